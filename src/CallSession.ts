@@ -1,0 +1,688 @@
+import { EventEmitter } from 'eventemitter3';
+import { CallEndedError } from './errors/CallEndedError.js';
+import { HangupError, isHangupError } from './errors/HangupError.js';
+import { InvalidSignalError } from './errors/InvalidSignalError.js';
+import { MediaAcquisitionError } from './errors/MediaAcquisitionError.js';
+import { PerfectNegotiation } from './negotiation/PerfectNegotiation.js';
+import { IceCandidateQueue } from './resources/IceCandidateQueue.js';
+import { MediaOwner } from './resources/MediaOwner.js';
+import {
+  attachPeerConnection,
+  candidateToJson,
+  closePeerConnection,
+} from './resources/peerConnection.js';
+import type { EndReason, EndSummary } from './session/endReason.js';
+import { LOCALLY_CAUSED_END_REASONS } from './session/endReason.js';
+import type { CallSessionEvents, CallSnapshot, LiveResources } from './session/events.js';
+import type { CallSessionOptions, ResolvedOptions } from './session/options.js';
+import { resolveOptions } from './session/options.js';
+import { rethrowLater } from './session/rethrowLater.js';
+import type { CallState } from './session/states.js';
+import { canTransition } from './session/states.js';
+import { TimerSet } from './session/TimerSet.js';
+import { parseSignalMessage } from './signaling/parseSignalMessage.js';
+import type { SignalDescription, SignalingEvent, SignalMessage } from './signaling/types.js';
+
+/** Descriptions that arrive while media is still being acquired wait here (bounded). */
+const MAX_EARLY_DESCRIPTIONS = 16;
+
+/**
+ * One one-to-one WebRTC call. It owns the local media, the `RTCPeerConnection`, every timer, the
+ * ICE-candidate queue and the signaling subscription, and every way the call can end goes through
+ * {@link CallSession.teardown}: synchronous, idempotent, and complete before it returns.
+ *
+ * @example
+ * ```ts
+ * const session = new CallSession({ signaling, polite: true, maxDurationMs: 600_000 });
+ * session.on('remoteStream', (stream) => { video.srcObject = stream; });
+ * session.on('ended', ({ reason }) => showEndedScreen(reason));
+ * await session.start();
+ * hangUpButton.onclick = () => session.end();
+ * ```
+ */
+export class CallSession extends EventEmitter<CallSessionEvents> {
+  /** Random per session; useful in logs. */
+  readonly id: string;
+  /** Resolves once with the summary when the call ends; never rejects. */
+  readonly ended: Promise<EndSummary>;
+
+  readonly #options: ResolvedOptions;
+  readonly #timers: TimerSet;
+  readonly #media = new MediaOwner();
+  readonly #candidates: IceCandidateQueue;
+  readonly #resolveEnded: (summary: EndSummary) => void;
+  readonly #snapshotListeners = new Set<() => void>();
+  readonly #muted = { audio: false, video: false };
+
+  #state: CallState = 'idle';
+  #summary: EndSummary | undefined;
+  /** True while teardown emits its final events; after that nothing is emitted. */
+  #finalEmissions = false;
+  #startPromise: Promise<void> | undefined;
+  #settleStart: { resolve(): void; reject(error: unknown): void } | undefined;
+  #startedAt: number | undefined;
+  #connectedAt: number | undefined;
+  #localStream: MediaStream | undefined;
+  #remoteStream: MediaStream | undefined;
+  #pc: RTCPeerConnection | undefined;
+  #negotiation: PerfectNegotiation | undefined;
+  #earlyDescriptions: SignalDescription[] = [];
+  #unsubscribe: (() => void) | undefined;
+  #removePageHide: (() => void) | undefined;
+  #signalingClosed = false;
+  #restartAttempt = 0;
+  #snapshot: CallSnapshot | undefined;
+
+  /**
+   * @throws TypeError for invalid options (missing signaling, negative durations, no WebRTC runtime), with
+   * a message that says how to fix it.
+   */
+  constructor(options: CallSessionOptions) {
+    super();
+    this.#options = resolveOptions(options);
+    this.#timers = new TimerSet(this.#options.clock);
+    this.#candidates = new IceCandidateQueue(this.#options.maxQueuedCandidates);
+    this.id = randomId();
+    let resolveEnded!: (summary: EndSummary) => void;
+    this.ended = new Promise<EndSummary>((resolve) => {
+      resolveEnded = resolve;
+    });
+    this.#resolveEnded = resolveEnded;
+  }
+
+  /** Current state. */
+  get state(): CallState {
+    return this.#state;
+  }
+
+  /** Why the call ended; `undefined` until it has. */
+  get endReason(): EndReason | undefined {
+    return this.#summary?.reason;
+  }
+
+  /** The local media; `undefined` before it is acquired and again after teardown. */
+  get localStream(): MediaStream | undefined {
+    return this.#localStream;
+  }
+
+  /** The peer's media; `undefined` before it arrives and again after teardown. */
+  get remoteStream(): MediaStream | undefined {
+    return this.#remoteStream;
+  }
+
+  /** Connected time so far (frozen at the end); 0 before the first `connected`. */
+  get elapsedMs(): number {
+    if (this.#connectedAt === undefined) return 0;
+    const now = this.#summary ? this.#summary.endedAt : this.#options.clock.now();
+    return Math.max(0, now - this.#connectedAt);
+  }
+
+  /** Time left before `maxDurationMs`; `undefined` without a limit. */
+  get remainingMs(): number | undefined {
+    const limit = this.#options.maxDurationMs;
+    return limit === undefined ? undefined : Math.max(0, limit - this.elapsedMs);
+  }
+
+  /**
+   * Starts the call: acquires media, subscribes to signaling, negotiates. Calling it again returns the same
+   * promise. Resolves at the first `connected`; rejects with {@link CallEndedError} if the call ends first.
+   * An ignored rejection is never reported as unhandled: the `ended` event is the primary channel.
+   */
+  start(): Promise<void> {
+    if (this.#startPromise) return this.#startPromise;
+    const promise = new Promise<void>((resolve, reject) => {
+      this.#settleStart = { resolve, reject };
+    });
+    promise.catch(() => {});
+    this.#startPromise = promise;
+    if (this.#summary) {
+      this.#rejectStart(this.#summary);
+      return promise;
+    }
+    this.#startedAt = this.#options.clock.now();
+    this.#subscribeSignaling();
+    this.#listenForPageHide();
+    if (this.#options.connectTimeoutMs > 0) {
+      this.#timers.set('connect', this.#options.connectTimeoutMs, () => this.teardown('connect-timeout'));
+    }
+    if (!this.#transition('starting')) return promise;
+    void this.#acquireAndConnect();
+    return promise;
+  }
+
+  /** Local hang-up: sends `bye` to the peer and tears down with `'hangup'`. */
+  end(): EndSummary {
+    return this.teardown('hangup');
+  }
+
+  /**
+   * The one exit path. Synchronous and complete before it returns: the state is `ended`, a `bye` is sent
+   * for a locally caused end, every timer is cleared, every owned track stopped, the peer connection
+   * detached and closed, the candidate queue emptied, the signaling subscription and DOM listeners
+   * removed; then `stateChange('ended')` and `ended(summary)` are emitted once and all listeners removed.
+   * Idempotent: later calls return the first summary and do nothing else. Never throws.
+   *
+   * @param reason why the call ends
+   * @param error the cause, if any (becomes `summary.error`)
+   */
+  teardown(reason: EndReason, error?: unknown): EndSummary {
+    if (this.#summary) return this.#summary;
+    // 1. Ended first, so anything re-entering from a listener, timer or handler is a no-op.
+    const previous = this.#state;
+    this.#state = 'ended';
+    const endedAt = this.#options.clock.now();
+    const summary: EndSummary = {
+      reason,
+      ...(error !== undefined && { error }),
+      ...(this.#startedAt !== undefined && { startedAt: this.#startedAt }),
+      ...(this.#connectedAt !== undefined && { connectedAt: this.#connectedAt }),
+      endedAt,
+      durationMs: this.#connectedAt === undefined ? 0 : Math.max(0, endedAt - this.#connectedAt),
+    };
+    this.#summary = summary;
+    const problems: HangupError[] = [];
+    // A step returns the failures it collected itself (one per track, say) or throws one.
+    const attempt = (step: string, work: () => unknown): void => {
+      try {
+        const failures = work();
+        if (!Array.isArray(failures)) return;
+        for (const failure of failures) problems.push(HangupError.teardownStepFailed(step, failure));
+      } catch (failure) {
+        problems.push(HangupError.teardownStepFailed(step, failure));
+      }
+    };
+    // 2. Tell the peer, while the channel is still ours.
+    if (this.#startedAt !== undefined && LOCALLY_CAUSED_END_REASONS.has(reason)) {
+      attempt('send bye', () => this.#sendUnchecked({ type: 'bye', reason }));
+    }
+    // 3. Release everything. Each step runs whatever the others did.
+    attempt('clear timers', () => this.#timers.clearAll());
+    attempt('stop tracks', () => this.#media.release());
+    attempt('close peer connection', () => this.#releasePeerConnection());
+    attempt('empty candidate queue', () => {
+      this.#candidates.clear();
+      this.#earlyDescriptions = [];
+    });
+    attempt('unsubscribe signaling', () => this.#releaseSignaling());
+    attempt('remove DOM listeners', () => this.#releasePageHide());
+    this.#localStream = undefined;
+    this.#remoteStream = undefined;
+    // 4 and 5. Report, announce once, settle the promises, let go of every listener.
+    this.#finalEmissions = true;
+    for (const problem of problems) this.#emit('error', problem);
+    this.#emit('stateChange', 'ended', previous);
+    this.#emit('ended', summary);
+    this.#notifySnapshot();
+    this.#finalEmissions = false;
+    this.#resolveEnded(summary);
+    this.#rejectStart(summary);
+    this.removeAllListeners();
+    this.#snapshotListeners.clear();
+    this.#options.logger.info(`call ${this.id} ended: ${reason}`);
+    return summary;
+  }
+
+  /**
+   * Mutes or unmutes local tracks of a kind (`track.enabled`; the track keeps running) and tells the peer.
+   * @throws TypeError when `kind` is not `'audio'` or `'video'`.
+   */
+  setMuted(kind: 'audio' | 'video', muted: boolean): void {
+    assertKind(kind);
+    if (this.#summary) return;
+    this.#muted[kind] = Boolean(muted);
+    this.#applyMute(kind);
+    if (this.#startedAt !== undefined) this.#send({ type: 'mute', kind, muted: this.#muted[kind] });
+  }
+
+  /**
+   * Whether local tracks of a kind are muted.
+   * @throws TypeError when `kind` is not `'audio'` or `'video'`.
+   */
+  isMuted(kind: 'audio' | 'video'): boolean {
+    assertKind(kind);
+    return this.#muted[kind];
+  }
+
+  /** What the session still holds. All zero / false once it has ended. */
+  liveResources(): LiveResources {
+    return {
+      tracks: this.#media.trackCount,
+      peerConnection: this.#pc !== undefined,
+      timers: this.#timers.size,
+      signalingSubscribed: this.#unsubscribe !== undefined,
+      domListeners: this.#removePageHide ? 1 : 0,
+      queuedCandidates: this.#candidates.size,
+      pendingAcquisitions: this.#media.pendingCount,
+    };
+  }
+
+  /**
+   * Subscribes to any change of {@link CallSession.getSnapshot}; returns the unsubscribe function. Meant for
+   * `useSyncExternalStore` and other UI bindings.
+   */
+  subscribe(onChange: () => void): () => void {
+    if (this.#summary) return () => {};
+    this.#snapshotListeners.add(onChange);
+    return () => {
+      this.#snapshotListeners.delete(onChange);
+    };
+  }
+
+  /** An immutable picture of the session; the same object until something changes. */
+  getSnapshot(): CallSnapshot {
+    if (!this.#snapshot) {
+      this.#snapshot = Object.freeze({
+        state: this.#state,
+        localStream: this.#localStream,
+        remoteStream: this.#remoteStream,
+        elapsedMs: this.elapsedMs,
+        remainingMs: this.remainingMs,
+        endReason: this.endReason,
+      });
+    }
+    return this.#snapshot;
+  }
+
+  // ——— lifecycle ———
+
+  async #acquireAndConnect(): Promise<void> {
+    let stream: MediaStream | undefined;
+    try {
+      stream = await this.#obtainLocalMedia();
+    } catch (error) {
+      this.teardown('media-error', new MediaAcquisitionError('local media', error));
+      return;
+    }
+    // Ended while acquiring: the media owner has already stopped whatever arrived.
+    if (this.#summary) return;
+    try {
+      if (stream) {
+        this.#localStream = stream;
+        this.#applyMute('audio');
+        this.#applyMute('video');
+        this.#emit('localStream', stream);
+        this.#notifySnapshot();
+      }
+      if (!this.#transition('connecting')) return;
+      this.#openPeerConnection(stream);
+    } catch (error) {
+      this.teardown('error', error);
+    }
+  }
+
+  async #obtainLocalMedia(): Promise<MediaStream | undefined> {
+    const { media, runtime, stopProvidedStream } = this.#options;
+    if (media === false) return undefined;
+    if (isMediaStream(media)) {
+      if (stopProvidedStream) this.#media.own(media.getTracks());
+      return media;
+    }
+    return this.#media.acquire(() => runtime.getUserMedia(media));
+  }
+
+  #openPeerConnection(stream: MediaStream | undefined): void {
+    const { runtime, rtcConfiguration, polite, logger } = this.#options;
+    const pc = new runtime.RTCPeerConnection(rtcConfiguration);
+    this.#pc = pc;
+    this.#negotiation = new PerfectNegotiation({
+      pc,
+      polite,
+      logger,
+      candidates: this.#candidates,
+      send: (message) => this.#send(message),
+      report: (error) => this.#emit('error', error),
+    });
+    attachPeerConnection(pc, {
+      negotiationNeeded: () => this.#negotiation?.negotiationNeeded(),
+      iceCandidate: (candidate) => {
+        this.#send({ type: 'candidate', candidate: candidate ? candidateToJson(candidate) : null });
+      },
+      track: (event) => this.#onRemoteTrack(event),
+      connectionState: (state) => this.#onConnectionState(state),
+    });
+    if (stream) {
+      for (const track of stream.getTracks()) pc.addTrack(track, stream);
+    } else {
+      pc.addTransceiver('audio', { direction: 'recvonly' });
+      pc.addTransceiver('video', { direction: 'recvonly' });
+    }
+    const early = this.#earlyDescriptions;
+    this.#earlyDescriptions = [];
+    for (const description of early) this.#negotiation.receiveDescription(description);
+  }
+
+  #onRemoteTrack(event: RTCTrackEvent): void {
+    if (this.#summary) return;
+    const [stream] = event.streams;
+    if (stream) {
+      if (stream === this.#remoteStream) return;
+      this.#remoteStream = stream;
+    } else {
+      // A track sent without a stream: gather such tracks into one stream of our own.
+      const MediaStreamCtor = (globalThis as { MediaStream?: new () => MediaStream }).MediaStream;
+      if (!MediaStreamCtor) return;
+      this.#remoteStream ??= new MediaStreamCtor();
+      this.#remoteStream.addTrack(event.track);
+    }
+    this.#emit('remoteStream', this.#remoteStream);
+    this.#notifySnapshot();
+  }
+
+  #onConnectionState(state: RTCPeerConnectionState): void {
+    if (this.#summary) return;
+    this.#options.logger.debug(`connection state ${state}`);
+    switch (state) {
+      case 'connected':
+        this.#onConnected();
+        break;
+      case 'disconnected':
+        if (this.#state === 'connected') this.#waitOutDisconnect();
+        break;
+      case 'failed':
+        if (this.#state === 'connecting') {
+          this.teardown('ice-failed', new HangupError('NEGOTIATION_FAILED', 'ICE failed before connecting'));
+        } else if (!this.#timers.has('ice-restart')) {
+          // A restart already in flight is bounded by its own timer; do not stack another.
+          this.#restartIce();
+        }
+        break;
+      case 'closed':
+        this.teardown('error', new HangupError('NEGOTIATION_FAILED', 'the peer connection closed unexpectedly'));
+        break;
+      default:
+        break;
+    }
+  }
+
+  #onConnected(): void {
+    // Runtimes may report `connected` several times in a row (@roamhq/wrtc does): only transitions count.
+    if (this.#state === 'connecting') {
+      this.#connectedAt = this.#options.clock.now();
+      this.#timers.clear('connect');
+      if (!this.#transition('connected')) return;
+      this.#startCallTimers();
+      this.#settleStart?.resolve();
+      this.#settleStart = undefined;
+      this.#emit('connected');
+    } else if (this.#state === 'reconnecting') {
+      this.#timers.clear('disconnect-grace');
+      this.#timers.clear('ice-restart');
+      this.#restartAttempt = 0;
+      if (!this.#transition('connected')) return;
+      this.#emit('connected');
+      // The peer may have missed mute changes while the path was down.
+      for (const kind of ['audio', 'video'] as const) {
+        if (this.#muted[kind]) this.#send({ type: 'mute', kind, muted: true });
+      }
+    }
+  }
+
+  #waitOutDisconnect(): void {
+    if (!this.#transition('reconnecting')) return;
+    this.#timers.set('disconnect-grace', this.#options.disconnectGraceMs, () => this.#restartIce());
+    this.#emit('reconnecting', 0);
+  }
+
+  #restartIce(): void {
+    if (this.#summary) return;
+    this.#timers.clear('disconnect-grace');
+    if (this.#state === 'connected' && !this.#transition('reconnecting')) return;
+    this.#restartAttempt++;
+    if (this.#restartAttempt > this.#options.maxIceRestarts) {
+      this.teardown('ice-failed');
+      return;
+    }
+    if (this.#signalingClosed) {
+      this.teardown('signaling-closed', HangupError.signalingClosed());
+      return;
+    }
+    this.#timers.set('ice-restart', this.#options.iceRestartTimeoutMs, () => this.#restartIce());
+    this.#emit('reconnecting', this.#restartAttempt);
+    if (this.#summary) return;
+    this.#negotiation?.restartIce();
+  }
+
+  #startCallTimers(): void {
+    const { maxDurationMs, expiryWarningMs } = this.#options;
+    this.#scheduleTick();
+    if (maxDurationMs === undefined) return;
+    this.#timers.set('expiry', maxDurationMs, () => this.teardown('expired'));
+    if (expiryWarningMs > 0) {
+      this.#timers.set('expiry-warning', Math.max(0, maxDurationMs - expiryWarningMs), () => {
+        this.#emit('expiring', { remainingMs: this.remainingMs ?? 0 });
+      });
+    }
+  }
+
+  #scheduleTick(): void {
+    const { tickMs } = this.#options;
+    // Aligned to the connect time, so ticks do not drift when a callback runs late.
+    const untilNext = tickMs - (this.elapsedMs % tickMs);
+    this.#timers.set('tick', untilNext, () => {
+      this.#notifySnapshot();
+      this.#emit('tick', { elapsedMs: this.elapsedMs, remainingMs: this.remainingMs });
+      if (!this.#summary) this.#scheduleTick();
+    });
+  }
+
+  // ——— signaling ———
+
+  #subscribeSignaling(): void {
+    try {
+      this.#unsubscribe = this.#options.signaling.subscribe((event) => this.#onSignalingEvent(event));
+    } catch (error) {
+      this.#emit('error', HangupError.signalingClosed(error));
+      this.#signalingClosed = true;
+    }
+  }
+
+  #onSignalingEvent(event: SignalingEvent): void {
+    if (this.#summary) return;
+    // Nothing may throw back into the adapter: an internal failure ends this call, not the app.
+    try {
+      switch (event?.type) {
+        case 'message':
+          this.#onMessage(event.data);
+          break;
+        case 'peer-left':
+          this.teardown('peer-left');
+          break;
+        case 'finalize':
+          this.teardown('finalized');
+          break;
+        case 'closed':
+          this.#onSignalingClosed(event.error);
+          break;
+        default:
+          this.#options.logger.debug('unknown signaling event ignored');
+      }
+    } catch (error) {
+      this.teardown('error', error);
+    }
+  }
+
+  #onMessage(data: unknown): void {
+    let message: SignalMessage;
+    try {
+      message = parseSignalMessage(data);
+    } catch (error) {
+      this.#emit('error', isHangupError(error) ? error : new InvalidSignalError('unreadable', { cause: error }));
+      return;
+    }
+    const { callId, logger } = this.#options;
+    if (callId !== undefined && message.callId !== undefined && message.callId !== callId) {
+      logger.debug(`message of another call (${message.callId}) dropped`);
+      return;
+    }
+    switch (message.type) {
+      case 'bye':
+        this.teardown('remote-hangup');
+        return;
+      case 'mute':
+        this.#emit('remoteMute', { kind: message.kind, muted: message.muted });
+        return;
+      case 'description':
+        logger.debug(`remote ${message.description.type}`, message.description.sdp);
+        if (this.#negotiation) this.#negotiation.receiveDescription(message.description);
+        else this.#holdEarlyDescription(message.description);
+        return;
+      case 'candidate':
+        logger.debug('remote candidate', message.candidate);
+        if (this.#negotiation) this.#negotiation.receiveCandidate(message.candidate);
+        else if (message.candidate && this.#candidates.accept(message.candidate) === 'overflow') {
+          this.#emit('error', HangupError.candidateQueueFull(this.#candidates.cap));
+        }
+        return;
+    }
+  }
+
+  #holdEarlyDescription(description: SignalDescription): void {
+    if (this.#earlyDescriptions.length >= MAX_EARLY_DESCRIPTIONS) {
+      this.#emit(
+        'error',
+        HangupError.negotiationFailed('hold early description', new Error('too many descriptions')),
+      );
+      return;
+    }
+    this.#earlyDescriptions.push(description);
+  }
+
+  #onSignalingClosed(cause: unknown): void {
+    this.#signalingClosed = true;
+    if (this.#state === 'connected') {
+      // A healthy call does not need signaling; it ends only if a restart would need it.
+      this.#emit('error', HangupError.signalingClosed(cause));
+      return;
+    }
+    this.teardown('signaling-closed', cause);
+  }
+
+  /** Sends, reporting failure as an `error` event (never throwing). */
+  #send(message: SignalMessage): void {
+    if (this.#summary) return;
+    for (const failure of this.#sendUnchecked(message)) {
+      this.#emit('error', HangupError.sendFailed(message.type, failure));
+    }
+  }
+
+  /** Sends; returns a synchronous failure; an asynchronous one is reported if the call is still alive. */
+  #sendUnchecked(message: SignalMessage): unknown[] {
+    const { callId, signaling, logger } = this.#options;
+    const stamped = callId === undefined ? message : { ...message, callId };
+    try {
+      const pending = signaling.send(stamped);
+      if (pending && typeof (pending as Promise<void>).then === 'function') {
+        (pending as Promise<void>).then(undefined, (error: unknown) => {
+          if (this.#summary) logger.debug(`send of '${message.type}' failed after the end`, error);
+          else this.#emit('error', HangupError.sendFailed(message.type, error));
+        });
+      }
+      return [];
+    } catch (error) {
+      return [error];
+    }
+  }
+
+  // ——— release ———
+
+  #releasePeerConnection(): unknown[] {
+    this.#negotiation?.dispose();
+    this.#negotiation = undefined;
+    const pc = this.#pc;
+    // Dropped first: @roamhq/wrtc can crash at exit while closed connections are still reachable.
+    this.#pc = undefined;
+    return pc ? closePeerConnection(pc) : [];
+  }
+
+  #releaseSignaling(): void {
+    const unsubscribe = this.#unsubscribe;
+    this.#unsubscribe = undefined;
+    unsubscribe?.();
+  }
+
+  #listenForPageHide(): void {
+    if (!this.#options.endOnPageHide) return;
+    const target = (globalThis as { window?: Window }).window;
+    if (!target || typeof target.addEventListener !== 'function') return;
+    const onPageHide = () => this.teardown('page-hide');
+    target.addEventListener('pagehide', onPageHide);
+    this.#removePageHide = () => target.removeEventListener('pagehide', onPageHide);
+  }
+
+  #releasePageHide(): void {
+    const remove = this.#removePageHide;
+    this.#removePageHide = undefined;
+    remove?.();
+  }
+
+  // ——— state and events ———
+
+  /** Moves along the transition table; returns false when the session ended meanwhile (or on a bug). */
+  #transition(to: CallState): boolean {
+    const from = this.#state;
+    if (!canTransition(from, to) || to === 'ended') {
+      if (from !== 'ended') this.#options.logger.error(`illegal transition ${from} -> ${to} ignored (a bug)`);
+      return false;
+    }
+    this.#state = to;
+    this.#emit('stateChange', to, from);
+    this.#notifySnapshot();
+    return !this.#summary;
+  }
+
+  /**
+   * Calls each listener in isolation: one that throws cannot skip the others or break the session; its
+   * exception is re-thrown in a later macrotask. Nothing is emitted after the end.
+   */
+  #emit<E extends keyof CallSessionEvents>(event: E, ...args: Parameters<CallSessionEvents[E]>): void {
+    if (this.#summary && !this.#finalEmissions) return;
+    for (const listener of this.listeners(event)) {
+      // Removes it only if it was registered with once(), as EventEmitter#emit would.
+      this.removeListener(event, listener as never, undefined, true);
+      try {
+        (listener as (...values: unknown[]) => void).apply(this, args);
+      } catch (error) {
+        rethrowLater(error);
+      }
+    }
+  }
+
+  #notifySnapshot(): void {
+    this.#snapshot = undefined;
+    if (this.#summary && !this.#finalEmissions) return;
+    for (const listener of [...this.#snapshotListeners]) {
+      try {
+        listener();
+      } catch (error) {
+        rethrowLater(error);
+      }
+    }
+  }
+
+  #applyMute(kind: 'audio' | 'video'): void {
+    const tracks = kind === 'audio' ? this.#localStream?.getAudioTracks() : this.#localStream?.getVideoTracks();
+    for (const track of tracks ?? []) track.enabled = !this.#muted[kind];
+  }
+
+  #rejectStart(summary: EndSummary): void {
+    const settle = this.#settleStart;
+    this.#settleStart = undefined;
+    settle?.reject(new CallEndedError(summary));
+  }
+}
+
+function isMediaStream(media: MediaStreamConstraints | MediaStream): media is MediaStream {
+  return typeof (media as MediaStream).getTracks === 'function';
+}
+
+function assertKind(kind: unknown): asserts kind is 'audio' | 'video' {
+  if (kind !== 'audio' && kind !== 'video') {
+    throw new TypeError(`kind must be 'audio' or 'video' (got ${String(kind)})`);
+  }
+}
+
+function randomId(): string {
+  const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  if (crypto?.randomUUID) return crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}

@@ -1,0 +1,14 @@
+/**
+ * `hangup/testing`: what you need to unit-test call code without a browser or a network.
+ * @packageDocumentation
+ */
+export { assertReleased, type ReportsLiveResources } from './assertReleased.js';
+export { FakeRuntime, type FakeRuntimeOptions, type PendingMediaRequest } from './FakeRuntime.js';
+export {
+  type FakePeerConnectionBehavior,
+  type FakePeerConnectionStep,
+  FakeRTCPeerConnection,
+  type HeldStep,
+} from './FakeRTCPeerConnection.js';
+export { createFakeMediaStream, FakeMediaStream, FakeMediaStreamTrack } from './fakeMedia.js';
+export { ManualClock, settle } from './ManualClock.js';
