@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/conformance/**/*.test.ts'],
+          include: ['test/unit/**/*.test.{ts,tsx}', 'test/conformance/**/*.test.ts'],
           environment: 'happy-dom',
         },
       },
@@ -20,6 +20,17 @@ export default defineConfig({
           pool: 'forks',
           testTimeout: 60_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        // Real Chromium (Debian's /usr/bin/chromium) driven by playwright-core from Node.
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
         },
       },
     ],
