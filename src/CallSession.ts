@@ -6,11 +6,7 @@ import { MediaAcquisitionError } from './errors/MediaAcquisitionError.js';
 import { PerfectNegotiation } from './negotiation/PerfectNegotiation.js';
 import { IceCandidateQueue } from './resources/IceCandidateQueue.js';
 import { MediaOwner } from './resources/MediaOwner.js';
-import {
-  attachPeerConnection,
-  candidateToJson,
-  closePeerConnection,
-} from './resources/peerConnection.js';
+import { attachPeerConnection, candidateToJson, closePeerConnection } from './resources/peerConnection.js';
 import type { EndReason, EndSummary } from './session/endReason.js';
 import { LOCALLY_CAUSED_END_REASONS } from './session/endReason.js';
 import type { CallSessionEvents, CallSnapshot, LiveResources } from './session/events.js';
@@ -71,6 +67,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   #removePageHide: (() => void) | undefined;
   #signalingClosed = false;
   #restartAttempt = 0;
+  #ticks = 0;
   #snapshot: CallSnapshot | undefined;
 
   /**
@@ -387,7 +384,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
         }
         break;
       case 'closed':
-        this.teardown('error', new HangupError('NEGOTIATION_FAILED', 'the peer connection closed unexpectedly'));
+        this.teardown(
+          'error',
+          new HangupError('NEGOTIATION_FAILED', 'the peer connection closed unexpectedly'),
+        );
         break;
       default:
         break;
@@ -455,10 +455,12 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   }
 
   #scheduleTick(): void {
-    const { tickMs } = this.#options;
-    // Aligned to the connect time, so ticks do not drift when a callback runs late.
-    const untilNext = tickMs - (this.elapsedMs % tickMs);
-    this.#timers.set('tick', untilNext, () => {
+    const { tickMs, clock } = this.#options;
+    // Counted from the connect time, not from when the last tick ran: a timer that fires a little early or
+    // late neither drifts nor ticks twice in one period.
+    this.#ticks++;
+    const due = (this.#connectedAt ?? clock.now()) + this.#ticks * tickMs;
+    this.#timers.set('tick', Math.max(0, due - clock.now()), () => {
       this.#notifySnapshot();
       this.#emit('tick', { elapsedMs: this.elapsedMs, remainingMs: this.remainingMs });
       if (!this.#summary) this.#scheduleTick();
@@ -506,7 +508,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     try {
       message = parseSignalMessage(data);
     } catch (error) {
-      this.#emit('error', isHangupError(error) ? error : new InvalidSignalError('unreadable', { cause: error }));
+      this.#emit(
+        'error',
+        isHangupError(error) ? error : new InvalidSignalError('unreadable', { cause: error }),
+      );
       return;
     }
     const { callId, logger } = this.#options;
@@ -660,7 +665,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   }
 
   #applyMute(kind: 'audio' | 'video'): void {
-    const tracks = kind === 'audio' ? this.#localStream?.getAudioTracks() : this.#localStream?.getVideoTracks();
+    const tracks =
+      kind === 'audio' ? this.#localStream?.getAudioTracks() : this.#localStream?.getVideoTracks();
     for (const track of tracks ?? []) track.enabled = !this.#muted[kind];
   }
 

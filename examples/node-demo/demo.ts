@@ -1,0 +1,163 @@
+/**
+ * A real call in one Node process: two CallSessions over the in-memory signaling pair, with
+ * @roamhq/wrtc's fake camera and microphone. Prints a timeline and a teardown audit for both sides.
+ *
+ *   npm run demo                      # the call runs into its 6 s limit ('expired')
+ *   npm run demo -- --end hangup      # alice hangs up after 2 s
+ *   npm run demo -- --end peer-left   # signaling reports bob gone
+ *   npm run demo -- --end finalize    # the server finalizes the call
+ */
+import wrtc from '@roamhq/wrtc';
+import {
+  CallSession,
+  createInMemorySignalingPair,
+  type EndSummary,
+  type RtcRuntime,
+} from '../../src/index.js';
+
+type Ending = 'expire' | 'hangup' | 'peer-left' | 'finalize';
+const ENDINGS: readonly Ending[] = ['expire', 'hangup', 'peer-left', 'finalize'];
+
+function parseEnding(argv: readonly string[]): Ending {
+  const index = argv.indexOf('--end');
+  const value = index >= 0 ? argv[index + 1] : 'expire';
+  if (!ENDINGS.includes(value as Ending)) {
+    console.error(`unknown --end ${value}; use one of: ${ENDINGS.join(', ')}`);
+    process.exit(2);
+  }
+  return value as Ending;
+}
+
+const ending = parseEnding(process.argv.slice(2));
+const t0 = performance.now();
+const stamp = (): string => `${String(Math.round(performance.now() - t0)).padStart(6)} ms`;
+const say = (who: string, text: string): void => console.log(`${stamp()}  ${who.padEnd(5)} ${text}`);
+
+/** Peer connections created by either side, so the audit can check they were closed. */
+const createdPeerConnections: { who: string; pc: RTCPeerConnection }[] = [];
+function runtimeFor(who: string): RtcRuntime {
+  const RTCPeerConnectionImpl = wrtc.RTCPeerConnection as unknown as RtcRuntime['RTCPeerConnection'];
+  return {
+    RTCPeerConnection: class extends RTCPeerConnectionImpl {
+      constructor(configuration?: RTCConfiguration) {
+        super(configuration);
+        createdPeerConnections.push({ who, pc: this });
+      }
+    },
+    getUserMedia: (constraints) => wrtc.getUserMedia(constraints) as unknown as Promise<MediaStream>,
+  };
+}
+
+const pair = createInMemorySignalingPair({ latencyMs: 5 });
+const limitMs = 6_000;
+const sessions = {
+  alice: new CallSession({
+    signaling: pair.a,
+    polite: true,
+    runtime: runtimeFor('alice'),
+    maxDurationMs: limitMs,
+    expiryWarningMs: 2_000,
+  }),
+  bob: new CallSession({
+    signaling: pair.b,
+    polite: false,
+    runtime: runtimeFor('bob'),
+    maxDurationMs: limitMs,
+    expiryWarningMs: 2_000,
+  }),
+};
+/** Every local track either side acquired, for the audit. */
+const localTracks: Record<string, MediaStreamTrack[]> = { alice: [], bob: [] };
+
+for (const [who, session] of Object.entries(sessions)) {
+  session.on('stateChange', (state, previous) => say(who, `${previous} → ${state}`));
+  session.on('localStream', (stream) => {
+    localTracks[who]?.push(...stream.getTracks());
+    say(
+      who,
+      `camera and mic on (${stream
+        .getTracks()
+        .map((t) => t.kind)
+        .join(' + ')})`,
+    );
+  });
+  session.on('remoteStream', (stream) => say(who, `receiving ${stream.getTracks().length} remote tracks`));
+  session.on('expiring', ({ remainingMs }) => say(who, `expiring: ${Math.round(remainingMs / 1000)} s left`));
+  session.on('error', (error) => say(who, `error ${error.code}: ${error.message}`));
+  session.on('ended', (summary) =>
+    say(who, `ENDED: ${summary.reason} after ${(summary.durationMs / 1000).toFixed(1)} s connected`),
+  );
+}
+sessions.alice.on('tick', ({ remainingMs }) => {
+  if (remainingMs !== undefined) say('alice', `countdown ${Math.round(remainingMs / 1000)} s`);
+});
+
+console.log(`hangup demo: a real WebRTC call in Node (@roamhq/wrtc), ending by: ${ending}\n`);
+await Promise.all([sessions.alice.start(), sessions.bob.start()]);
+say('both', 'connected: media flows both ways');
+
+if (ending !== 'expire') {
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  if (ending === 'hangup') {
+    say('alice', 'presses "End call"');
+    sessions.alice.end();
+  } else if (ending === 'peer-left') {
+    say('relay', "bob's connection dropped: signaling reports peer-left to alice");
+    pair.leave('b');
+  } else {
+    say('relay', 'server finalizes the session');
+    pair.finalize({ by: 'demo' });
+  }
+}
+if (ending === 'peer-left') {
+  // Bob's own process would notice its socket closing; here we end it the way its app would.
+  await sessions.alice.ended;
+  sessions.bob.teardown('signaling-closed');
+}
+const summaries: Record<string, EndSummary> = {
+  alice: await sessions.alice.ended,
+  bob: await sessions.bob.ended,
+};
+
+console.log('\nteardown audit');
+let clean = true;
+for (const [who, session] of Object.entries(sessions)) {
+  const tracks = localTracks[who] ?? [];
+  const stopped = tracks.filter((track) => track.readyState === 'ended').length;
+  const pcs = createdPeerConnections.filter((entry) => entry.who === who);
+  const closed = pcs.filter((entry) => entry.pc.signalingState === 'closed').length;
+  const live = session.liveResources();
+  const rows: [string, boolean][] = [
+    [`ended with '${summaries[who]?.reason}'`, session.state === 'ended'],
+    [`tracks stopped ${stopped}/${tracks.length}`, tracks.length > 0 && stopped === tracks.length],
+    [`peer connection closed ${closed}/${pcs.length}`, pcs.length > 0 && closed === pcs.length],
+    [`timers ${live.timers}`, live.timers === 0],
+    [`listeners ${session.eventNames().length}`, session.eventNames().length === 0],
+    [`DOM listeners ${live.domListeners}`, live.domListeners === 0],
+    [
+      `signaling subscription ${live.signalingSubscribed ? 'still active' : 'dropped'}`,
+      !live.signalingSubscribed,
+    ],
+    [`queued candidates ${live.queuedCandidates}`, live.queuedCandidates === 0],
+    [`media requests in flight ${live.pendingAcquisitions}`, live.pendingAcquisitions === 0],
+    [
+      `session holds streams: ${session.localStream || session.remoteStream ? 'yes' : 'no'}`,
+      !session.localStream,
+    ],
+  ];
+  console.log(`  ${who}`);
+  for (const [text, ok] of rows) {
+    console.log(`    ${ok ? '✔' : '✘'} ${text}`);
+    clean &&= ok;
+  }
+}
+// Let go of the closed connections and stopped tracks: @roamhq/wrtc can crash at exit while they are
+// still reachable.
+createdPeerConnections.length = 0;
+localTracks.alice = [];
+localTracks.bob = [];
+pair.close();
+// Collect them now if we may (`npm run demo` passes --expose-gc), rather than leaving it to exit.
+(globalThis as { gc?: () => void }).gc?.();
+console.log(clean ? '\nall released: nothing of either call is left running' : '\nLEAK: see ✘ above');
+process.exitCode = clean ? 0 : 1;
