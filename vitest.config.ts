@@ -18,6 +18,9 @@ export default defineConfig({
           include: ['test/wrtc/**/*.test.ts'],
           environment: 'node',
           pool: 'forks',
+          // Collecting closed connections before exit avoids @roamhq/wrtc's crash at process exit.
+          execArgv: ['--expose-gc'],
+          setupFiles: ['test/helpers/collectGarbage.ts'],
           testTimeout: 60_000,
           hookTimeout: 30_000,
         },

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { SignalingAdapter, SignalingEvent, SignalMessage } from '../../src/signaling/types.js';
+import {
+  isConformanceSkip,
+  type SignalingAdapterPair,
+  signalingAdapterConformance,
+} from '../../src/testing/signalingAdapterConformance.js';
+
+type Fault = 'none' | 'drop' | 'reorder' | 'echo' | 'leaky-unsubscribe';
+
+/** A minimal loopback pair with one deliberate defect, to prove the kit notices it. */
+function createFaultyPair(fault: Fault): SignalingAdapterPair {
+  const listeners = { a: new Set<(e: SignalingEvent) => void>(), b: new Set<(e: SignalingEvent) => void>() };
+  const everyone = { a: new Set<(e: SignalingEvent) => void>(), b: new Set<(e: SignalingEvent) => void>() };
+  const pending = { a: [] as SignalingEvent[], b: [] as SignalingEvent[] };
+  let sent = 0;
+  let held: (() => void) | undefined;
+  const deliver = (to: 'a' | 'b', event: SignalingEvent): void => {
+    setTimeout(() => {
+      const targets = fault === 'leaky-unsubscribe' ? everyone[to] : listeners[to];
+      if (targets.size === 0) pending[to].push(event);
+      for (const listener of targets) listener(structuredClone(event));
+    }, 0);
+  };
+  const side = (me: 'a' | 'b', peer: 'a' | 'b'): SignalingAdapter => ({
+    send(message: SignalMessage) {
+      sent++;
+      const event: SignalingEvent = { type: 'message', data: structuredClone(message) };
+      if (fault === 'drop' && sent % 7 === 3) return;
+      if (fault === 'echo') deliver(me, event);
+      if (fault === 'reorder' && !held) {
+        held = () => deliver(peer, event);
+        return;
+      }
+      deliver(peer, event);
+      if (held) {
+        const release = held;
+        held = undefined;
+        release();
+      }
+    },
+    subscribe(listener) {
+      listeners[me].add(listener);
+      everyone[me].add(listener);
+      for (const event of pending[me].splice(0)) deliver(me, event);
+      return () => listeners[me].delete(listener);
+    },
+  });
+  return {
+    a: side('a', 'b'),
+    b: side('b', 'a'),
+    leave: (who) => deliver(who === 'a' ? 'b' : 'a', { type: 'peer-left' }),
+    close: () => {
+      deliver('a', { type: 'closed' });
+      deliver('b', { type: 'closed' });
+    },
+  };
+}
+
+async function failures(fault: Fault): Promise<Record<string, string>> {
+  const result: Record<string, string> = {};
+  const cases = signalingAdapterConformance(() => createFaultyPair(fault), { timeoutMs: 300, quietMs: 30 });
+  for (const testCase of cases) {
+    try {
+      await testCase.run();
+    } catch (error) {
+      if (!isConformanceSkip(error)) result[testCase.name] = (error as Error).message;
+    }
+  }
+  return result;
+}
+
+describe('the conformance kit catches broken adapters', () => {
+  it('passes the fault-free reference pair', async () => {
+    expect(await failures('none')).toEqual({});
+  });
+
+  it('catches an adapter that drops messages', async () => {
+    const found = await failures('drop');
+    expect(found['keeps the order of a burst']).toMatch(/received \d+ of 50 expected message\(s\)/);
+  });
+
+  it('catches an adapter that reorders messages', async () => {
+    const found = await failures('reorder');
+    expect(found['keeps the order of a burst']).toMatch(/burst order broken: message #0 of 50 arrived as #1/);
+  });
+
+  it('catches an adapter that echoes to the sender', async () => {
+    const found = await failures('echo');
+    expect(found['does not echo to the sender']).toMatch(/a received its own message back/);
+  });
+
+  it('catches an adapter whose unsubscribe does not stop delivery', async () => {
+    const found = await failures('leaky-unsubscribe');
+    expect(found['unsubscribe stops delivery']).toMatch(/unsubscribed listener still received 1 message/);
+  });
+});

@@ -1,0 +1,145 @@
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import { createRelayServer, type RelayServer } from '../../src/server/createRelayServer.js';
+import type { SignalingEvent } from '../../src/signaling/types.js';
+import { WebSocketSignaling } from '../../src/signaling/WebSocketSignaling.js';
+import { runConformance } from './runConformance.js';
+
+let counter = 0;
+
+async function createPair() {
+  const relay = await createRelayServer({ port: 0 });
+  const url = `ws://127.0.0.1:${relay.port}`;
+  const room = `room-${++counter}`;
+  const a = new WebSocketSignaling({ url, room, WebSocket });
+  const b = new WebSocketSignaling({ url, room, WebSocket });
+  await Promise.all([a.ready, b.ready]);
+  return {
+    a,
+    b,
+    relay,
+    leave: (side: 'a' | 'b') => (side === 'a' ? a : b).close(),
+    finalize: (info?: unknown) => {
+      relay.finalize(room, info);
+    },
+    // Shutting the relay down closes both sockets: the closest thing to "the channel closed".
+    close: () => relay.close(),
+  };
+}
+
+describe('WebSocketSignaling + relay conformance', () => {
+  runConformance(createPair, {
+    cleanup: (pair) => (pair as Awaited<ReturnType<typeof createPair>>).relay.close(),
+  });
+});
+
+describe('WebSocketSignaling', () => {
+  const relays: RelayServer[] = [];
+  const adapters: WebSocketSignaling[] = [];
+  const servers: WebSocketServer[] = [];
+  const raws: WebSocket[] = [];
+  afterEach(async () => {
+    for (const raw of raws.splice(0)) raw.terminate();
+    for (const adapter of adapters.splice(0)) adapter.close();
+    await Promise.all(
+      servers.splice(0).map((server) => {
+        for (const client of server.clients) client.terminate();
+        return new Promise((resolve) => server.close(resolve));
+      }),
+    );
+    await Promise.all(relays.splice(0).map((relay) => relay.close()));
+  });
+  const start = async (options = {}) => {
+    const relay = await createRelayServer({ port: 0, ...options });
+    relays.push(relay);
+    return `ws://127.0.0.1:${relay.port}`;
+  };
+  const open = (url: string, room: string, extra = {}) => {
+    const adapter = new WebSocketSignaling({ url, room, WebSocket, ...extra });
+    adapters.push(adapter);
+    return adapter;
+  };
+  const collect = (adapter: WebSocketSignaling): SignalingEvent[] => {
+    const events: SignalingEvent[] = [];
+    adapter.subscribe((event) => events.push(event));
+    return events;
+  };
+  const until = async (check: () => boolean): Promise<void> => {
+    while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+
+  it('a refused join ends in closed with the relay error', async () => {
+    const url = await start();
+    await Promise.all([open(url, 'full').ready, open(url, 'full').ready]);
+    const third = open(url, 'full');
+    const events = collect(third);
+    await expect(third.ready).rejects.toThrow(/room-full/);
+    await until(() => events.length > 0);
+    expect(events).toHaveLength(1);
+    const closed = events[0] as { type: 'closed'; error?: Error & { code?: string } };
+    expect(closed.type).toBe('closed');
+    expect(closed.error?.code).toBe('SIGNALING_CLOSED');
+    expect(closed.error?.message).toMatch(/room-full/);
+  });
+
+  it('bounds the queue before the socket opens with a HangupError', async () => {
+    const url = await start();
+    const adapter = open(url, 'queue', { maxQueuedMessages: 2 });
+    adapter.send({ type: 'bye', reason: 'hangup' });
+    adapter.send({ type: 'bye', reason: 'hangup' });
+    expect(() => adapter.send({ type: 'bye', reason: 'hangup' })).toThrow(
+      expect.objectContaining({ name: 'HangupError', code: 'SEND_FAILED' }),
+    );
+  });
+
+  it('drops inbound frames that are not JSON objects without throwing', async () => {
+    // A hand-written server that misbehaves towards the adapter.
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    servers.push(server);
+    await new Promise((resolve) => server.once('listening', resolve));
+    server.on('connection', (socket) => {
+      socket.send('not json');
+      socket.send('[1,2]');
+      socket.send('null');
+      socket.send(Buffer.from([1, 2, 3]));
+      socket.send(JSON.stringify({ t: 'signal', data: { type: 'bye', reason: 'hangup' } }));
+    });
+    const adapter = open(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`, 'any');
+    const events = collect(adapter);
+    await until(() => events.length > 0);
+    expect(events).toEqual([{ type: 'message', data: { type: 'bye', reason: 'hangup' } }]);
+  });
+
+  it('a raw client talking garbage through the relay only delivers its valid signals', async () => {
+    const url = await start();
+    const adapter = open(url, 'garbage');
+    const events = collect(adapter);
+    await adapter.ready;
+    // A raw client joins the same room and sends the relay a signal whose payload reaches the adapter intact,
+    // then garbage that the relay answers with error frames; only the signal must come through.
+    const raw = new WebSocket(url);
+    raws.push(raw);
+    await new Promise((resolve) => raw.once('open', resolve));
+    raw.send(JSON.stringify({ t: 'join', room: 'garbage' }));
+    raw.send('not json');
+    raw.send(JSON.stringify({ t: 'signal', data: { type: 'bye', reason: 'hangup' } }));
+    await until(() => events.length > 0);
+    expect(events).toEqual([{ type: 'message', data: { type: 'bye', reason: 'hangup' } }]);
+    raw.close();
+    await until(() => events.length > 1);
+    expect(raw.readyState).not.toBe(WebSocket.OPEN);
+    expect(events[1]).toEqual({ type: 'peer-left' });
+  });
+
+  it('throws a TypeError that says how to fix a missing WebSocket', () => {
+    const saved = globalThis.WebSocket;
+    // @ts-expect-error simulate a runtime without WebSocket
+    delete globalThis.WebSocket;
+    try {
+      expect(() => new WebSocketSignaling({ url: 'ws://x', room: 'r' })).toThrow(/options.WebSocket/);
+    } finally {
+      globalThis.WebSocket = saved;
+    }
+  });
+});
