@@ -138,6 +138,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     }
     this.#startedAt = this.#options.clock.now();
     this.#subscribeSignaling();
+    // A channel that cannot subscribe, or that delivers an ending event synchronously, has ended the call.
+    if (this.#summary) return promise;
     this.#listenForPageHide();
     if (this.#options.connectTimeoutMs > 0) {
       this.#timers.set('connect', this.#options.connectTimeoutMs, () => this.teardown('connect-timeout'));
@@ -471,10 +473,21 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
 
   #subscribeSignaling(): void {
     try {
-      this.#unsubscribe = this.#options.signaling.subscribe((event) => this.#onSignalingEvent(event));
+      const unsubscribe = this.#options.signaling.subscribe((event) => this.#onSignalingEvent(event));
+      if (!this.#summary) {
+        this.#unsubscribe = unsubscribe;
+        return;
+      }
+      // The adapter ended the call from inside subscribe(): teardown ran before there was anything to drop.
+      try {
+        unsubscribe();
+      } catch (error) {
+        this.#options.logger.debug('unsubscribe after an end inside subscribe() failed', error);
+      }
     } catch (error) {
-      this.#emit('error', HangupError.signalingClosed(error));
+      // Without a channel the call can never connect.
       this.#signalingClosed = true;
+      this.teardown('signaling-closed', error);
     }
   }
 

@@ -5,6 +5,7 @@
 export { CallSession } from './CallSession.js';
 export type { Clock } from './clock.js';
 export { realClock } from './clock.js';
+export { attachStream, type MediaElementLike } from './dom/attachStream.js';
 export {
   CallEndedError,
   HangupError,
@@ -45,7 +46,11 @@ export {
   type InMemorySignalingOptions,
   type InMemorySignalingPair,
 } from './signaling/createInMemorySignalingPair.js';
-export { DEFAULT_SIGNAL_LIMITS, parseSignalMessage, type SignalLimits } from './signaling/parseSignalMessage.js';
+export {
+  DEFAULT_SIGNAL_LIMITS,
+  parseSignalMessage,
+  type SignalLimits,
+} from './signaling/parseSignalMessage.js';
 export type {
   SignalDescription,
   SignalingAdapter,

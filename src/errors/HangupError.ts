@@ -72,9 +72,13 @@ export class HangupError extends Error {
 
   /** A teardown step threw; the other steps still ran. */
   static teardownStepFailed(step: string, cause: unknown): HangupError {
-    return new HangupError('TEARDOWN_STEP_FAILED', `teardown step '${step}' threw; the other steps still ran`, {
-      cause,
-    });
+    return new HangupError(
+      'TEARDOWN_STEP_FAILED',
+      `teardown step '${step}' threw; the other steps still ran`,
+      {
+        cause,
+      },
+    );
   }
 }
 

@@ -84,7 +84,8 @@ export class PerfectNegotiation {
     if (candidate === null) return;
     const verdict = this.#ctx.candidates.accept(candidate);
     if (verdict === 'add') this.#addCandidate(candidate);
-    else if (verdict === 'overflow') this.#ctx.report(HangupError.candidateQueueFull(this.#ctx.candidates.cap));
+    else if (verdict === 'overflow')
+      this.#ctx.report(HangupError.candidateQueueFull(this.#ctx.candidates.cap));
     else this.#ctx.logger.debug(`remote candidate ${verdict}`, candidate);
   }
 

@@ -134,7 +134,9 @@ export function resolveOptions(options: CallSessionOptions): ResolvedOptions {
   }
   const media = options.media ?? { audio: true, video: true };
   if (media !== false && (typeof media !== 'object' || media === null)) {
-    throw new TypeError('options.media must be MediaStreamConstraints, a MediaStream, or false (receive only)');
+    throw new TypeError(
+      'options.media must be MediaStreamConstraints, a MediaStream, or false (receive only)',
+    );
   }
   if (options.callId !== undefined && (typeof options.callId !== 'string' || options.callId === '')) {
     throw new TypeError('options.callId must be a non-empty string when given');
@@ -165,7 +167,9 @@ export function resolveOptions(options: CallSessionOptions): ResolvedOptions {
 
 function nonNegative(name: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`options.${name} must be a finite number of milliseconds >= 0 (got ${String(value)})`);
+    throw new TypeError(
+      `options.${name} must be a finite number of milliseconds >= 0 (got ${String(value)})`,
+    );
   }
   return value;
 }

@@ -51,7 +51,11 @@ class FakeTransceiver {
   readonly receiver: { track: MediaStreamTrack };
   direction: RTCRtpTransceiverDirection;
   readonly mid: string | null = null;
-  constructor(kind: 'audio' | 'video', direction: RTCRtpTransceiverDirection, track: MediaStreamTrack | null) {
+  constructor(
+    kind: 'audio' | 'video',
+    direction: RTCRtpTransceiverDirection,
+    track: MediaStreamTrack | null,
+  ) {
     this.sender = new FakeSender(track);
     this.receiver = { track: new FakeMediaStreamTrack(kind) as unknown as MediaStreamTrack };
     this.direction = direction;
@@ -188,10 +192,7 @@ export class FakeRTCPeerConnection extends EventTarget {
     return transceiver.sender;
   }
 
-  addTransceiver(
-    trackOrKind: MediaStreamTrack | string,
-    init: RTCRtpTransceiverInit = {},
-  ): FakeTransceiver {
+  addTransceiver(trackOrKind: MediaStreamTrack | string, init: RTCRtpTransceiverInit = {}): FakeTransceiver {
     this.#assertOpen('addTransceiver');
     const track = typeof trackOrKind === 'string' ? null : trackOrKind;
     const kind = (typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind) as 'audio' | 'video';
@@ -328,7 +329,10 @@ export class FakeRTCPeerConnection extends EventTarget {
   #sdp(type: 'offer' | 'answer'): string {
     this.#version++;
     const media = this.transceivers
-      .map((transceiver, index) => `m=${transceiver.receiver.track.kind} 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:${index}\r\n`)
+      .map(
+        (transceiver, index) =>
+          `m=${transceiver.receiver.track.kind} 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:${index}\r\n`,
+      )
       .join('');
     return `v=0\r\no=- 1 ${this.#version} IN IP4 127.0.0.1\r\ns=fake ${type}\r\nt=0 0\r\na=ice-ufrag:${this.#ufrag}\r\na=ice-pwd:fakepassword${this.#ufrag}\r\n${media}`;
   }
@@ -369,7 +373,10 @@ export class FakeRTCPeerConnection extends EventTarget {
       if (!this.#remoteMediaSent) {
         // Stand in for the peer's media arriving, so UIs under test see a remote stream.
         this.#remoteMediaSent = true;
-        const stream = new FakeMediaStream([new FakeMediaStreamTrack('audio'), new FakeMediaStreamTrack('video')] as unknown as MediaStreamTrack[]);
+        const stream = new FakeMediaStream([
+          new FakeMediaStreamTrack('audio'),
+          new FakeMediaStreamTrack('video'),
+        ] as unknown as MediaStreamTrack[]);
         for (const track of stream.getTracks()) this.emitTrack(track, [stream as unknown as MediaStream]);
       }
       this.setConnectionState('connected');
@@ -385,6 +392,7 @@ export class FakeRTCPeerConnection extends EventTarget {
 
 function invalidState(what: string, state: string): DOMException | Error {
   const message = `${what} is not allowed in signaling state ${state}`;
-  return typeof DOMException === 'function' ? new DOMException(message, 'InvalidStateError') : new Error(message);
+  return typeof DOMException === 'function'
+    ? new DOMException(message, 'InvalidStateError')
+    : new Error(message);
 }
-

@@ -1,6 +1,6 @@
 import type { RtcRuntime } from '../runtime.js';
-import { FakeMediaStream, FakeMediaStreamTrack } from './fakeMedia.js';
 import { type FakePeerConnectionBehavior, FakeRTCPeerConnection } from './FakeRTCPeerConnection.js';
+import { FakeMediaStream, FakeMediaStreamTrack } from './fakeMedia.js';
 
 /** A media request the test settles by hand (see {@link FakeRuntime.holdMedia}). */
 export interface PendingMediaRequest {
@@ -117,7 +117,8 @@ export class FakeRuntime implements RtcRuntime {
     const make = (): FakeMediaStream => {
       const created: FakeMediaStreamTrack[] = [];
       if (kinds.audio) created.push(new FakeMediaStreamTrack('audio'));
-      if (kinds.video) created.push(new FakeMediaStreamTrack('video', kind === 'display' ? { label: 'screen' } : {}));
+      if (kinds.video)
+        created.push(new FakeMediaStreamTrack('video', kind === 'display' ? { label: 'screen' } : {}));
       this.tracks.push(...created);
       return new FakeMediaStream(created as unknown as MediaStreamTrack[]);
     };

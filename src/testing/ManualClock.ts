@@ -91,7 +91,10 @@ export class ManualClock implements Clock {
   #nextDue(limit: number): ScheduledTimer | undefined {
     let next: ScheduledTimer | undefined;
     for (const timer of this.#timers) {
-      if (timer.due <= limit && (!next || timer.due < next.due || (timer.due === next.due && timer.id < next.id))) {
+      if (
+        timer.due <= limit &&
+        (!next || timer.due < next.due || (timer.due === next.due && timer.id < next.id))
+      ) {
         next = timer;
       }
     }

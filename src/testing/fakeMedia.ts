@@ -107,12 +107,16 @@ export class FakeMediaStream extends EventTarget {
   }
 
   clone(): FakeMediaStream {
-    return new FakeMediaStream(this.#tracks.map((track) => (track as unknown as FakeMediaStreamTrack).clone()));
+    return new FakeMediaStream(
+      this.#tracks.map((track) => (track as unknown as FakeMediaStreamTrack).clone()),
+    );
   }
 }
 
 /** Builds a fake stream with one audio and/or one video track. */
-export function createFakeMediaStream(kinds: { audio?: boolean; video?: boolean } = { audio: true, video: true }): FakeMediaStream {
+export function createFakeMediaStream(
+  kinds: { audio?: boolean; video?: boolean } = { audio: true, video: true },
+): FakeMediaStream {
   const tracks: FakeMediaStreamTrack[] = [];
   if (kinds.audio) tracks.push(new FakeMediaStreamTrack('audio'));
   if (kinds.video) tracks.push(new FakeMediaStreamTrack('video'));

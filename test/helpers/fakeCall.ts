@@ -12,7 +12,7 @@ import {
 import type { InMemorySignalingOptions } from '../../src/signaling/createInMemorySignalingPair.js';
 import {
   assertReleased,
-  FakeRTCPeerConnection,
+  type FakeRTCPeerConnection,
   FakeRuntime,
   type FakeRuntimeOptions,
   ManualClock,
@@ -199,7 +199,10 @@ export interface Solo {
  * One session against a {@link SpySignaling}, on a fake runtime that neither connects nor gathers by itself:
  * the test moves the peer connection with `pc().setConnectionState(...)`.
  */
-export function solo(options: Partial<CallSessionOptions> = {}, runtimeOptions: FakeRuntimeOptions = {}): Solo {
+export function solo(
+  options: Partial<CallSessionOptions> = {},
+  runtimeOptions: FakeRuntimeOptions = {},
+): Solo {
   const clock = new ManualClock();
   const runtime = new FakeRuntime({ autoConnect: false, gatherCandidates: false, ...runtimeOptions });
   const signaling = new SpySignaling();
@@ -263,7 +266,11 @@ export function remoteCandidate(n: number, ufrag = 'R1'): RTCIceCandidateInit {
 }
 
 /** A remote description whose ICE generation is `ufrag`. */
-export function remoteSdp(type: 'offer' | 'answer', ufrag = 'R1', version = 1): { type: typeof type; sdp: string } {
+export function remoteSdp(
+  type: 'offer' | 'answer',
+  ufrag = 'R1',
+  version = 1,
+): { type: typeof type; sdp: string } {
   return {
     type,
     sdp: `v=0\r\no=- 9 ${version} IN IP4 127.0.0.1\r\ns=remote\r\nt=0 0\r\na=ice-ufrag:${ufrag}\r\na=ice-pwd:pw${ufrag}\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\n`,

@@ -44,7 +44,9 @@ describe('real calls over the in-memory pair', () => {
     // Latency makes both offers cross on the wire before either arrives.
     call = wrtcCall({ connectTimeoutMs: 20_000 }, { latencyMs: 80 });
     await connectBoth(call);
-    const collisions = [...call.a.debug, ...call.b.debug].filter((line) => line.startsWith('offer collision'));
+    const collisions = [...call.a.debug, ...call.b.debug].filter((line) =>
+      line.startsWith('offer collision'),
+    );
     expect(collisions.length).toBeGreaterThan(0);
     expect(call.a.debug.some((line) => line.includes('polite side rolls back'))).toBe(true);
     expect(call.b.debug.some((line) => line.includes('impolite side ignores'))).toBe(true);
