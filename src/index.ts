@@ -37,6 +37,8 @@ export type {
 export type { CallSessionOptions } from './session/options.js';
 export { CALL_STATE_TRANSITIONS, type CallState, canTransition } from './session/states.js';
 export {
+  type BroadcastChannelConstructorLike,
+  type BroadcastChannelLike,
   BroadcastChannelSignaling,
   type BroadcastChannelSignalingOptions,
 } from './signaling/BroadcastChannelSignaling.js';
@@ -59,6 +61,8 @@ export type {
   SignalMessageType,
 } from './signaling/types.js';
 export {
+  type WebSocketConstructorLike,
+  type WebSocketLike,
   WebSocketSignaling,
   type WebSocketSignalingOptions,
 } from './signaling/WebSocketSignaling.js';

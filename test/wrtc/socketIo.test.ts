@@ -14,6 +14,7 @@ async function createPair() {
   const connect = () => io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
   const a = new SocketIoSignaling({ socket: connect(), room });
   const b = new SocketIoSignaling({ socket: connect(), room });
+  await Promise.all([a.ready, b.ready]);
   return {
     a,
     b,
