@@ -9,7 +9,11 @@ export default defineConfig({
   },
   format: ['esm', 'cjs'],
   dts: true,
-  sourcemap: true,
+  // Not shipped: the output is readable unminified code, and maps would double the package size.
+  sourcemap: false,
+  // Also for CJS (esbuild splits ESM only by default): without it each CJS entry inlines its own copy of the
+  // core, so `hangup/react` and `hangup` would hold two different CallSession classes.
+  splitting: true,
   clean: true,
   target: 'es2022',
   treeshake: true,

@@ -3,13 +3,19 @@ import { CallEndedError } from './errors/CallEndedError.js';
 import { HangupError, isHangupError } from './errors/HangupError.js';
 import { InvalidSignalError } from './errors/InvalidSignalError.js';
 import { MediaAcquisitionError } from './errors/MediaAcquisitionError.js';
+import { acquireWithAudioFallback } from './media/audioFallback.js';
+import { StatsSampler } from './media/callStats.js';
+import { DataChannelLink } from './media/DataChannelLink.js';
+import { type DeviceRequest, DeviceSwitch } from './media/deviceSwitch.js';
+import type { MediaControlContext } from './media/MediaControlContext.js';
+import { ScreenShare } from './media/screenShare.js';
 import { PerfectNegotiation } from './negotiation/PerfectNegotiation.js';
 import { IceCandidateQueue } from './resources/IceCandidateQueue.js';
 import { MediaOwner } from './resources/MediaOwner.js';
 import { attachPeerConnection, candidateToJson, closePeerConnection } from './resources/peerConnection.js';
 import type { EndReason, EndSummary } from './session/endReason.js';
 import { LOCALLY_CAUSED_END_REASONS } from './session/endReason.js';
-import type { CallSessionEvents, CallSnapshot, LiveResources } from './session/events.js';
+import type { CallSessionEvents, CallSnapshot, CallStats, LiveResources } from './session/events.js';
 import type { CallSessionOptions, ResolvedOptions } from './session/options.js';
 import { resolveOptions } from './session/options.js';
 import { rethrowLater } from './session/rethrowLater.js';
@@ -49,6 +55,12 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   readonly #resolveEnded: (summary: EndSummary) => void;
   readonly #snapshotListeners = new Set<() => void>();
   readonly #muted = { audio: false, video: false };
+  /** The peer's mute state as last announced: `remoteMute` fires on change only. */
+  readonly #remoteMuted = { audio: false, video: false };
+  readonly #screen: ScreenShare;
+  readonly #devices: DeviceSwitch;
+  readonly #link: DataChannelLink | undefined;
+  readonly #stats = new StatsSampler();
 
   #state: CallState = 'idle';
   #summary: EndSummary | undefined;
@@ -85,6 +97,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       resolveEnded = resolve;
     });
     this.#resolveEnded = resolveEnded;
+    const controls = this.#mediaControlContext();
+    this.#screen = new ScreenShare(controls);
+    this.#devices = new DeviceSwitch(controls, this.#screen);
+    this.#link = this.#options.dataChannel ? this.#createDataChannelLink() : undefined;
   }
 
   /** Current state. */
@@ -137,6 +153,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       return promise;
     }
     this.#startedAt = this.#options.clock.now();
+    // Ownership of a handed-in stream begins with start(), before anything (a synchronous signaling event, a
+    // stateChange listener) can end the call: otherwise an end during start() would leave the camera on.
+    const { media, stopProvidedStream } = this.#options;
+    if (stopProvidedStream && media !== false && isMediaStream(media)) this.#media.own(media.getTracks());
     this.#subscribeSignaling();
     // A channel that cannot subscribe, or that delivers an ending event synchronously, has ended the call.
     if (this.#summary) return promise;
@@ -193,11 +213,19 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     // 2. Tell the peer, while the channel is still ours.
     if (this.#startedAt !== undefined && LOCALLY_CAUSED_END_REASONS.has(reason)) {
       attempt('send bye', () => this.#sendUnchecked({ type: 'bye', reason }));
+      // Second path: lossy signaling cannot keep the peer waiting for ICE to time out.
+      attempt('send bye over the data channel', () =>
+        this.#link?.sendControl(this.#stamp({ type: 'bye', reason })),
+      );
     }
     // 3. Release everything. Each step runs whatever the others did.
     attempt('clear timers', () => this.#timers.clearAll());
+    attempt('stop screen share', () => this.#screen.release());
     attempt('stop tracks', () => this.#media.release());
+    attempt('detach data channel', () => this.#link?.detach());
     attempt('close peer connection', () => this.#releasePeerConnection());
+    // After the peer connection: its close() flushes a bye just sent, a channel close first would not.
+    attempt('close data channel', () => this.#link?.close());
     attempt('empty candidate queue', () => {
       this.#candidates.clear();
       this.#earlyDescriptions = [];
@@ -242,11 +270,88 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     return this.#muted[kind];
   }
 
+  /**
+   * Switches the local audio or video to another device. The new track is acquired, swapped into
+   * `localStream` (the same `MediaStream` object; `localStream` is emitted again), put on the sender with
+   * `replaceTrack`, and then the old track is stopped. The new track keeps the mute state. Overlapping
+   * switches of a kind resolve to the last one; earlier ones stop their track and resolve. While the screen
+   * is shared, a video switch changes the camera that comes back when sharing stops.
+   * @param deviceIdOrConstraints a `deviceId` (matched exactly) or `MediaTrackConstraints`
+   * @throws (rejects) MediaAcquisitionError when the device cannot be acquired; the old track keeps going.
+   * @throws (rejects) CallEndedError after the end, or when the call ends during the switch (the new
+   * track is then stopped on arrival).
+   * @throws (rejects) TypeError for a bad argument, or before the call has a peer connection.
+   */
+  switchDevice(kind: 'audio' | 'video', deviceIdOrConstraints: DeviceRequest): Promise<void> {
+    if (kind !== 'audio' && kind !== 'video') {
+      return Promise.reject(new TypeError(`kind must be 'audio' or 'video' (got ${String(kind)})`));
+    }
+    return this.#devices.switch(kind, deviceIdOrConstraints);
+  }
+
+  /**
+   * Sends the screen instead of the camera (`getDisplayMedia`); the screen track also replaces the video
+   * of `localStream`. When the user stops sharing from the browser's own control, the camera comes back.
+   * A call while sharing is starting returns the same promise; while sharing, it resolves at once.
+   * @throws (rejects) MediaAcquisitionError when the user cancels the picker or capture fails.
+   * @throws (rejects) TypeError when the runtime has no `getDisplayMedia`, or before the call has a peer
+   * connection.
+   * @throws (rejects) CallEndedError after the end (a screen track arriving after it is stopped at once).
+   */
+  startScreenShare(options?: DisplayMediaStreamOptions): Promise<void> {
+    return this.#screen.start(options);
+  }
+
+  /**
+   * Stops sharing the screen and sends the camera again; resolves once the camera is on the sender.
+   * Does nothing when not sharing; cancels a share still waiting for the picker.
+   */
+  stopScreenShare(): Promise<void> {
+    return this.#screen.stop();
+  }
+
+  /** Whether the screen is being sent. */
+  get isScreenSharing(): boolean {
+    return this.#screen.active;
+  }
+
+  /**
+   * Sends application data to the peer over the session's data channel (the `message` event there).
+   * Before the channel opens, up to 256 messages / 1 MiB wait in a queue, sent in order at open.
+   * @throws CallEndedError after the end.
+   * @throws HangupError `DATA_CHANNEL` when the queue is full, the channel is closed or disabled
+   * (`dataChannel: false`), or it refuses the message.
+   * @throws TypeError for data that is neither a string nor an `ArrayBuffer`.
+   */
+  send(data: string | ArrayBuffer): void {
+    if (this.#summary) throw new CallEndedError(this.#summary);
+    if (!this.#link) {
+      throw new HangupError('DATA_CHANNEL', 'the data channel is disabled (options.dataChannel is false)');
+    }
+    this.#link.send(data);
+  }
+
+  /**
+   * A summary of the call's statistics: round-trip time and candidate type of the selected pair, RTP
+   * bitrates since the previous summary (`getStats()` and the `quality` event share the baseline), and the
+   * inbound loss ratio. `{}` before the peer connection exists.
+   * @throws (rejects) CallEndedError after the end.
+   */
+  async getStats(): Promise<CallStats> {
+    if (this.#summary) throw new CallEndedError(this.#summary);
+    const pc = this.#pc;
+    if (!pc) return {};
+    const report = await pc.getStats();
+    if (this.#summary) throw new CallEndedError(this.#summary);
+    return this.#stats.summarize(report);
+  }
+
   /** What the session still holds. All zero / false once it has ended. */
   liveResources(): LiveResources {
     return {
       tracks: this.#media.trackCount,
-      peerConnection: this.#pc !== undefined,
+      // The session's data channels belong to the peer connection and are counted with it.
+      peerConnection: this.#pc !== undefined || this.#link?.held === true,
       timers: this.#timers.size,
       signalingSubscribed: this.#unsubscribe !== undefined,
       domListeners: this.#removePageHide ? 1 : 0,
@@ -316,7 +421,17 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       if (stopProvidedStream) this.#media.own(media.getTracks());
       return media;
     }
-    return this.#media.acquire(() => runtime.getUserMedia(media));
+    const { stream, videoError } = await acquireWithAudioFallback(
+      this.#media,
+      (constraints) => runtime.getUserMedia(constraints),
+      media,
+      this.#options.fallbackToAudioOnly,
+      this.#options.logger,
+    );
+    if (videoError !== undefined && !this.#summary) {
+      this.#emit('error', new MediaAcquisitionError('the camera (going on audio-only)', videoError));
+    }
+    return stream;
   }
 
   #openPeerConnection(stream: MediaStream | undefined): void {
@@ -345,6 +460,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       pc.addTransceiver('audio', { direction: 'recvonly' });
       pc.addTransceiver('video', { direction: 'recvonly' });
     }
+    this.#link?.attach(pc);
     const early = this.#earlyDescriptions;
     this.#earlyDescriptions = [];
     for (const description of early) this.#negotiation.receiveDescription(description);
@@ -412,10 +528,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       this.#restartAttempt = 0;
       if (!this.#transition('connected')) return;
       this.#emit('connected');
-      // The peer may have missed mute changes while the path was down.
-      for (const kind of ['audio', 'video'] as const) {
-        if (this.#muted[kind]) this.#send({ type: 'mute', kind, muted: true });
-      }
+      // The peer may have missed mute changes while the path was down: send the full state.
+      this.#sendMuteState();
     }
   }
 
@@ -447,6 +561,9 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   #startCallTimers(): void {
     const { maxDurationMs, expiryWarningMs } = this.#options;
     this.#scheduleTick();
+    this.#scheduleStats();
+    // Mute set before the call connected has not been announced yet.
+    if (this.#muted.audio || this.#muted.video) this.#sendMuteState();
     if (maxDurationMs === undefined) return;
     this.#timers.set('expiry', maxDurationMs, () => this.teardown('expired'));
     if (expiryWarningMs > 0) {
@@ -537,10 +654,14 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
         this.teardown('remote-hangup');
         return;
       case 'mute':
+        if (this.#remoteMuted[message.kind] === message.muted) return;
+        this.#remoteMuted[message.kind] = message.muted;
         this.#emit('remoteMute', { kind: message.kind, muted: message.muted });
         return;
       case 'description':
         logger.debug(`remote ${message.description.type}`, message.description.sdp);
+        // A renegotiation of a live call: re-send the mute state so it cannot drift.
+        if (this.#state === 'connected') this.#sendMuteState();
         if (this.#negotiation) this.#negotiation.receiveDescription(message.description);
         else this.#holdEarlyDescription(message.description);
         return;
@@ -599,6 +720,68 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     } catch (error) {
       return [error];
     }
+  }
+
+  // ——— media controls ———
+
+  #mediaControlContext(): MediaControlContext {
+    return {
+      owner: this.#media,
+      runtime: this.#options.runtime,
+      logger: this.#options.logger,
+      peerConnection: () => this.#pc,
+      localStream: () => this.#localStream,
+      publishLocalStream: (stream) => {
+        if (this.#summary) return;
+        this.#localStream = stream;
+        this.#emit('localStream', stream);
+        this.#notifySnapshot();
+      },
+      isMuted: (kind) => this.#muted[kind],
+      endedError: () => (this.#summary ? new CallEndedError(this.#summary) : undefined),
+      report: (error) => this.#emit('error', error),
+    };
+  }
+
+  #createDataChannelLink(): DataChannelLink {
+    return new DataChannelLink({
+      logger: this.#options.logger,
+      message: (data) => this.#emit('message', data),
+      // A bye (or mute) over the channel is validated and handled exactly like one over signaling; the
+      // second copy of a bye finds the session ended and does nothing.
+      control: (data) => this.#onSignalingEvent({ type: 'message', data }),
+      closedByPeer: () => {
+        if (this.#state === 'connected' || this.#state === 'reconnecting') this.teardown('peer-left');
+      },
+    });
+  }
+
+  /** Sends both kinds' mute state, so a peer that missed a change converges (it emits on change only). */
+  #sendMuteState(): void {
+    for (const kind of ['audio', 'video'] as const)
+      this.#send({ type: 'mute', kind, muted: this.#muted[kind] });
+  }
+
+  #scheduleStats(): void {
+    const { statsIntervalMs } = this.#options;
+    if (statsIntervalMs <= 0) return;
+    // Re-armed only after a sample completes, so slow getStats() calls never pile up.
+    this.#timers.set('stats', statsIntervalMs, () => void this.#sampleQuality());
+  }
+
+  async #sampleQuality(): Promise<void> {
+    try {
+      const stats = await this.getStats();
+      if (this.#state === 'connected') this.#emit('quality', stats);
+    } catch (error) {
+      if (!this.#summary) this.#options.logger.debug('stats sample failed', error);
+    }
+    if (!this.#summary) this.#scheduleStats();
+  }
+
+  #stamp(message: SignalMessage): SignalMessage {
+    const { callId } = this.#options;
+    return callId === undefined ? message : { ...message, callId };
   }
 
   // ——— release ———

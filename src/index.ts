@@ -19,6 +19,8 @@ export {
 } from './errors/index.js';
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
+export { MAX_QUEUED_DATA_BYTES, MAX_QUEUED_DATA_MESSAGES } from './media/DataChannelLink.js';
+export type { DeviceRequest } from './media/deviceSwitch.js';
 export type { RtcRuntime } from './runtime.js';
 export {
   END_REASONS,
@@ -31,6 +33,7 @@ export type {
   CallProgress,
   CallSessionEvents,
   CallSnapshot,
+  CallStats,
   LiveResources,
   RemoteMute,
 } from './session/events.js';

@@ -39,8 +39,29 @@ export interface CallSessionEvents {
   ended: (summary: EndSummary) => void;
   /** A non-fatal problem: bad inbound message, failed candidate, send failure, a teardown step that threw. */
   error: (error: HangupError) => void;
-  /** The peer muted or unmuted a track. */
+  /** The peer muted or unmuted a track (emitted on change only; the state is re-sent after recoveries). */
   remoteMute: (info: RemoteMute) => void;
+  /** Application data from the peer over the session's data channel. */
+  message: (data: string | ArrayBuffer) => void;
+  /** A stats summary every `statsIntervalMs` while connected (off by default). */
+  quality: (stats: CallStats) => void;
+}
+
+/**
+ * A summary of the call's statistics (see `CallSession.getStats()`). Fields the runtime does not report
+ * are absent; bitrates need two samples, so the first summary of a session has none.
+ */
+export interface CallStats {
+  /** Round-trip time of the selected candidate pair, in milliseconds. */
+  readonly rttMs?: number;
+  /** Bits per second sent over RTP since the previous summary. */
+  readonly outgoingBitrate?: number;
+  /** Bits per second received over RTP since the previous summary. */
+  readonly incomingBitrate?: number;
+  /** Inbound packets lost / (lost + received), since the start of the call, 0…1. */
+  readonly packetsLostRatio?: number;
+  /** Type of the local candidate of the selected pair. */
+  readonly candidateType?: 'host' | 'srflx' | 'prflx' | 'relay';
 }
 
 /** An immutable picture of a session for UI bindings (`useSyncExternalStore`). */

@@ -86,6 +86,24 @@ export interface CallSessionOptions {
    * @default silent
    */
   logger?: Logger;
+  /**
+   * When acquiring `media` constraints that ask for both audio and video fails, try audio alone and go on
+   * as an audio-only call (an `error` event with a `MediaAcquisitionError` says why video was dropped).
+   * When audio alone fails too, the call ends with `'media-error'` carrying the original error.
+   * @default false
+   */
+  fallbackToAudioOnly?: boolean;
+  /**
+   * Period of the `quality` event (a `getStats()` summary) while connected; `0` or absent: no event.
+   * @default undefined (off)
+   */
+  statsIntervalMs?: number;
+  /**
+   * Whether the session opens its data channels (`send()`/`message`, and the second path of `bye`).
+   * Both peers must agree. Turn off only to keep SDP free of a data section.
+   * @default true
+   */
+  dataChannel?: boolean;
 }
 
 /** Options after validation, with every default filled in. */
@@ -108,6 +126,9 @@ export interface ResolvedOptions {
   readonly runtime: RtcRuntime;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly fallbackToAudioOnly: boolean;
+  readonly statsIntervalMs: number;
+  readonly dataChannel: boolean;
 }
 
 /**
@@ -162,6 +183,9 @@ export function resolveOptions(options: CallSessionOptions): ResolvedOptions {
     runtime: resolveRuntime(options.runtime),
     clock: options.clock ?? realClock,
     logger: options.logger ?? silentLogger,
+    fallbackToAudioOnly: options.fallbackToAudioOnly ?? false,
+    statsIntervalMs: nonNegative('statsIntervalMs', options.statsIntervalMs ?? 0),
+    dataChannel: options.dataChannel ?? true,
   };
 }
 

@@ -216,7 +216,8 @@ export class WebSocketSignaling implements SignalingAdapter {
   }
 
   #onRelayError(frame: { code?: unknown; message?: unknown }): void {
-    const detail = `${String(frame.code)}: ${String(frame.message)}`;
+    // The server's words are untrusted: bounded and stripped of control characters before they reach a log.
+    const detail = `${printable(frame.code, 64)}: ${printable(frame.message, 200)}`;
     if (isFatalRelayError(frame.code)) {
       // The relay closes the socket next; the refusal travels with that `closed` event.
       this.#refusal = new HangupError('SIGNALING_CLOSED', `the relay closed the connection (${detail})`, {
@@ -265,8 +266,14 @@ export class WebSocketSignaling implements SignalingAdapter {
 }
 
 /** Parses a relay frame; `undefined` for anything that is not a JSON object with a string `t`. */
+/**
+ * Largest relay frame decoded, in UTF-16 code units. The reference relay never sends more than its 512 KiB
+ * `maxFrameBytes`; a hostile or broken server could send far more, and browsers put no size limit on frames.
+ */
+const MAX_INBOUND_FRAME_CHARS = 1024 * 1024;
+
 function decode(raw: unknown): (RelayServerFrame & Record<string, unknown>) | undefined {
-  if (typeof raw !== 'string') return undefined;
+  if (typeof raw !== 'string' || raw.length > MAX_INBOUND_FRAME_CHARS) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -276,4 +283,19 @@ function decode(raw: unknown): (RelayServerFrame & Record<string, unknown>) | un
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   if (typeof (value as { t?: unknown }).t !== 'string') return undefined;
   return value as RelayServerFrame & Record<string, unknown>;
+}
+
+/** `value` as a single printable line of at most `max` characters (log-injection safe). */
+function printable(value: unknown, max: number): string {
+  // Never String() an object from the wire: `{"toString":1}` makes that throw, inside a socket callback.
+  const primitive = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+  const raw = primitive ? String(value) : typeof value;
+  let text = '';
+  for (const char of raw.slice(0, max)) {
+    const code = char.charCodeAt(0);
+    // C0 / C1 controls and the JS line separators would start a forged log line.
+    const control = code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029;
+    text += control ? ' ' : char;
+  }
+  return raw.length > max ? `${text}…` : text;
 }

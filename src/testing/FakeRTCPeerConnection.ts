@@ -1,4 +1,5 @@
-import { FakeMediaStream, FakeMediaStreamTrack } from './fakeMedia.js';
+import { FakeRTCDataChannel } from './FakeRTCDataChannel.js';
+import { dispatchCallsHandlerProperties, FakeMediaStream, FakeMediaStreamTrack } from './fakeMedia.js';
 
 /** Methods of {@link FakeRTCPeerConnection} whose next call a test can make fail or hang. */
 export type FakePeerConnectionStep =
@@ -20,6 +21,11 @@ export interface FakePeerConnectionBehavior {
   autoConnect: boolean;
   /** Emit one host candidate and the end-of-candidates `null` after each local description. */
   gatherCandidates: boolean;
+  /**
+   * The peer connections negotiated data channels may link to (a `FakeRuntime` passes all it created):
+   * at `connected`, channels with the same negotiated `id` on the two connected peers open and talk.
+   */
+  peers?: readonly FakeRTCPeerConnection[];
 }
 
 let nextUfrag = 1;
@@ -90,7 +96,8 @@ export class FakeRTCPeerConnection extends EventTarget {
   /** Every description passed to `setRemoteDescription`, in order. */
   readonly remoteDescriptions: RTCSessionDescriptionInit[] = [];
   readonly transceivers: FakeTransceiver[] = [];
-  readonly dataChannels: unknown[] = [];
+  /** Every data channel created on this connection. */
+  readonly dataChannels: FakeRTCDataChannel[] = [];
   restartIceCalls = 0;
 
   onnegotiationneeded: ((event: Event) => void) | null = null;
@@ -141,6 +148,15 @@ export class FakeRTCPeerConnection extends EventTarget {
     this.iceConnectionState = state === 'connecting' ? 'checking' : (state as RTCIceConnectionState);
     this.#fire('iceconnectionstatechange', new Event('iceconnectionstatechange'));
     this.#fire('connectionstatechange', new Event('connectionstatechange'));
+    if (state === 'connected') this.#linkDataChannels();
+  }
+
+  /** The other fake connection this one negotiated with (same runtime), if any. */
+  findPeer(): FakeRTCPeerConnection | undefined {
+    const others = (this.#behavior.peers ?? []).filter((pc) => pc !== this && !pc.closed);
+    const remoteSdp = this.remoteDescription?.sdp;
+    const matched = others.find((pc) => remoteSdp !== undefined && pc.localDescription?.sdp === remoteSdp);
+    return matched ?? (others.length === 1 ? others[0] : undefined);
   }
 
   /** Fires `icecandidate` as if ICE gathered this candidate (or `null`: gathering complete). */
@@ -214,11 +230,12 @@ export class FakeRTCPeerConnection extends EventTarget {
     return [...this.transceivers];
   }
 
-  createDataChannel(label: string, init?: RTCDataChannelInit): unknown {
+  createDataChannel(label: string, init?: RTCDataChannelInit): FakeRTCDataChannel {
     this.#assertOpen('createDataChannel');
-    const channel = { label, init, readyState: 'connecting' };
+    const channel = new FakeRTCDataChannel(label, init);
     this.dataChannels.push(channel);
     this.#queueNegotiationNeeded();
+    if (this.connectionState === 'connected') queueMicrotask(() => this.#linkDataChannels());
     return channel;
   }
 
@@ -299,6 +316,8 @@ export class FakeRTCPeerConnection extends EventTarget {
       this.signalingState = 'closed';
       this.connectionState = 'closed';
       this.iceConnectionState = 'closed';
+      // Like a browser: own channels go `closed` without events; linked peers get `close`.
+      for (const channel of this.dataChannels) channel.close();
     }
     if (this.closeError !== undefined) throw this.closeError;
   }
@@ -383,9 +402,25 @@ export class FakeRTCPeerConnection extends EventTarget {
     });
   }
 
+  #linkDataChannels(): void {
+    const peer = this.findPeer();
+    if (!peer || peer.closed) return;
+    for (const channel of this.dataChannels) {
+      if (!channel.negotiated || channel.peer || channel.readyState !== 'connecting') continue;
+      const match = peer.dataChannels.find(
+        (other) =>
+          other.negotiated && other.id === channel.id && !other.peer && other.readyState === 'connecting',
+      );
+      if (match) FakeRTCDataChannel.link(channel, match);
+    }
+  }
+
   #fire(type: string, event: Event): void {
-    const handler = (this as unknown as Record<string, ((event: Event) => void) | null>)[`on${type}`];
-    handler?.call(this, event);
+    // happy-dom's dispatchEvent calls the on<type> property itself; Node's does not. Fire it exactly once.
+    if (!dispatchCallsHandlerProperties()) {
+      const handler = (this as unknown as Record<string, ((event: Event) => void) | null>)[`on${type}`];
+      handler?.call(this, event);
+    }
     this.dispatchEvent(event);
   }
 }

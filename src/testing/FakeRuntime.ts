@@ -59,6 +59,7 @@ export class FakeRuntime implements RtcRuntime {
     this.behavior = {
       autoConnect: options.autoConnect ?? true,
       gatherCandidates: options.gatherCandidates ?? true,
+      peers: this.peerConnections,
     };
     const runtime = this;
     this.RTCPeerConnection = class extends FakeRTCPeerConnection {

@@ -42,7 +42,7 @@ export class FakeMediaStreamTrack extends EventTarget {
     if (this.readyState === 'ended') return;
     this.readyState = 'ended';
     const event = new Event('ended');
-    this.onended?.(event);
+    if (!dispatchCallsHandlerProperties()) this.onended?.(event);
     this.dispatchEvent(event);
   }
 
@@ -121,4 +121,27 @@ export function createFakeMediaStream(
   if (kinds.audio) tracks.push(new FakeMediaStreamTrack('audio'));
   if (kinds.video) tracks.push(new FakeMediaStreamTrack('video'));
   return new FakeMediaStream(tracks as unknown as MediaStreamTrack[]);
+}
+
+let handlerPropertiesCalled: boolean | undefined;
+
+/**
+ * Whether this environment's `EventTarget#dispatchEvent` also calls `on<type>` properties (happy-dom's does,
+ * Node's does not). The fakes fire each event once either way.
+ * @internal
+ */
+export function dispatchCallsHandlerProperties(): boolean {
+  if (handlerPropertiesCalled === undefined) {
+    let called = false;
+    // happy-dom only calls on<type> properties of EventTarget subclasses, so the probe is one.
+    class HandlerProbe extends EventTarget {
+      onhangupprobe = () => {
+        called = true;
+      };
+    }
+    const probe = new HandlerProbe();
+    probe.dispatchEvent(new Event('hangupprobe'));
+    handlerPropertiesCalled = called;
+  }
+  return handlerPropertiesCalled;
 }

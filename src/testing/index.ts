@@ -3,12 +3,21 @@
  * @packageDocumentation
  */
 export { assertReleased, type ReportsLiveResources } from './assertReleased.js';
-export { FakeRuntime, type FakeRuntimeOptions, type PendingMediaRequest } from './FakeRuntime.js';
+export { FakeRTCDataChannel } from './FakeRTCDataChannel.js';
 export {
   type FakePeerConnectionBehavior,
   type FakePeerConnectionStep,
   FakeRTCPeerConnection,
   type HeldStep,
 } from './FakeRTCPeerConnection.js';
+export { FakeRuntime, type FakeRuntimeOptions, type PendingMediaRequest } from './FakeRuntime.js';
 export { createFakeMediaStream, FakeMediaStream, FakeMediaStreamTrack } from './fakeMedia.js';
 export { ManualClock, settle } from './ManualClock.js';
+export {
+  ConformanceSkip,
+  isConformanceSkip,
+  type SignalingAdapterPair,
+  type SignalingConformanceCase,
+  type SignalingConformanceOptions,
+  signalingAdapterConformance,
+} from './signalingAdapterConformance.js';

@@ -27,7 +27,9 @@ export function reactCall(options: Partial<CallSessionOptions> = {}) {
 }
 
 /** Mounts `node` into a fresh container; `unmount` and `render` run inside act(). */
-export async function mount(node: ReactNode): Promise<{ root: Root; render(next: ReactNode): Promise<void>; unmount(): Promise<void> }> {
+export async function mount(
+  node: ReactNode,
+): Promise<{ root: Root; render(next: ReactNode): Promise<void>; unmount(): Promise<void> }> {
   const container = document.createElement('div');
   document.body.append(container);
   const root = createRoot(container);

@@ -1,18 +1,45 @@
 import { act, StrictMode, useState } from 'react';
 import { describe, expect, it } from 'vitest';
 import type { CallSession, CallSessionOptions } from '../../../src/index.js';
-import { type CallSessionSource, type UseCallSessionResult, useCallSession } from '../../../src/react/index.js';
+import {
+  type CallSessionSource,
+  type UseCallSessionResult,
+  useCallSession,
+} from '../../../src/react/index.js';
 import { expectReleased } from '../../helpers/fakeCall.js';
 import { advance, advanceUntil, mount, reactCall, renders } from './reactHarness.js';
 
-function Call(props: { source: CallSessionSource; deps?: unknown[]; onRender: (result: UseCallSessionResult) => void }) {
+function Call(props: {
+  source: CallSessionSource;
+  deps?: unknown[];
+  onRender: (result: UseCallSessionResult) => void;
+}) {
   const result = useCallSession(props.source, props.deps);
   props.onRender(result);
   return <p>{result.state}</p>;
 }
 
-const connected = (...sessions: (CallSession | undefined)[]) => () =>
-  sessions.every((session) => session?.state === 'connected');
+/** Re-renders on demand, with a new options object every time (as inline JSX props would be). */
+function Ticker(props: {
+  options: CallSessionOptions;
+  sessions: Set<CallSession>;
+  control: { bump(): void };
+}) {
+  const [count, setCount] = useState(0);
+  props.control.bump = () => setCount((c) => c + 1);
+  const { session, state } = useCallSession({ ...props.options });
+  if (session) props.sessions.add(session);
+  return (
+    <p>
+      {count} {state}
+    </p>
+  );
+}
+
+const connected =
+  (...sessions: (CallSession | undefined)[]) =>
+  () =>
+    sessions.every((session) => session?.state === 'connected');
 
 describe('useCallSession', () => {
   it('under StrictMode leaves exactly one live session; the discarded one is disposed before it acquires or signals', async () => {
@@ -36,7 +63,10 @@ describe('useCallSession', () => {
     expect(call.peer.state).toBe('connected');
     // One media request per live session: the discarded one never touched the camera.
     expect(call.runtime.mediaRequests).toHaveLength(2);
-    const ownTracks = [...(live.localStream?.getTracks() ?? []), ...(call.peer.localStream?.getTracks() ?? [])];
+    const ownTracks = [
+      ...(live.localStream?.getTracks() ?? []),
+      ...(call.peer.localStream?.getTracks() ?? []),
+    ];
     expect(call.runtime.liveTracks().every((track) => ownTracks.includes(track as never))).toBe(true);
     expect(call.runtime.openPeerConnections()).toHaveLength(2);
     expect(seen.last.state).toBe('connected');
@@ -172,26 +202,13 @@ describe('useCallSession', () => {
   it('a component that re-renders often (with fresh inline options each time) keeps its one call', async () => {
     const call = reactCall();
     const sessions = new Set<CallSession>();
-    let bump = (): void => {};
-    function Ticker() {
-      const [count, setCount] = useState(0);
-      bump = () => setCount((c) => c + 1);
-      // A new options object on every render, as inline JSX props would be.
-      const options: CallSessionOptions = { ...call.hookOptions, logger: undefined };
-      const { session, state } = useCallSession(options);
-      if (session) sessions.add(session);
-      return (
-        <p>
-          {count} {state}
-        </p>
-      );
-    }
-    const view = await mount(<Ticker />);
+    const ticker = { bump: (): void => {} };
+    const view = await mount(<Ticker options={call.hookOptions} sessions={sessions} control={ticker} />);
     void call.peer.start();
     const [session] = [...sessions] as [CallSession];
     await advanceUntil(call.clock, connected(session, call.peer));
     for (let i = 0; i < 50; i++) {
-      await act(async () => bump());
+      await act(async () => ticker.bump());
     }
     expect(sessions.size).toBe(1);
     expect(session.state).toBe('connected');
@@ -206,7 +223,9 @@ describe('useCallSession', () => {
     const call = reactCall();
     call.runtime.holdMedia();
     const seen = renders();
-    const view = await mount(<Call source={call.factory} deps={['room-1']} onRender={(r) => seen.all.push(r)} />);
+    const view = await mount(
+      <Call source={call.factory} deps={['room-1']} onRender={(r) => seen.all.push(r)} />,
+    );
     const first = seen.last.session as CallSession;
     await act(async () => {});
     expect(first.state).toBe('starting');

@@ -6,7 +6,11 @@ import { createFakeMediaStream } from '../../../src/testing/index.js';
 import { mount } from './reactHarness.js';
 
 function Player({ stream }: { stream: MediaStream | undefined }) {
-  return <video data-testid="v" ref={useMediaStreamRef(stream)} />;
+  return (
+    <video ref={useMediaStreamRef(stream)}>
+      <track kind="captions" />
+    </video>
+  );
 }
 
 describe('attachStream', () => {

@@ -20,7 +20,16 @@ import {
 describe('LOCALLY_CAUSED_END_REASONS', () => {
   it('is exactly the reasons caused on this side', () => {
     expect([...LOCALLY_CAUSED_END_REASONS].sort()).toEqual(
-      ['connect-timeout', 'disposed', 'error', 'expired', 'hangup', 'ice-failed', 'media-error', 'page-hide'].sort(),
+      [
+        'connect-timeout',
+        'disposed',
+        'error',
+        'expired',
+        'hangup',
+        'ice-failed',
+        'media-error',
+        'page-hide',
+      ].sort(),
     );
     for (const reason of ['remote-hangup', 'peer-left', 'finalized', 'signaling-closed'] as EndReason[]) {
       expect(LOCALLY_CAUSED_END_REASONS.has(reason)).toBe(false);
@@ -72,13 +81,16 @@ describe('natural triggers', () => {
     expectReleased(s.session);
   });
 
-  it.each(SUBSCRIBED_STATES)('a bye from the peer in %s is remote-hangup, with no bye back', async (state) => {
-    const s = await startedSolo(state);
-    s.signaling.message({ type: 'bye', reason: 'hangup' });
-    expect(s.session.endReason).toBe('remote-hangup');
-    expect(s.signaling.sentOfType('bye')).toEqual([]);
-    expectReleased(s.session);
-  });
+  it.each(SUBSCRIBED_STATES)(
+    'a bye from the peer in %s is remote-hangup, with no bye back',
+    async (state) => {
+      const s = await startedSolo(state);
+      s.signaling.message({ type: 'bye', reason: 'hangup' });
+      expect(s.session.endReason).toBe('remote-hangup');
+      expect(s.signaling.sentOfType('bye')).toEqual([]);
+      expectReleased(s.session);
+    },
+  );
 
   it.each(SUBSCRIBED_STATES)('peer-left in %s ends with peer-left, no bye', async (state) => {
     const s = await startedSolo(state);
@@ -165,13 +177,16 @@ describe('natural triggers', () => {
     expectReleased(s.session);
   });
 
-  it.each(['connected', 'reconnecting'] as const)('expiry in %s ends with expired and a bye', async (state) => {
-    const s = await startedSolo(state, { maxDurationMs: 10_000, disconnectGraceMs: 60_000 });
-    s.clock.advance(10_000);
-    expect(s.session.endReason).toBe('expired');
-    expect(s.signaling.sentOfType('bye')).toEqual([{ type: 'bye', reason: 'expired' }]);
-    expectReleased(s.session);
-  });
+  it.each(['connected', 'reconnecting'] as const)(
+    'expiry in %s ends with expired and a bye',
+    async (state) => {
+      const s = await startedSolo(state, { maxDurationMs: 10_000, disconnectGraceMs: 60_000 });
+      s.clock.advance(10_000);
+      expect(s.session.endReason).toBe('expired');
+      expect(s.signaling.sentOfType('bye')).toEqual([{ type: 'bye', reason: 'expired' }]);
+      expectReleased(s.session);
+    },
+  );
 
   it('ICE failed after the restarts are exhausted', async () => {
     const s = await startedSolo('reconnecting', {
@@ -308,7 +323,8 @@ describe('the bye reaches the peer over the in-memory pair', () => {
     const again = fakeCall();
     await connect(again);
     again.pair.finalize({ why: 'billing' });
-    await again.clock.advanceAsync(1);
+    // Both deliveries in one synchronous step: the server's finalize reaches both sides at the same moment.
+    again.clock.advance(1);
     expect(again.a.endReason).toBe('finalized');
     expect(again.b.endReason).toBe('finalized');
     expectReleased(again.a, again.b);

@@ -134,7 +134,13 @@ describe('teardown order and atomicity', () => {
     s.pc().setConnectionState('connected');
     s.clock.advance(1234);
     const summary = s.session.end();
-    expect(summary).toEqual({ reason: 'hangup', startedAt: 100, connectedAt: 150, endedAt: 1384, durationMs: 1234 });
+    expect(summary).toEqual({
+      reason: 'hangup',
+      startedAt: 100,
+      connectedAt: 150,
+      endedAt: 1384,
+      durationMs: 1234,
+    });
     expect(s.session.elapsedMs).toBe(1234);
     s.clock.advance(1000);
     expect(s.session.elapsedMs).toBe(1234);
@@ -190,7 +196,10 @@ describe('a failing teardown step is reported, never thrown, and the others stil
     await driveTo(s, 'connecting');
     s.session.end();
     expect(tracks.map((t) => t.stopCalls)).toEqual([1, 1]);
-    expect(s.log.errors.map((e) => (e as HangupError).code)).toEqual(['TEARDOWN_STEP_FAILED', 'TEARDOWN_STEP_FAILED']);
+    expect(s.log.errors.map((e) => (e as HangupError).code)).toEqual([
+      'TEARDOWN_STEP_FAILED',
+      'TEARDOWN_STEP_FAILED',
+    ]);
     expectReleased(s.session);
   });
 

@@ -1,0 +1,240 @@
+/**
+ * `npm run bench [-- flags]`: hangup vs a raw RTCPeerConnection pair vs simple-peer on @roamhq/wrtc,
+ * loopback only. Each measurement runs in a child process (bench/worker.ts) with --expose-gc.
+ *
+ * Flags:
+ *   --quick                 fewer samples (runs 10, warm-up 3, memory 50 calls, concurrency 1/10/25/50 x 3)
+ *   --runs N                latency samples per adapter (default 30)
+ *   --warmup N              warm-up rounds before sampling (default 5)
+ *   --memory-calls N        sequential calls per memory measurement (default 200)
+ *   --concurrency 1,10,25   concurrent call counts (default 1,10,25,50)
+ *   --concurrency-runs N    samples per adapter and count (default 30)
+ *   --only latency,memory,concurrency
+ *   --adapters raw,hangup,simple-peer
+ *   --json FILE             also write the raw results as JSON
+ *   --cpu-prof              profile the children (node --cpu-prof) into bench/profiles/
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ADAPTER_NAMES, type AdapterName } from './common.js';
+import type { Summary } from './stats.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+interface Flags {
+  runs: number;
+  warmup: number;
+  memoryCalls: number;
+  concurrency: number[];
+  concurrencyRuns: number;
+  only: string[];
+  adapters: AdapterName[];
+  json: string | undefined;
+  cpuProf: boolean;
+}
+
+function parseFlags(argv: string[]): Flags {
+  const quick = argv.includes('--quick');
+  const value = (name: string): string | undefined => {
+    const index = argv.indexOf(name);
+    return index >= 0 ? argv[index + 1] : undefined;
+  };
+  const int = (name: string, fallback: number) => {
+    const raw = value(name);
+    const parsed = raw === undefined ? fallback : Number.parseInt(raw, 10);
+    if (!Number.isInteger(parsed) || parsed < 0)
+      throw new TypeError(`${name} needs a whole number, got ${raw}`);
+    return parsed;
+  };
+  const list = (name: string, fallback: string[]) => value(name)?.split(',').filter(Boolean) ?? fallback;
+  const adapters = list('--adapters', [...ADAPTER_NAMES]) as AdapterName[];
+  for (const name of adapters) {
+    if (!ADAPTER_NAMES.includes(name))
+      throw new TypeError(`unknown adapter ${name} (${ADAPTER_NAMES.join(', ')})`);
+  }
+  return {
+    runs: int('--runs', quick ? 10 : 30),
+    warmup: int('--warmup', quick ? 3 : 5),
+    memoryCalls: int('--memory-calls', quick ? 50 : 200),
+    concurrency: list('--concurrency', ['1', '10', '25', '50']).map(Number),
+    concurrencyRuns: int('--concurrency-runs', quick ? 3 : 30),
+    only: list('--only', ['latency', 'memory', 'concurrency']),
+    adapters,
+    json: value('--json'),
+    cpuProf: argv.includes('--cpu-prof'),
+  };
+}
+
+/** Runs one task in a fresh process; the RESULT line counts even if wrtc crashes on the way out. */
+function runTask(task: object, flags: Flags): Record<string, unknown> {
+  const nodeArgs = ['--expose-gc', '--import', 'tsx'];
+  if (flags.cpuProf) {
+    const dir = join(here, 'profiles');
+    mkdirSync(dir, { recursive: true });
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
+  }
+  const child = spawnSync(process.execPath, [...nodeArgs, join(here, 'worker.ts'), JSON.stringify(task)], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) {
+    throw new Error(
+      `bench task ${JSON.stringify(task)} failed (status ${child.status}, signal ${child.signal}):\n${child.stderr}`,
+    );
+  }
+  if (child.status !== 0)
+    process.stderr.write(`note: worker exited with ${child.signal ?? child.status} after its result\n`);
+  return JSON.parse(line.slice('RESULT '.length)) as Record<string, unknown>;
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '–');
+const triple = (s: Summary) => `${ms(s.min)} / ${ms(s.median)} / ${ms(s.max)}`;
+const ratio = (value: number, floor: number | undefined) =>
+  floor === undefined || !Number.isFinite(floor) || floor === 0 ? '–' : `${(value / floor).toFixed(2)}×`;
+
+function table(headers: string[], rows: string[][]): string {
+  const lines = [headers, headers.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+interface LatencyResult {
+  connect: Summary;
+  hangup: Summary;
+  liveTracksPerCall: Summary;
+  tracksPerCall: number;
+}
+
+function main() {
+  const flags = parseFlags(process.argv.slice(2));
+  const started = performance.now();
+  const results: Record<string, unknown> = {};
+  const out: string[] = [];
+  const say = (text: string) => {
+    out.push(text);
+    process.stdout.write(`${text}\n`);
+  };
+  say(
+    `hangup bench — ${new Date().toISOString()} — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+  );
+  say(`flags: ${JSON.stringify(flags)}\n`);
+
+  if (flags.only.includes('latency')) {
+    const latency = runTask(
+      { task: 'latency', adapters: flags.adapters, runs: flags.runs, warmup: flags.warmup },
+      flags,
+    ) as Record<string, LatencyResult>;
+    results.latency = latency;
+    const raw = latency.raw;
+    say(
+      `### Time to connected and to the remote knowing the call ended (ms, min / median / max, ${flags.runs} runs)\n`,
+    );
+    say(
+      table(
+        ['adapter', 'connect', 'vs raw', 'remote learns of hang-up', 'vs raw', 'local tracks live after end'],
+        Object.entries(latency).map(([name, r]) => [
+          name,
+          triple(r.connect),
+          ratio(r.connect.median, raw?.connect.median),
+          triple(r.hangup),
+          ratio(r.hangup.median, raw?.hangup.median),
+          `${r.liveTracksPerCall.max} of ${r.tracksPerCall}`,
+        ]),
+      ),
+    );
+    say('');
+  }
+
+  if (flags.only.includes('memory')) {
+    const memory: Record<
+      string,
+      { calls: number; heapBytesPerCall: number; steadyHeapBytesPerCall: number; rssBytesPerCall: number }
+    > = {};
+    for (const adapter of flags.adapters) {
+      Object.assign(
+        memory,
+        runTask(
+          { task: 'memory', adapters: [adapter], runs: 0, warmup: flags.warmup, calls: flags.memoryCalls },
+          flags,
+        ),
+      );
+    }
+    results.memory = memory;
+    const rawHeap = memory.raw?.heapBytesPerCall;
+    const rawSteady = memory.raw?.steadyHeapBytesPerCall;
+    const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
+    say(`### Memory per call (${flags.memoryCalls} sequential calls, after global.gc())\n`);
+    say(
+      table(
+        [
+          'adapter',
+          'heapUsed Δ / call',
+          'vs raw',
+          'second half only',
+          'vs raw',
+          'rss Δ / call (native, informative)',
+        ],
+        Object.entries(memory).map(([name, r]) => [
+          name,
+          kb(r.heapBytesPerCall),
+          rawHeap === undefined ? '–' : kb(r.heapBytesPerCall - rawHeap),
+          kb(r.steadyHeapBytesPerCall),
+          rawSteady === undefined ? '–' : kb(r.steadyHeapBytesPerCall - rawSteady),
+          `${(r.rssBytesPerCall / 1024).toFixed(1)} KB`,
+        ]),
+      ),
+    );
+    say('');
+  }
+
+  if (flags.only.includes('concurrency')) {
+    // One process per N: a count the machine cannot hold (file descriptors, say) must not cost the others.
+    const concurrency: Record<string, Record<string, Summary>> = {};
+    const failures: string[] = [];
+    for (const n of flags.concurrency) {
+      try {
+        const byAdapter = runTask(
+          {
+            task: 'concurrency',
+            adapters: flags.adapters,
+            runs: flags.concurrencyRuns,
+            warmup: Math.min(flags.warmup, 2),
+            concurrency: [n],
+          },
+          flags,
+        ) as Record<string, Record<string, Summary>>;
+        for (const [name, byN] of Object.entries(byAdapter))
+          concurrency[name] = { ...concurrency[name], ...byN };
+      } catch (error) {
+        const reason = String(error).includes('Too many open files')
+          ? 'too many open files (raise ulimit -n)'
+          : String(error).split('\n')[0];
+        failures.push(`N = ${n}: ${reason}`);
+      }
+    }
+    results.concurrency = concurrency;
+    say(
+      `### Time until all N concurrent calls are connected (ms, min / median / max, ${flags.concurrencyRuns} runs)\n`,
+    );
+    const rows: string[][] = [];
+    for (const n of flags.concurrency) {
+      for (const [name, byN] of Object.entries(concurrency)) {
+        const s = byN[String(n)];
+        if (!s) continue;
+        rows.push([String(n), name, triple(s), ratio(s.median, concurrency.raw?.[String(n)]?.median)]);
+      }
+    }
+    say(table(['N', 'adapter', 'all connected', 'vs raw'], rows));
+    for (const failure of failures) say(`\nnot measured: ${failure}`);
+    say('');
+  }
+
+  say(`total ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  if (flags.json) writeFileSync(flags.json, `${JSON.stringify({ flags, results }, null, 2)}\n`);
+}
+
+main();

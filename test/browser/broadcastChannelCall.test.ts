@@ -1,0 +1,77 @@
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expectPageClean, expectReleasedAtEnd } from './expectations.js';
+import { describeBrowser, launchBrowser, runScenario, serveScenarioPage } from './harness.js';
+
+describeBrowser('Chromium, two pages over BroadcastChannelSignaling', () => {
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let server: Awaited<ReturnType<typeof serveScenarioPage>>;
+  let first: Page;
+  let second: Page;
+  let channel = 0;
+
+  beforeAll(async () => {
+    [browser, server] = await Promise.all([launchBrowser(), serveScenarioPage()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  beforeEach(async () => {
+    server.reports.length = 0;
+    [first, second] = await Promise.all([browser.context.newPage(), browser.context.newPage()]);
+    await Promise.all([first.goto(server.url), second.goto(server.url)]);
+    // A fresh channel name per test, so no tab of an earlier test can pair.
+    const name = `call-${++channel}`;
+    // The second tab joins once the first is negotiating, as two people joining a room do. Two tabs starting in
+    // the very same instant can hit an offer collision that Chromium does not recover from (see the report).
+    const joined = runScenario(first, 'joinBroadcast', name, false);
+    await first.waitForFunction(() =>
+      ['connecting', 'ended'].includes(
+        (
+          window as unknown as { hangupScenarios: { broadcastState(): string } }
+        ).hangupScenarios.broadcastState(),
+      ),
+    );
+    const states = await Promise.all([joined, runScenario(second, 'joinBroadcast', name, true)]);
+    expect(states).toEqual(['connected', 'connected']);
+  });
+  afterEach(async () => {
+    await Promise.all([first.isClosed() || first.close(), second.isClosed() || second.close()]);
+  });
+
+  it('the first page hangs up: it is released when end() returns, the other ends with remote-hangup', async () => {
+    const [local, remote] = await Promise.all([
+      runScenario(first, 'hangUpBroadcast'),
+      runScenario(second, 'awaitBroadcastEnd'),
+    ]);
+    expectReleasedAtEnd(local.immediate[0], 'hangup');
+    expectReleasedAtEnd(remote.ended[0], 'remote-hangup');
+    expectPageClean(local.audit);
+    expectPageClean(remote.audit);
+  });
+
+  it('the second page hangs up', async () => {
+    const [remote, local] = await Promise.all([
+      runScenario(first, 'awaitBroadcastEnd'),
+      runScenario(second, 'hangUpBroadcast'),
+    ]);
+    expectReleasedAtEnd(local.immediate[0], 'hangup');
+    expectReleasedAtEnd(remote.ended[0], 'remote-hangup');
+    expectPageClean(local.audit);
+    expectPageClean(remote.audit);
+  });
+
+  it('closing one page ends the call in the other with peer-left; the closed one released on its way out', async () => {
+    const remote = runScenario(first, 'awaitBroadcastEnd');
+    await second.close();
+    const result = await remote;
+    expectReleasedAtEnd(result.ended[0], 'peer-left');
+    expectPageClean(result.audit);
+    // Both pages beacon their end checks: the closed page's says page-hide.
+    await server.reportCount(2);
+    const closed = server.reports.find((report) => report.check.name === 'polite');
+    expectReleasedAtEnd(closed?.check, 'page-hide');
+    if (closed) expectPageClean(closed.audit);
+  });
+});

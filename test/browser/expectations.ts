@@ -1,0 +1,25 @@
+import { expect } from 'vitest';
+import { NOTHING_HELD } from './harness.js';
+import type { EndCheck, PageAudit } from './page/scenarios.js';
+
+/** The guarantee, as seen from inside the page at the moment the call ended. */
+export function expectReleasedAtEnd(
+  check: EndCheck | undefined,
+  reason: string,
+  options: { hadMedia?: boolean } = {},
+): void {
+  expect(check, 'no end check reported').toBeDefined();
+  if (!check) return;
+  expect(check.reason, `${check.name}: end reason`).toBe(reason);
+  if (options.hadMedia ?? true) expect(check.localTracks, `${check.name}: had camera and microphone`).toBe(2);
+  expect(check.liveTracksAtEnd, `${check.name}: local tracks not ended when the end returned`).toBe(0);
+  expect(check.resourcesAtEnd, `${check.name}: liveResources() at the end`).toEqual(NOTHING_HELD);
+  if (check.pcSignalingStateAtEnd !== undefined) expect(check.pcSignalingStateAtEnd).toBe('closed');
+  expect(check.localStreamCleared, `${check.name}: streams dropped`).toBe(true);
+}
+
+/** Nothing in the whole page is still live: every getUserMedia track ended, every peer connection closed. */
+export function expectPageClean(audit: PageAudit): void {
+  expect(audit.liveGumTracks, 'getUserMedia tracks still live in the page').toBe(0);
+  expect(audit.openPeerConnections, 'peer connections still open in the page').toBe(0);
+}

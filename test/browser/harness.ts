@@ -1,0 +1,172 @@
+/**
+ * Shared set-up of the browser tests: Debian's Chromium driven by playwright-core from Node, and a tiny HTTP server
+ * on 127.0.0.1 (a secure context, so getUserMedia works) serving an esbuild bundle of the page code.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { describe } from 'vitest';
+import type { EndCheck, PageAudit, Scenarios } from './page/scenarios.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Flags from DEVELOPERS.md: a fake camera and microphone granted without a prompt, nothing phoning home. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+];
+
+const chromiumPresent = existsSync(CHROMIUM);
+const inCi = Boolean(process.env.CI);
+if (!chromiumPresent && !inCi) {
+  console.warn(
+    `[hangup] browser tests SKIPPED: ${CHROMIUM} is missing. Install it with \`apt-get install -y chromium\` ` +
+      '(.ci/run does); with CI set they run and fail instead of skipping.',
+  );
+}
+
+/**
+ * `describe` for browser tests: skipped (with the warning above) only when Chromium is absent outside CI. In CI a
+ * missing Chromium fails the launch loudly.
+ */
+export const describeBrowser = describe.runIf(chromiumPresent || inCi);
+
+/** A persistent Chromium context in a fresh profile directory; `close()` removes it. */
+export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const profile = await mkdtemp(join(tmpdir(), 'hangup-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Bundles `entry` (TypeScript, imports from src/) into one browser script. */
+export async function bundle(entry: string): Promise<string> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  const [output] = result.outputFiles;
+  if (!output) throw new Error(`esbuild produced nothing for ${entry}`);
+  return output.text;
+}
+
+/** An end check a page sent with `navigator.sendBeacon` (it survives the page going away). */
+export interface BeaconReport {
+  check: EndCheck;
+  audit: PageAudit;
+}
+
+/**
+ * Serves the scenario page at `/` (and a blank page at `/blank.html`) on 127.0.0.1, and collects the beacons pages
+ * post to `/report` (console messages of a page being unloaded never reach playwright; beacons do).
+ */
+export async function serveScenarioPage(): Promise<{
+  url: string;
+  reports: BeaconReport[];
+  /** Resolves once at least `n` reports arrived. */
+  reportCount(n: number): Promise<void>;
+  close(): Promise<void>;
+}> {
+  const script = await bundle(join(import.meta.dirname, 'page', 'scenarios.ts'));
+  const reports: BeaconReport[] = [];
+  const waiters: (() => void)[] = [];
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+    if (path === '/report' && request.method === 'POST') {
+      let body = '';
+      request.setEncoding('utf8');
+      request.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      request.on('end', () => {
+        reports.push(JSON.parse(body) as BeaconReport);
+        for (const wake of waiters.splice(0)) wake();
+        response.writeHead(204).end();
+      });
+    } else if (path === '/scenarios.js') {
+      response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    } else if (path === '/') {
+      response
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end('<!doctype html><title>hangup scenarios</title><script src="/scenarios.js"></script>');
+    } else if (path === '/blank.html') {
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>elsewhere</title>');
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  const port = await listen(server);
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    reports,
+    async reportCount(n) {
+      while (reports.length < n) await new Promise<void>((resolve) => waiters.push(resolve));
+    },
+    close: () => closeServer(server),
+  };
+}
+
+export async function listen(server: Server, port = 0): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+export function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** Runs scenario `name` in the page with `args`; the scenario functions live in page/scenarios.ts. */
+export function runScenario<K extends keyof Scenarios>(
+  page: Page,
+  name: K,
+  ...args: Parameters<Scenarios[K]>
+): Promise<Awaited<ReturnType<Scenarios[K]>>> {
+  return page.evaluate(
+    ([scenario, scenarioArgs]) => {
+      const all = (window as unknown as { hangupScenarios: Record<string, (...a: unknown[]) => unknown> })
+        .hangupScenarios;
+      return all[scenario as string]?.(...(scenarioArgs as unknown[]));
+    },
+    [name, args] as const,
+  ) as Promise<Awaited<ReturnType<Scenarios[K]>>>;
+}
+
+export const NOTHING_HELD = {
+  tracks: 0,
+  peerConnection: false,
+  timers: 0,
+  signalingSubscribed: false,
+  domListeners: 0,
+  queuedCandidates: 0,
+  pendingAcquisitions: 0,
+};

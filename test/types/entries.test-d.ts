@@ -1,0 +1,42 @@
+/** Compile-time tests of the public types of `hangup/testing`, `hangup/react` and `hangup/server`. */
+import { describe, expectTypeOf, it } from 'vitest';
+import type { CallSession, CallState, Clock, EndReason, EndSummary, RtcRuntime } from '../../src/index.js';
+import type { useCallSession } from '../../src/react/index.js';
+import { createRelayServer, type RelayServer } from '../../src/server/index.js';
+import { assertReleased, type FakeRuntime, type ManualClock } from '../../src/testing/index.js';
+
+describe('hangup/testing', () => {
+  it('ManualClock is a Clock and FakeRuntime an RtcRuntime', () => {
+    expectTypeOf<ManualClock>().toMatchTypeOf<Clock>();
+    expectTypeOf<FakeRuntime>().toMatchTypeOf<RtcRuntime>();
+    expectTypeOf<ManualClock['advance']>().parameters.toMatchTypeOf<[ms: number]>();
+  });
+
+  it('assertReleased takes a session', () => {
+    expectTypeOf<CallSession>().toMatchTypeOf<Parameters<typeof assertReleased>[0]>();
+    expectTypeOf(assertReleased).returns.toEqualTypeOf<void>();
+  });
+});
+
+describe('hangup/react', () => {
+  it('useCallSession returns the contract fields', () => {
+    type Result = ReturnType<typeof useCallSession>;
+    expectTypeOf<Result['session']>().toEqualTypeOf<CallSession | undefined>();
+    expectTypeOf<Result['state']>().toEqualTypeOf<CallState>();
+    expectTypeOf<Result['localStream']>().toEqualTypeOf<MediaStream | undefined>();
+    expectTypeOf<Result['remoteStream']>().toEqualTypeOf<MediaStream | undefined>();
+    expectTypeOf<Result['remainingMs']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<Result['endReason']>().toEqualTypeOf<EndReason | undefined>();
+    expectTypeOf<Result['end']>().returns.toMatchTypeOf<EndSummary | undefined>();
+  });
+});
+
+describe('hangup/server', () => {
+  it('createRelayServer resolves to a server with a port and close()', () => {
+    expectTypeOf(createRelayServer).returns.toEqualTypeOf<Promise<RelayServer>>();
+    expectTypeOf<RelayServer['port']>().toEqualTypeOf<number>();
+    expectTypeOf<RelayServer['close']>().toBeFunction();
+    // @ts-expect-error port is a number
+    void createRelayServer({ port: '8080' });
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { connect, expectReleased, record } from '../../helpers/fakeCall.js';
+import { lossyCall, pcOf } from './mediaCall.js';
+
+const remoteMutes = (events: string[]) => events.filter((e) => e.startsWith('remoteMute'));
+
+describe('mute travels to the peer', () => {
+  it('emits remoteMute on the peer, once per change', async () => {
+    const call = lossyCall();
+    const logB = record(call.b);
+    await connect(call);
+    call.a.setMuted('audio', true);
+    call.a.setMuted('audio', true);
+    call.a.setMuted('video', false);
+    await call.clock.advanceAsync(1);
+    expect(remoteMutes(logB.events)).toEqual(['remoteMute:audio:true']);
+    call.a.end();
+    await call.clock.advanceAsync(10);
+    expectReleased(call.a, call.b);
+  });
+
+  it('announces a mute set before the call connected', async () => {
+    const call = lossyCall();
+    const logB = record(call.b);
+    call.a.setMuted('video', true);
+    await connect(call);
+    await call.clock.advanceAsync(1);
+    expect(remoteMutes(logB.events)).toEqual(['remoteMute:video:true']);
+    call.a.end();
+    await call.clock.advanceAsync(10);
+    expectReleased(call.a, call.b);
+  });
+
+  it('re-sends the full state after ICE recovery, so a lost change cannot drift', async () => {
+    const call = lossyCall();
+    const logB = record(call.b);
+    await connect(call);
+    call.a.setMuted('audio', true);
+    await call.clock.advanceAsync(1);
+    call.dropA.add('mute');
+    call.a.setMuted('audio', false); // lost
+    await call.clock.advanceAsync(1);
+    expect(remoteMutes(logB.events)).toEqual(['remoteMute:audio:true']);
+    call.dropA.delete('mute');
+
+    const pc = pcOf(call, call.a);
+    pc.setConnectionState('disconnected');
+    pc.setConnectionState('connected');
+    await call.clock.advanceAsync(1);
+
+    expect(remoteMutes(logB.events)).toEqual(['remoteMute:audio:true', 'remoteMute:audio:false']);
+    call.a.end();
+    await call.clock.advanceAsync(10);
+    expectReleased(call.a, call.b);
+  });
+
+  it('re-sends the full state after a renegotiation', async () => {
+    const call = lossyCall();
+    const logB = record(call.b);
+    await connect(call);
+    call.dropA.add('mute');
+    call.a.setMuted('video', true); // lost
+    await call.clock.advanceAsync(1);
+    call.dropA.delete('mute');
+
+    pcOf(call, call.a).fireNegotiationNeeded();
+    for (let i = 0; i < 5; i++) await call.clock.advanceAsync(1);
+
+    expect(remoteMutes(logB.events)).toEqual(['remoteMute:video:true']);
+    expect(call.a.state).toBe('connected');
+    call.a.end();
+    await call.clock.advanceAsync(10);
+    expectReleased(call.a, call.b);
+  });
+});

@@ -1,0 +1,155 @@
+// Chromium's real getDisplayMedia is covered by the browser suite (test/browser); here the fake runtime
+// stands in for it so every race can be driven deterministically.
+import { describe, expect, it, vi } from 'vitest';
+import { isCallEndedError, isMediaAcquisitionError } from '../../../src/index.js';
+import type { FakeMediaStreamTrack } from '../../../src/testing/index.js';
+import { connect, expectReleased, fakeCall } from '../../helpers/fakeCall.js';
+import { pcOf, sentTrack } from './mediaCall.js';
+
+describe('screen share', () => {
+  it('sends the screen instead of the camera and brings the camera back on stop', async () => {
+    const call = fakeCall();
+    await connect(call);
+    const pc = pcOf(call, call.a);
+    const stream = call.a.localStream!;
+    const camera = stream.getVideoTracks()[0]!;
+
+    await call.a.startScreenShare();
+
+    const screen = stream.getVideoTracks()[0]!;
+    expect(call.a.isScreenSharing).toBe(true);
+    expect(screen.label).toBe('screen');
+    expect(sentTrack(pc, 'video')).toBe(screen);
+    expect(camera.readyState).toBe('live');
+
+    await call.a.stopScreenShare();
+
+    expect(call.a.isScreenSharing).toBe(false);
+    expect(sentTrack(pc, 'video')).toBe(camera);
+    expect(stream.getVideoTracks()).toEqual([camera]);
+    expect(screen.readyState).toBe('ended');
+    call.a.end();
+    await call.clock.advanceAsync(10);
+    expect(call.runtime.liveTracks()).toEqual([]);
+    expectReleased(call.a, call.b);
+  });
+
+  it('brings the camera back when the browser ends the share (its own "Stop sharing")', async () => {
+    const call = fakeCall();
+    await connect(call);
+    const pc = pcOf(call, call.a);
+    const camera = call.a.localStream!.getVideoTracks()[0]!;
+    await call.a.startScreenShare();
+    const screen = call.a.localStream!.getVideoTracks()[0] as unknown as FakeMediaStreamTrack;
+
+    screen.endFromDevice();
+    await call.clock.advanceAsync(0);
+
+    expect(call.a.isScreenSharing).toBe(false);
+    expect(sentTrack(pc, 'video')).toBe(camera);
+    expect(call.a.localStream!.getVideoTracks()).toEqual([camera]);
+    call.a.end();
+    await call.clock.advanceAsync(10);
+    expectReleased(call.a, call.b);
+  });
+
+  it('stops the screen track and removes its listener at teardown', async () => {
+    const call = fakeCall();
+    await connect(call);
+    await call.a.startScreenShare();
+    const screen = call.a.localStream!.getVideoTracks()[0] as unknown as FakeMediaStreamTrack;
+    const removed = vi.spyOn(screen, 'removeEventListener');
+
+    call.a.end();
+
+    expect(screen.readyState).toBe('ended');
+    expect(removed).toHaveBeenCalledWith('ended', expect.any(Function));
+    await call.clock.advanceAsync(10);
+    expect(call.runtime.liveTracks()).toEqual([]);
+    expectReleased(call.a, call.b);
+  });
+
+  it('stops a screen track that arrives after teardown', async () => {
+    const call = fakeCall();
+    await connect(call);
+    call.runtime.holdMedia();
+    const sharing = call.a.startScreenShare().catch((e: unknown) => e);
+    await call.clock.advanceAsync(0);
+    expect(call.a.liveResources().pendingAcquisitions).toBe(1);
+
+    call.a.end();
+    const late = call.runtime.pendingMedia[0]!.resolve();
+
+    expect(isCallEndedError(await sharing)).toBe(true);
+    expect(late.getTracks().every((t) => t.readyState === 'ended')).toBe(true);
+    await call.clock.advanceAsync(10);
+    expect(call.runtime.liveTracks()).toEqual([]);
+    expectReleased(call.a, call.b);
+  });
+
+  it('cancels a share still in the picker when stopScreenShare() runs', async () => {
+    const call = fakeCall();
+    await connect(call);
+    const pc = pcOf(call, call.a);
+    const camera = call.a.localStream!.getVideoTracks()[0]!;
+    call.runtime.holdMedia();
+    const sharing = call.a.startScreenShare();
+    await call.clock.advanceAsync(0);
+    await call.a.stopScreenShare();
+    const late = call.runtime.pendingMedia[0]!.resolve();
+    await sharing;
+    expect(call.a.isScreenSharing).toBe(false);
+    expect(late.getVideoTracks()[0]!.readyState).toBe('ended');
+    expect(sentTrack(pc, 'video')).toBe(camera);
+    call.a.end();
+    await call.clock.advanceAsync(10);
+    expectReleased(call.a, call.b);
+  });
+
+  it('keeps the camera when the user cancels the picker', async () => {
+    const call = fakeCall();
+    await connect(call);
+    const pc = pcOf(call, call.a);
+    const camera = call.a.localStream!.getVideoTracks()[0]!;
+    call.runtime.failMedia(new DOMException('cancelled', 'NotAllowedError'));
+    const error = await call.a.startScreenShare().catch((e: unknown) => e);
+    expect(isMediaAcquisitionError(error)).toBe(true);
+    expect(call.a.isScreenSharing).toBe(false);
+    expect(sentTrack(pc, 'video')).toBe(camera);
+    call.a.end();
+    await call.clock.advanceAsync(10);
+    expectReleased(call.a, call.b);
+  });
+
+  it('rejects with a TypeError when the runtime has no getDisplayMedia', async () => {
+    const call = fakeCall();
+    (call.runtime as { getDisplayMedia?: unknown }).getDisplayMedia = undefined;
+    await connect(call);
+    await expect(call.a.startScreenShare()).rejects.toThrow(/getDisplayMedia/);
+    await expect(call.a.startScreenShare()).rejects.toBeInstanceOf(TypeError);
+    call.a.end();
+    await call.clock.advanceAsync(10);
+    expectReleased(call.a, call.b);
+  });
+
+  it('a camera switch while sharing changes the camera that comes back', async () => {
+    const call = fakeCall();
+    await connect(call);
+    const pc = pcOf(call, call.a);
+    const camera = call.a.localStream!.getVideoTracks()[0]!;
+    await call.a.startScreenShare();
+    const screen = call.a.localStream!.getVideoTracks()[0]!;
+    await call.a.switchDevice('video', 'camera-2');
+    expect(sentTrack(pc, 'video')).toBe(screen);
+    expect(camera.readyState).toBe('ended');
+    await call.a.stopScreenShare();
+    const back = call.a.localStream!.getVideoTracks()[0]!;
+    expect(back).not.toBe(camera);
+    expect(back.readyState).toBe('live');
+    expect(sentTrack(pc, 'video')).toBe(back);
+    call.a.end();
+    await call.clock.advanceAsync(10);
+    expect(call.runtime.liveTracks()).toEqual([]);
+    expectReleased(call.a, call.b);
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { isCallEndedError } from '../../../src/index.js';
+import { connect, expectReleased, fakeCall } from '../../helpers/fakeCall.js';
+import { pcOf } from './mediaCall.js';
+
+function report(t: number, sent: number, received: number, lost: number): RTCStatsReport {
+  const entries = [
+    { id: 'T', type: 'transport', selectedCandidatePairId: 'P' },
+    {
+      id: 'P',
+      type: 'candidate-pair',
+      localCandidateId: 'L',
+      currentRoundTripTime: 0.042,
+      state: 'succeeded',
+    },
+    { id: 'X', type: 'candidate-pair', localCandidateId: 'R', currentRoundTripTime: 0.5, state: 'waiting' },
+    { id: 'L', type: 'local-candidate', candidateType: 'srflx' },
+    { id: 'R', type: 'local-candidate', candidateType: 'relay' },
+    { id: 'O1', type: 'outbound-rtp', timestamp: t, bytesSent: sent },
+    { id: 'O2', type: 'outbound-rtp', timestamp: t, bytesSent: sent },
+    {
+      id: 'I1',
+      type: 'inbound-rtp',
+      timestamp: t,
+      bytesReceived: received,
+      packetsReceived: 90,
+      packetsLost: lost,
+    },
+  ];
+  return new Map(entries.map((e) => [e.id, e])) as unknown as RTCStatsReport;
+}
+
+describe('getStats and quality', () => {
+  it('summarises the selected pair, RTP bitrates from deltas, and loss', async () => {
+    const call = fakeCall();
+    await connect(call);
+    const pc = pcOf(call, call.a);
+    const reports = [report(1_000, 1_000, 500, 10), report(3_000, 251_000, 50_500, 10)];
+    pc.getStats = () => Promise.resolve(reports.shift()!);
+
+    expect(await call.a.getStats()).toEqual({ rttMs: 42, candidateType: 'srflx', packetsLostRatio: 0.1 });
+    // Two outbound streams of 250 kB each over 2 s: 2 Mbit/s out; 50 kB in: 200 kbit/s.
+    expect(await call.a.getStats()).toEqual({
+      rttMs: 42,
+      candidateType: 'srflx',
+      packetsLostRatio: 0.1,
+      outgoingBitrate: 2_000_000,
+      incomingBitrate: 200_000,
+    });
+    call.a.end();
+    await expect(call.a.getStats()).rejects.toSatisfy(isCallEndedError);
+    await call.clock.advanceAsync(10);
+    expectReleased(call.a, call.b);
+  });
+
+  it('emits quality every statsIntervalMs while connected; teardown clears the timer', async () => {
+    const call = fakeCall({ statsIntervalMs: 2_000 });
+    const samples: unknown[] = [];
+    call.a.on('quality', (stats) => samples.push(stats));
+    await connect(call);
+    const pc = pcOf(call, call.a);
+    pc.getStats = () => Promise.resolve(report(call.clock.now(), 0, 0, 0));
+    await call.clock.advanceAsync(2_000);
+    expect(samples).toHaveLength(1);
+    await call.clock.advanceAsync(4_000);
+    expect(samples).toHaveLength(3);
+
+    pc.setConnectionState('disconnected');
+    await call.clock.advanceAsync(2_000);
+    expect(samples).toHaveLength(3);
+    pc.setConnectionState('connected');
+
+    call.a.end();
+    expect(call.a.liveResources().timers).toBe(0);
+    await call.clock.advanceAsync(10_000);
+    expect(samples).toHaveLength(3);
+    expectReleased(call.a, call.b);
+  });
+
+  it('emits no quality event by default', async () => {
+    const call = fakeCall();
+    const samples: unknown[] = [];
+    call.a.on('quality', (stats) => samples.push(stats));
+    await connect(call);
+    await call.clock.advanceAsync(60_000);
+    expect(samples).toEqual([]);
+    call.a.end();
+    await call.clock.advanceAsync(10);
+    expectReleased(call.a, call.b);
+  });
+});

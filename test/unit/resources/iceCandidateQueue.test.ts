@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { IceCandidateQueue, iceUfragsOf } from '../../../src/resources/IceCandidateQueue.js';
+import { remoteCandidate, remoteSdp } from '../../helpers/fakeCall.js';
+
+const sdp = (ufrag: string) => remoteSdp('offer', ufrag).sdp;
+
+describe('IceCandidateQueue', () => {
+  it('queues before a remote description and releases in arrival order after it', () => {
+    const queue = new IceCandidateQueue(10);
+    expect(queue.accept(remoteCandidate(3))).toBe('queued');
+    expect(queue.accept(remoteCandidate(1))).toBe('queued');
+    expect(queue.accept(remoteCandidate(2))).toBe('queued');
+    expect(queue.size).toBe(3);
+    expect(queue.onRemoteDescription(sdp('R1'))).toEqual([
+      remoteCandidate(3),
+      remoteCandidate(1),
+      remoteCandidate(2),
+    ]);
+    expect(queue.size).toBe(0);
+    expect(queue.accept(remoteCandidate(4))).toBe('add');
+  });
+
+  it('caps the queue: overflow is reported and the queue does not grow', () => {
+    const queue = new IceCandidateQueue(2);
+    expect(queue.cap).toBe(2);
+    queue.accept(remoteCandidate(1));
+    queue.accept(remoteCandidate(2));
+    expect(queue.accept(remoteCandidate(3))).toBe('overflow');
+    expect(queue.size).toBe(2);
+    // An overflowed candidate is not remembered as seen: it may come again once there is room.
+    queue.onRemoteDescription(sdp('R1'));
+    expect(queue.accept(remoteCandidate(3))).toBe('add');
+  });
+
+  it('a cap of 0 queues nothing but still adds once a description exists', () => {
+    const queue = new IceCandidateQueue(0);
+    expect(queue.accept(remoteCandidate(1))).toBe('overflow');
+    queue.onRemoteDescription(sdp('R1'));
+    expect(queue.accept(remoteCandidate(1))).toBe('add');
+  });
+
+  it('drops duplicates, queued or added', () => {
+    const queue = new IceCandidateQueue(10);
+    expect(queue.accept(remoteCandidate(1))).toBe('queued');
+    expect(queue.accept({ ...remoteCandidate(1) })).toBe('duplicate');
+    expect(queue.size).toBe(1);
+    queue.onRemoteDescription(sdp('R1'));
+    expect(queue.accept(remoteCandidate(1))).toBe('duplicate');
+    expect(queue.accept(remoteCandidate(2))).toBe('add');
+    expect(queue.accept(remoteCandidate(2))).toBe('duplicate');
+  });
+
+  it('same candidate line in another generation is not a duplicate', () => {
+    const queue = new IceCandidateQueue(10);
+    queue.onRemoteDescription(sdp('R1'));
+    expect(queue.accept(remoteCandidate(1, 'R1'))).toBe('add');
+    queue.onRemoteDescription(sdp('R2'));
+    expect(queue.accept(remoteCandidate(1, 'R2'))).toBe('add');
+  });
+
+  it('drops candidates of a replaced generation, queued ones included', () => {
+    const queue = new IceCandidateQueue(10);
+    queue.onRemoteDescription(sdp('R1'));
+    expect(queue.accept(remoteCandidate(1, 'R1'))).toBe('add');
+    // A candidate of the next generation overtakes its offer: it waits.
+    expect(queue.accept(remoteCandidate(2, 'R2'))).toBe('queued');
+    expect(queue.onRemoteDescription(sdp('R2'))).toEqual([remoteCandidate(2, 'R2')]);
+    expect(queue.accept(remoteCandidate(3, 'R1'))).toBe('stale');
+    expect(queue.accept(remoteCandidate(4, 'R2'))).toBe('add');
+  });
+
+  it('queued candidates of a generation retired meanwhile are dropped at flush', () => {
+    const queue = new IceCandidateQueue(10);
+    queue.onRemoteDescription(sdp('R1'));
+    queue.accept(remoteCandidate(1, 'R9')); // unknown generation: waits
+    queue.onRemoteDescription(sdp('R2')); // R1 retired; R9 still unknown, keeps waiting
+    expect(queue.size).toBe(1);
+    expect(queue.onRemoteDescription(sdp('R9'))).toEqual([remoteCandidate(1, 'R9')]);
+    expect(queue.accept(remoteCandidate(2, 'R2'))).toBe('stale');
+  });
+
+  it('a candidate without usernameFragment is trusted to be current', () => {
+    const queue = new IceCandidateQueue(10);
+    const bare = { candidate: 'candidate:1 1 udp 1 10.0.0.1 1 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+    expect(queue.accept(bare)).toBe('queued');
+    expect(queue.onRemoteDescription(sdp('R1'))).toEqual([bare]);
+  });
+
+  it('a description without ufrag lines keeps the current generation', () => {
+    const queue = new IceCandidateQueue(10);
+    queue.onRemoteDescription(sdp('R1'));
+    queue.onRemoteDescription('v=0\r\n');
+    expect(queue.accept(remoteCandidate(1, 'R1'))).toBe('add');
+    const fresh = new IceCandidateQueue(10);
+    fresh.accept(remoteCandidate(1, 'R1'));
+    expect(fresh.onRemoteDescription(undefined)).toEqual([remoteCandidate(1, 'R1')]);
+  });
+
+  it('clear() empties the queue and forgets everything', () => {
+    const queue = new IceCandidateQueue(10);
+    queue.onRemoteDescription(sdp('R1'));
+    queue.accept(remoteCandidate(1, 'R1'));
+    queue.onRemoteDescription(sdp('R2'));
+    queue.accept(remoteCandidate(2, 'R3'));
+    queue.clear();
+    expect(queue.size).toBe(0);
+    expect(queue.accept(remoteCandidate(1, 'R1'))).toBe('queued');
+  });
+
+  it('iceUfragsOf reads every a=ice-ufrag line', () => {
+    expect([...iceUfragsOf('v=0\r\na=ice-ufrag:abc\r\nm=audio\r\na=ice-ufrag:def\r\n')]).toEqual([
+      'abc',
+      'def',
+    ]);
+    expect(iceUfragsOf(undefined).size).toBe(0);
+    expect(iceUfragsOf('a=ice-pwd:x').size).toBe(0);
+  });
+});

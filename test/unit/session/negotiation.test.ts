@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { settle } from '../../../src/testing/index.js';
+import { connect, driveTo, expectReleased, fakeCall, remoteSdp, solo } from '../../helpers/fakeCall.js';
+
+function offersSent(messages: { type: string; description?: { type: string } }[]): number {
+  return messages.filter((m) => m.type === 'description' && m.description?.type === 'offer').length;
+}
+
+describe('perfect negotiation with the fake runtime', () => {
+  it.each([true, false])(
+    'glare (both sides offer at once) converges when a is polite=%s',
+    async (aPolite) => {
+      const call = fakeCall({ polite: aPolite });
+      await connect(call);
+      // Both sides made an offer: the collision really happened.
+      expect(offersSent(call.sent.a)).toBeGreaterThanOrEqual(1);
+      expect(offersSent(call.sent.b)).toBeGreaterThanOrEqual(1);
+      const polite = aPolite ? call.runtime.peerConnections[0] : call.runtime.peerConnections[1];
+      const impolite = aPolite ? call.runtime.peerConnections[1] : call.runtime.peerConnections[0];
+      // The polite side applied the impolite side's offer; the impolite side applied only the answer.
+      expect(polite?.remoteDescriptions.map((d) => d.type)).toContain('offer');
+      expect(impolite?.remoteDescriptions.map((d) => d.type)).toEqual(['answer']);
+      expect(call.runtime.peerConnections.map((pc) => pc.signalingState)).toEqual(['stable', 'stable']);
+      call.a.end();
+      await call.clock.advanceAsync(1);
+      expect(call.b.endReason).toBe('remote-hangup');
+      expectReleased(call.a, call.b);
+    },
+  );
+
+  it.each([1, 2, 3, 7, 42, 1234])(
+    'duplicated and reordered signaling still connects (seed %i)',
+    async (seed) => {
+      const call = fakeCall({}, {}, { duplicateRate: 0.5, reorder: true, latencyMs: 3, seed });
+      await connect(call, 400);
+      expect(call.a.state).toBe('connected');
+      call.b.end();
+      await call.clock.advanceAsync(50);
+      expect(call.a.endReason).toBe('remote-hangup');
+      expect(call.runtime.liveTracks()).toEqual([]);
+      expect(call.runtime.openPeerConnections()).toEqual([]);
+      expectReleased(call.a, call.b);
+    },
+  );
+
+  it('one side starting well before the other still connects (early messages are kept)', async () => {
+    const call = fakeCall();
+    const a = call.a.start();
+    await call.clock.advanceAsync(500);
+    const b = call.b.start();
+    for (let i = 0; i < 50 && call.a.state !== 'connected'; i++) await call.clock.advanceAsync(1);
+    await Promise.all([a, b]);
+    expect([call.a.state, call.b.state]).toEqual(['connected', 'connected']);
+    call.a.end();
+    await call.clock.advanceAsync(1);
+    expectReleased(call.a, call.b);
+  });
+
+  it('a negotiation step that fails is a NEGOTIATION_FAILED error event, not an end', async () => {
+    const s = solo();
+    await driveTo(s, 'connecting');
+    await settle();
+    expect(s.pc().signalingState).toBe('have-local-offer');
+    const failure = new Error('bad answer');
+    s.pc().failNext('setRemoteDescription', failure);
+    s.signaling.message({ type: 'description', description: remoteSdp('answer') });
+    await settle();
+    expect(s.log.events.at(-1)).toBe('error:NEGOTIATION_FAILED');
+    expect(s.log.errors.at(-1)?.cause).toBe(failure);
+    expect(s.session.state).toBe('connecting');
+    s.session.end();
+    expectReleased(s.session);
+  });
+
+  it('a duplicated remote offer is applied once', async () => {
+    const s = solo({ polite: true });
+    await driveTo(s, 'connecting');
+    await settle();
+    const offer = remoteSdp('offer');
+    s.signaling.message({ type: 'description', description: offer });
+    await settle();
+    s.signaling.message({ type: 'description', description: offer });
+    await settle();
+    expect(s.pc().remoteDescriptions.filter((d) => d.type === 'offer')).toHaveLength(1);
+    expect(s.log.errors).toEqual([]);
+    s.session.end();
+    expectReleased(s.session);
+  });
+
+  it('the impolite side ignores a colliding offer; the polite side rolls back and answers', async () => {
+    const impolite = solo({ polite: false });
+    await driveTo(impolite, 'connecting');
+    await settle();
+    impolite.signaling.message({ type: 'description', description: remoteSdp('offer') });
+    await settle();
+    expect(impolite.pc().remoteDescriptions).toEqual([]);
+    expect(impolite.pc().signalingState).toBe('have-local-offer');
+    impolite.session.end();
+
+    const polite = solo({ polite: true });
+    await driveTo(polite, 'connecting');
+    await settle();
+    polite.signaling.message({ type: 'description', description: remoteSdp('offer') });
+    await settle();
+    expect(polite.pc().remoteDescriptions.map((d) => d.type)).toEqual(['offer']);
+    expect(polite.signaling.sentOfType('description').at(-1)?.description.type).toBe('answer');
+    polite.session.end();
+    expectReleased(impolite.session, polite.session);
+  });
+});
