@@ -25,6 +25,12 @@ import { TimerSet } from './session/TimerSet.js';
 import { parseSignalMessage } from './signaling/parseSignalMessage.js';
 import type { SignalDescription, SignalingEvent, SignalMessage } from './signaling/types.js';
 
+/**
+ * How long a data channel closed by the peer waits for a `bye` still in flight before the call ends with
+ * `'peer-left'`.
+ */
+export const PEER_CLOSE_GRACE_MS = 250;
+
 /** Descriptions that arrive while media is still being acquired wait here (bounded). */
 const MAX_EARLY_DESCRIPTIONS = 16;
 
@@ -751,7 +757,11 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       // second copy of a bye finds the session ended and does nothing.
       control: (data) => this.#onSignalingEvent({ type: 'message', data }),
       closedByPeer: () => {
-        if (this.#state === 'connected' || this.#state === 'reconnecting') this.teardown('peer-left');
+        if (this.#state !== 'connected' && this.#state !== 'reconnecting') return;
+        // The peer's bye may still be in flight: on signaling, or (in @roamhq/wrtc) on the channel itself,
+        // whose close event can overtake its last message. Give it a moment before calling it peer-left;
+        // that is still far sooner than ICE noticing (seconds).
+        this.#timers.set('peer-close', PEER_CLOSE_GRACE_MS, () => this.teardown('peer-left'));
       },
     });
   }

@@ -2,7 +2,7 @@
  * hangup: one-to-one WebRTC calls that really hang up.
  * @packageDocumentation
  */
-export { CallSession } from './CallSession.js';
+export { CallSession, PEER_CLOSE_GRACE_MS } from './CallSession.js';
 export type { Clock } from './clock.js';
 export { realClock } from './clock.js';
 export { attachStream, type MediaElementLike } from './dom/attachStream.js';

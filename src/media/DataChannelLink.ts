@@ -106,7 +106,10 @@ export class DataChannelLink {
   /** Sends a control message if the control channel is open; returns whether it went out. */
   sendControl(message: object): boolean {
     const control = this.#control;
-    if (control?.readyState !== 'open') return false;
+    if (control?.readyState !== 'open') {
+      this.#handlers.logger.debug(`control channel ${control?.readyState ?? 'absent'}: not sent on it`);
+      return false;
+    }
     control.send(JSON.stringify(message));
     return true;
   }

@@ -39,6 +39,8 @@ export class PerfectNegotiation {
   #pendingSteps = 0;
   #alive = true;
   #ignoreOffer = false;
+  /** Whether a remote description has ever been applied (see {@link PerfectNegotiation.negotiationNeeded}). */
+  #hasNegotiated = false;
   /** Recently applied remote descriptions: duplicated or reordered signaling must not apply one twice. */
   readonly #appliedRemote: SignalDescription[] = [];
 
@@ -51,8 +53,18 @@ export class PerfectNegotiation {
     this.#alive = false;
   }
 
-  /** `negotiationneeded`: make and send an offer. */
+  /**
+   * `negotiationneeded`: make and send an offer. The first offer of a call is left to the impolite side:
+   * in Chromium a polite side that rolls back its first offer while ICE gathering is under way never
+   * gathers again, and the call cannot connect. Once a remote description has been applied, both sides
+   * offer freely and collisions (simultaneous ICE restarts) are resolved by the polite rollback. Browsers
+   * fire `negotiationneeded` again after the answer if the polite side still has something to negotiate.
+   */
   negotiationNeeded(): void {
+    if (this.#ctx.polite && !this.#hasNegotiated) {
+      this.#ctx.logger.debug('polite side leaves the first offer to the impolite side');
+      return;
+    }
     this.#enqueue('offer', () => this.#makeOffer(false));
   }
 
@@ -137,6 +149,7 @@ export class PerfectNegotiation {
     }
     await pc.setRemoteDescription(description as RTCSessionDescriptionInit);
     if (!this.#alive) return;
+    this.#hasNegotiated = true;
     this.#appliedRemote.push(description);
     if (this.#appliedRemote.length > REMEMBERED_DESCRIPTIONS) this.#appliedRemote.shift();
     for (const candidate of this.#ctx.candidates.onRemoteDescription(description.sdp)) {

@@ -1,3 +1,8 @@
+/** Candidate keys remembered for duplicate detection (each at most ~4.5 KiB: see parseSignalMessage limits). */
+const MAX_REMEMBERED = 1024;
+/** ICE generations remembered as retired. */
+const MAX_RETIRED = 64;
+
 /** What {@link IceCandidateQueue.accept} decided about a remote candidate. */
 export type CandidateVerdict = 'add' | 'queued' | 'duplicate' | 'stale' | 'overflow';
 
@@ -28,11 +33,11 @@ export class IceCandidateQueue {
     const key = candidateKey(candidate);
     if (this.#seen.has(key)) return 'duplicate';
     if (this.#belongsToCurrent(ufrag)) {
-      this.#seen.add(key);
+      this.#remember(key);
       return 'add';
     }
     if (this.#queue.length >= this.#cap) return 'overflow';
-    this.#seen.add(key);
+    this.#remember(key);
     this.#queue.push(candidate);
     return 'queued';
   }
@@ -45,6 +50,9 @@ export class IceCandidateQueue {
     const ufrags = iceUfragsOf(sdp);
     if (ufrags.size > 0) {
       for (const old of this.#current) if (!ufrags.has(old)) this.#retired.add(old);
+      // Renegotiation is unbounded over a long call; the oldest generations matter least.
+      while (this.#retired.size > MAX_RETIRED)
+        this.#retired.delete(this.#retired.values().next().value as string);
       this.#current = ufrags;
     }
     this.#hasRemoteDescription = true;
@@ -76,6 +84,16 @@ export class IceCandidateQueue {
     this.#retired.clear();
     this.#current = new Set();
     this.#hasRemoteDescription = false;
+  }
+
+  /**
+   * Remembers a candidate for duplicate detection, forgetting the oldest beyond {@link MAX_REMEMBERED}: a peer
+   * sending endless distinct candidates must not grow memory without bound (a forgotten duplicate is merely
+   * added twice, which runtimes accept).
+   */
+  #remember(key: string): void {
+    this.#seen.add(key);
+    if (this.#seen.size > MAX_REMEMBERED) this.#seen.delete(this.#seen.values().next().value as string);
   }
 
   #belongsToCurrent(ufrag: string | undefined): boolean {

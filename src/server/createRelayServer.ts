@@ -45,6 +45,13 @@ export interface RelayServerOptions {
    */
   pingIntervalMs?: number;
   /**
+   * Most sockets connected at once. One more is closed at once with code 1013 ("try again later"). Together with
+   * the per-room buffer (256 frames / 4 × `maxFrameBytes` held for a peer that has not joined) this bounds the
+   * relay's memory: a client cannot open sockets without limit to exhaust it.
+   * @default 1000
+   */
+  maxConnections?: number;
+  /**
    * Where diagnostics go. Relayed contents are never logged.
    * @default silent
    */
@@ -98,11 +105,13 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     maxFrameBytes = 512 * 1024,
     maxMessagesPerSecond = 100,
     pingIntervalMs = 30_000,
+    maxConnections = 1_000,
     maxDurationMs,
     logger = silentLogger,
   } = options;
   checkNonNegative('port', port);
   checkNonNegative('pingIntervalMs', pingIntervalMs);
+  checkNonNegative('maxConnections', maxConnections);
   if (maxDurationMs !== undefined) checkNonNegative('maxDurationMs', maxDurationMs);
   if (!(maxFrameBytes > 0)) throw new TypeError('createRelayServer: maxFrameBytes must be a positive number');
   if (!(maxMessagesPerSecond > 0)) {
@@ -204,6 +213,12 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
   }
 
   wss.on('connection', (socket: WebSocket, _request: IncomingMessage) => {
+    if (clients.size >= maxConnections) {
+      logger.warn('relay: connection limit reached; refusing a socket');
+      socket.on('error', () => {});
+      socket.close(1013, 'relay full');
+      return;
+    }
     const client: Client = {
       room: undefined,
       alive: true,

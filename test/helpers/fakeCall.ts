@@ -208,7 +208,8 @@ export function solo(
   const signaling = new SpySignaling();
   const session = new CallSession({
     signaling,
-    polite: true,
+    // Impolite: it makes the first offer (a polite side waits for the peer's), which most tests drive.
+    polite: false,
     runtime,
     clock,
     endOnPageHide: false,

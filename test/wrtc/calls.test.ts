@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignalMessage } from '../../src/index.js';
 import { expectSideReleased, type WrtcCall, wrtcCall } from '../helpers/wrtcCall.js';
+import { wrtcRuntime } from '../helpers/wrtcRuntime.js';
 
 // Real peer connections (@roamhq/wrtc, fake camera and microphone) over the in-memory signaling pair.
 // Bounds are the sessions' own timeouts, never wall-clock assertions.
@@ -15,12 +16,29 @@ afterEach(() => {
   call = undefined;
 });
 
+/** Resolves once the session has a remote stream with both the peer's tracks. */
+function remoteMedia(s: WrtcCall['a']): Promise<void> {
+  const complete = () => (s.session.remoteStream?.getTracks().length ?? 0) >= 2;
+  if (complete()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const check = () => {
+      if (!complete()) return;
+      s.session.off('remoteStream', check);
+      clearInterval(poll);
+      resolve();
+    };
+    // Tracks may join a stream already announced, so look again until both are there.
+    const poll = setInterval(check, 20);
+    s.session.on('remoteStream', check);
+  });
+}
+
 async function connectBoth(c: WrtcCall): Promise<void> {
   await Promise.all([c.a.session.start(), c.b.session.start()]);
   expect(c.a.session.state).toBe('connected');
   expect(c.b.session.state).toBe('connected');
-  expect(c.a.session.remoteStream?.getTracks().length).toBeGreaterThan(0);
-  expect(c.b.session.remoteStream?.getTracks().length).toBeGreaterThan(0);
+  // Media flows both ways: each side receives the other's audio and video.
+  await Promise.all([remoteMedia(c.a), remoteMedia(c.b)]);
 }
 
 describe('real calls over the in-memory pair', () => {
@@ -40,16 +58,47 @@ describe('real calls over the in-memory pair', () => {
     expectSideReleased(call.b);
   });
 
-  it('converges when both sides offer at once (glare), for either polite side', async () => {
-    // Latency makes both offers cross on the wire before either arrives.
-    call = wrtcCall({ connectTimeoutMs: 20_000 }, { latencyMs: 80 });
+  it.each([
+    ['polite', 'a'],
+    ['impolite', 'b'],
+  ] as const)('connects when the %s side starts long before the other', async (_role, first) => {
+    call = wrtcCall({ connectTimeoutMs: 20_000 });
+    const early = call[first].session.start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const late = call[first === 'a' ? 'b' : 'a'].session.start();
+    await Promise.all([early, late]);
     await connectBoth(call);
-    const collisions = [...call.a.debug, ...call.b.debug].filter((line) =>
-      line.startsWith('offer collision'),
-    );
-    expect(collisions.length).toBeGreaterThan(0);
-    expect(call.a.debug.some((line) => line.includes('polite side rolls back'))).toBe(true);
-    expect(call.b.debug.some((line) => line.includes('impolite side ignores'))).toBe(true);
+    call.a.session.end();
+    expect((await call.b.session.ended).reason).toBe('remote-hangup');
+    expectSideReleased(call.a);
+    expectSideReleased(call.b);
+  });
+
+  it('converges when both sides renegotiate at once (glare on simultaneous ICE restarts)', async () => {
+    const pcs: RTCPeerConnection[] = [];
+    const runtime = {
+      ...wrtcRuntime,
+      RTCPeerConnection: class extends wrtcRuntime.RTCPeerConnection {
+        constructor(configuration?: RTCConfiguration) {
+          super(configuration);
+          pcs.push(this);
+        }
+      },
+    };
+    // Latency makes both restart offers cross on the wire before either arrives.
+    call = wrtcCall({ connectTimeoutMs: 20_000, runtime }, { latencyMs: 80 });
+    await connectBoth(call);
+    for (const pc of pcs) pc.restartIce();
+    const collided = () =>
+      call?.a.debug.some((line) => line.includes('polite side rolls back')) &&
+      call?.b.debug.some((line) => line.includes('impolite side ignores'));
+    for (let i = 0; i < 100 && !collided(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(collided()).toBe(true);
+    // Both sides settle back into a stable, connected call that still carries a hang-up.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(pcs.map((pc) => pc.signalingState)).toEqual(['stable', 'stable']);
+    expect([call.a.session.state, call.b.session.state]).toEqual(['connected', 'connected']);
+    pcs.length = 0;
     call.b.session.end();
     expect((await call.a.session.ended).reason).toBe('remote-hangup');
     expectSideReleased(call.a);
@@ -104,7 +153,13 @@ describe('real calls over the in-memory pair', () => {
   });
 
   it('ends with ice-failed when the peer vanishes without a bye, within grace + restarts', async () => {
-    call = wrtcCall({ disconnectGraceMs: 300, iceRestartTimeoutMs: 1_000, maxIceRestarts: 1 });
+    // Without the data channel, nothing but ICE can tell that the peer is gone.
+    call = wrtcCall({
+      disconnectGraceMs: 300,
+      iceRestartTimeoutMs: 1_000,
+      maxIceRestarts: 1,
+      dataChannel: false,
+    });
     const attempts: number[] = [];
     call.a.session.on('reconnecting', (attempt) => attempts.push(attempt));
     await connectBoth(call);
@@ -115,6 +170,19 @@ describe('real calls over the in-memory pair', () => {
     // Depending on what the runtime reports first (disconnected, or failed at once), the grace period
     // (attempt 0) may be skipped; the one restart allowed must have been tried.
     expect([[0, 1], [1]]).toContainEqual(attempts);
+    expectSideReleased(call.a);
+    expectSideReleased(call.b);
+  });
+
+  it('ends with peer-left soon after the peer closes without a bye (data channel), before ICE notices', async () => {
+    // Restarts would take minutes here: only the data channel's close can end the call in time.
+    call = wrtcCall({ disconnectGraceMs: 60_000, iceRestartTimeoutMs: 60_000 });
+    const attempts: number[] = [];
+    call.a.session.on('reconnecting', (attempt) => attempts.push(attempt));
+    await connectBoth(call);
+    call.b.session.teardown('peer-left');
+    expect((await call.a.session.ended).reason).toBe('peer-left');
+    expect(attempts.filter((attempt) => attempt > 0)).toEqual([]);
     expectSideReleased(call.a);
     expectSideReleased(call.b);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCallEndedError, isHangupError } from '../../../src/index.js';
+import { isCallEndedError, isHangupError, PEER_CLOSE_GRACE_MS } from '../../../src/index.js';
 import { connect, expectReleased, fakeCall, record } from '../../helpers/fakeCall.js';
 import { lossyCall } from './mediaCall.js';
 
@@ -102,7 +102,7 @@ describe('session data channel', () => {
     expectReleased(call.a, call.b);
   });
 
-  it("ends a connected call with 'peer-left' at once when the channel closes without a bye", async () => {
+  it("ends a connected call with 'peer-left' within PEER_CLOSE_GRACE_MS when the channel closes without a bye", async () => {
     const call = lossyCall();
     await connect(call);
     await call.clock.advanceAsync(1);
@@ -112,12 +112,33 @@ describe('session data channel', () => {
     // Whichever side that channel is on, its peer end closing is the peer leaving.
     const sessionOfPeer = control!.peer!;
     sessionOfPeer.simulateRemoteClose();
+    // A bye still in flight gets a moment to arrive; none comes here.
+    expect([call.a.state, call.b.state]).toEqual(['connected', 'connected']);
+    call.clock.advance(PEER_CLOSE_GRACE_MS);
     const ended = [call.a, call.b].filter((s) => s.state === 'ended');
     expect(ended).toHaveLength(1);
     expect(ended[0]!.endReason).toBe('peer-left');
     const other = [call.a, call.b].find((s) => s.state !== 'ended')!;
     other.end();
     await call.clock.advanceAsync(10);
+    expectReleased(call.a, call.b);
+  });
+
+  it('a bye that arrives within the grace after the channel closed still ends the call as remote-hangup', async () => {
+    const call = fakeCall();
+    await connect(call);
+    await call.clock.advanceAsync(1);
+    const control = call.runtime.peerConnections
+      .flatMap((pc) => pc.dataChannels)
+      .find((c) => c.label === 'hangup-control');
+    control!.peer!.simulateRemoteClose();
+    const closedSide = [call.a, call.b].find((s) => s.liveResources().timers > 0 && s.state === 'connected');
+    expect(closedSide).toBeDefined();
+    const otherAdapter = closedSide === call.a ? call.pair.b : call.pair.a;
+    await otherAdapter.send({ type: 'bye', reason: 'hangup' });
+    await call.clock.advanceAsync(PEER_CLOSE_GRACE_MS - 1);
+    expect(closedSide!.endReason).toBe('remote-hangup');
+    for (const s of [call.a, call.b]) s.end();
     expectReleased(call.a, call.b);
   });
 

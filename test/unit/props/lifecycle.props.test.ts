@@ -85,6 +85,7 @@ type Action =
   | { a: 'pc-candidate'; ufrag: string }
   | { a: 'pc-track' }
   | { a: 'pagehide' }
+  | { a: 'device-end'; index: number }
   | { a: 'advance'; ms: number }
   | { a: 'flush' };
 
@@ -175,6 +176,8 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constant({ a: 'pc-track' as const }) },
   { weight: 1, arbitrary: fc.constant({ a: 'pagehide' as const }) },
+  // A device unplugged, or the browser's own "Stop sharing": a live track ends from outside.
+  { weight: 1, arbitrary: fc.record({ a: fc.constant('device-end' as const), index: fc.nat(5) }) },
   {
     weight: 5,
     arbitrary: fc.record({ a: fc.constant('advance' as const), ms: fc.constantFrom(...ADVANCES) }),
@@ -435,6 +438,13 @@ async function runSingleSession(config: Config, actions: Action[]): Promise<void
           problems.push(`pagehide ended with ${session.endReason}`);
         }
         break;
+      case 'device-end': {
+        const live = runtime.liveTracks();
+        guarded(problems, 'track ended', () =>
+          live[action.index % Math.max(1, live.length)]?.endFromDevice(),
+        );
+        break;
+      }
       case 'advance':
         guarded(problems, 'clock.advance', () => clock.advance(action.ms));
         break;

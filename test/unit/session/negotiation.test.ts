@@ -8,19 +8,45 @@ function offersSent(messages: { type: string; description?: { type: string } }[]
 
 describe('perfect negotiation with the fake runtime', () => {
   it.each([true, false])(
-    'glare (both sides offer at once) converges when a is polite=%s',
+    'the first offer comes from the impolite side only (a is polite=%s)',
+    async (aPolite) => {
+      // A polite side that rolled back its first offer mid-gathering never gathered again in Chromium.
+      const call = fakeCall({ polite: aPolite });
+      await connect(call);
+      const [politeSent, impoliteSent] = aPolite ? [call.sent.a, call.sent.b] : [call.sent.b, call.sent.a];
+      expect(offersSent(politeSent)).toBe(0);
+      expect(offersSent(impoliteSent)).toBe(1);
+      expect(call.runtime.peerConnections.map((pc) => pc.signalingState)).toEqual(['stable', 'stable']);
+      call.a.end();
+      await call.clock.advanceAsync(1);
+      expect(call.b.endReason).toBe('remote-hangup');
+      expectReleased(call.a, call.b);
+    },
+  );
+
+  it.each([true, false])(
+    'glare (both sides renegotiate at once) converges when a is polite=%s',
     async (aPolite) => {
       const call = fakeCall({ polite: aPolite });
       await connect(call);
-      // Both sides made an offer: the collision really happened.
-      expect(offersSent(call.sent.a)).toBeGreaterThanOrEqual(1);
-      expect(offersSent(call.sent.b)).toBeGreaterThanOrEqual(1);
-      const polite = aPolite ? call.runtime.peerConnections[0] : call.runtime.peerConnections[1];
-      const impolite = aPolite ? call.runtime.peerConnections[1] : call.runtime.peerConnections[0];
-      // The polite side applied the impolite side's offer; the impolite side applied only the answer.
-      expect(polite?.remoteDescriptions.map((d) => d.type)).toContain('offer');
-      expect(impolite?.remoteDescriptions.map((d) => d.type)).toEqual(['answer']);
+      const before = { a: offersSent(call.sent.a), b: offersSent(call.sent.b) };
+      const remoteOffers = (pc: (typeof call.runtime.peerConnections)[number] | undefined) =>
+        pc?.remoteDescriptions.filter((d) => d.type === 'offer').length ?? 0;
+      const politeBefore = remoteOffers(call.runtime.peerConnections[aPolite ? 0 : 1]);
+      // Both sides restart ICE at the same moment: both offers are on the wire before either arrives.
+      for (const pc of call.runtime.peerConnections) pc.restartIce();
+      await call.clock.advanceAsync(5);
+      expect(offersSent(call.sent.a)).toBe(before.a + 1);
+      expect(offersSent(call.sent.b)).toBe(before.b + 1);
+      const [polite, impolite] = aPolite
+        ? [call.runtime.peerConnections[0], call.runtime.peerConnections[1]]
+        : [call.runtime.peerConnections[1], call.runtime.peerConnections[0]];
+      // The polite side rolled back and applied the impolite side's offer; the impolite side ignored the
+      // polite offer and applied only answers.
+      expect(remoteOffers(polite)).toBe(politeBefore + 1);
+      expect(impolite?.remoteDescriptions.every((d) => d.type === 'answer')).toBe(true);
       expect(call.runtime.peerConnections.map((pc) => pc.signalingState)).toEqual(['stable', 'stable']);
+      expect([call.a.state, call.b.state]).toEqual(['connected', 'connected']);
       call.a.end();
       await call.clock.advanceAsync(1);
       expect(call.b.endReason).toBe('remote-hangup');

@@ -1,0 +1,62 @@
+import { networkInterfaces } from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { createRelayServer, type RelayServer } from '../../../src/server/createRelayServer.js';
+
+// Security review (docs/security.md): the relay is private by default and bounds how many sockets it holds.
+
+let relay: RelayServer | undefined;
+afterEach(async () => {
+  await relay?.close();
+  relay = undefined;
+});
+
+function connect(url: string): Promise<{ socket: WebSocket; closed: Promise<number> }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    const closed = new Promise<number>((done) => socket.once('close', (code) => done(code)));
+    socket.once('open', () => resolve({ socket, closed }));
+    socket.once('error', reject);
+  });
+}
+
+describe('relay server limits', () => {
+  it('refuses sockets beyond maxConnections with 1013, and admits again once one leaves', async () => {
+    relay = await createRelayServer({ port: 0, maxConnections: 2, pingIntervalMs: 0 });
+    const url = `ws://127.0.0.1:${relay.port}`;
+    const one = await connect(url);
+    const two = await connect(url);
+    const three = await connect(url);
+    expect(await three.closed).toBe(1013);
+    one.socket.close();
+    await one.closed;
+    // The server sees the close a moment after the client; retry until the slot is free.
+    let four: Awaited<ReturnType<typeof connect>> | undefined;
+    for (let attempt = 0; attempt < 50 && !four; attempt++) {
+      const candidate = await connect(url);
+      const outcome = await Promise.race([
+        candidate.closed,
+        new Promise((resolve) => setTimeout(resolve, 50, 'open')),
+      ]);
+      if (outcome === 'open') four = candidate;
+    }
+    expect(four).toBeDefined();
+    two.socket.close();
+    four?.socket.close();
+  });
+
+  it("binds 127.0.0.1 by default: not reachable on the machine's other addresses", async () => {
+    relay = await createRelayServer({ port: 0, pingIntervalMs: 0 });
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((address) => address && address.family === 'IPv4' && !address.internal);
+    const local = await connect(`ws://127.0.0.1:${relay.port}`);
+    local.socket.close();
+    if (!external) return; // a machine with loopback only has nothing else to reach it on
+    await expect(connect(`ws://${external.address}:${relay.port}`)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('rejects a negative maxConnections', async () => {
+    await expect(createRelayServer({ maxConnections: -1 })).rejects.toThrow(TypeError);
+  });
+});
