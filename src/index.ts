@@ -64,8 +64,10 @@ export type {
   SignalMessageType,
 } from './signaling/types.js';
 export {
+  type WebSocketCloseEventLike,
   type WebSocketConstructorLike,
   type WebSocketLike,
+  type WebSocketMessageEventLike,
   WebSocketSignaling,
   type WebSocketSignalingOptions,
 } from './signaling/WebSocketSignaling.js';

@@ -88,7 +88,7 @@ type Problem = [RelayErrorCode, string];
 const GRACEFUL_CLOSE_MS = 1_000;
 
 /**
- * Starts the reference relay for {@link WebSocketSignaling}: rooms of exactly two sockets, frames relayed only
+ * Starts the reference relay for `WebSocketSignaling` (from `hangup`): rooms of exactly two sockets, frames relayed only
  * between the two, `peer-left` when one goes (closes, or stops answering pings), a third joiner refused with an
  * `error` frame `room-full`, bounded frame size and rate, and an optional call-length limit that finalizes both.
  * The wire protocol is in `docs/signaling-protocol.md`. Node only; needs the `ws` package.

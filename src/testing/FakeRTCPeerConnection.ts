@@ -30,7 +30,8 @@ export interface FakePeerConnectionBehavior {
 
 let nextUfrag = 1;
 
-class FakeSender {
+/** The `RTCRtpSender` stand-in of {@link FakeRTCPeerConnection}: records `replaceTrack` calls. */
+export class FakeSender {
   track: MediaStreamTrack | null;
   replaceTrackCalls = 0;
   constructor(track: MediaStreamTrack | null) {
@@ -52,7 +53,8 @@ class FakeSender {
   }
 }
 
-class FakeTransceiver {
+/** The `RTCRtpTransceiver` stand-in of {@link FakeRTCPeerConnection}. */
+export class FakeTransceiver {
   readonly sender: FakeSender;
   readonly receiver: { track: MediaStreamTrack };
   direction: RTCRtpTransceiverDirection;

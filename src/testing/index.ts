@@ -8,6 +8,8 @@ export {
   type FakePeerConnectionBehavior,
   type FakePeerConnectionStep,
   FakeRTCPeerConnection,
+  FakeSender,
+  FakeTransceiver,
   type HeldStep,
 } from './FakeRTCPeerConnection.js';
 export { FakeRuntime, type FakeRuntimeOptions, type PendingMediaRequest } from './FakeRuntime.js';
