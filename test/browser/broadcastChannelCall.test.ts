@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { startTogether } from './broadcastPages.js';
 import { expectPageClean, expectReleasedAtEnd } from './expectations.js';
 import { describeBrowser, launchBrowser, runScenario, serveScenarioPage } from './harness.js';
 
@@ -23,17 +24,9 @@ describeBrowser('Chromium, two pages over BroadcastChannelSignaling', () => {
     await Promise.all([first.goto(server.url), second.goto(server.url)]);
     // A fresh channel name per test, so no tab of an earlier test can pair.
     const name = `call-${++channel}`;
-    // The second tab joins once the first is negotiating, as two people joining a room do. Two tabs starting in
-    // the very same instant can hit an offer collision that Chromium does not recover from (see the report).
-    const joined = runScenario(first, 'joinBroadcast', name, false);
-    await first.waitForFunction(() =>
-      ['connecting', 'ended'].includes(
-        (
-          window as unknown as { hangupScenarios: { broadcastState(): string } }
-        ).hangupScenarios.broadcastState(),
-      ),
-    );
-    const states = await Promise.all([joined, runScenario(second, 'joinBroadcast', name, true)]);
+    // Both tabs start in the same instant: the first offer cannot collide (the polite side leaves it to the
+    // impolite one), so neither tab has to wait for the other.
+    const states = await startTogether(first, second, name);
     expect(states).toEqual(['connected', 'connected']);
   });
   afterEach(async () => {

@@ -10,6 +10,7 @@ import {
   type CallSessionOptions,
   createInMemorySignalingPair,
   type LiveResources,
+  type Logger,
 } from '../../../src/index.js';
 
 /** What the page saw for one session when it ended. */
@@ -68,10 +69,30 @@ function audit(): PageAudit {
 // ——— sessions with an end check ———
 
 interface Tracked {
+  name: string;
   session: CallSession;
   check: Promise<EndCheck>;
   /** Checks right now (call it right after the ending call returns). */
   checkNow(): EndCheck;
+  /** The peer connection the session created (kept after the end, so its final state can be read). */
+  pc(): RTCPeerConnection | undefined;
+  /** Codes of the `error` events the session emitted. */
+  errors: string[];
+  /** What the session logged (debug and above), unless `options.logger` was given. */
+  debug: string[];
+}
+
+/** A logger that keeps every line's message (details such as SDP are left out). */
+function recordingLogger(lines: string[]): Logger {
+  const keep = (message: string) => {
+    lines.push(message);
+  };
+  return { debug: keep, info: keep, warn: keep, error: keep };
+}
+
+/** How many offer collisions the sessions' logs report. */
+function collisions(...sessions: Tracked[]): number {
+  return sessions.flatMap((s) => s.debug).filter((line) => line.startsWith('offer collision')).length;
 }
 
 /**
@@ -91,7 +112,8 @@ function track(name: string, options: CallSessionOptions): Tracked {
     },
     getUserMedia: (constraints: MediaStreamConstraints) => mediaDevices.getUserMedia(constraints),
   };
-  const session = new CallSession({ ...options, runtime });
+  const debug: string[] = [];
+  const session = new CallSession({ logger: recordingLogger(debug), ...options, runtime });
   session.on('localStream', (stream) => {
     tracks = stream.getTracks();
   });
@@ -107,7 +129,9 @@ function track(name: string, options: CallSessionOptions): Tracked {
   const check = new Promise<EndCheck>((resolve) => {
     session.on('ended', () => resolve(checkNow()));
   });
-  return { session, check, checkNow };
+  const errors: string[] = [];
+  session.on('error', (error) => errors.push(`${error.code}: ${error.message}`));
+  return { name, session, check, checkNow, pc: () => pc, errors, debug };
 }
 
 const base: Partial<CallSessionOptions> = { media: { audio: true, video: true }, connectTimeoutMs: 20_000 };
@@ -115,10 +139,11 @@ const base: Partial<CallSessionOptions> = { media: { audio: true, video: true },
 function pairOfSessions(
   options: Partial<CallSessionOptions> = {},
   optionsA: Partial<CallSessionOptions> = {},
+  optionsB: Partial<CallSessionOptions> = {},
 ) {
   const pair = createInMemorySignalingPair();
   const a = track('a', { ...base, ...options, ...optionsA, signaling: pair.a, polite: true });
-  const b = track('b', { ...base, ...options, signaling: pair.b, polite: false });
+  const b = track('b', { ...base, ...options, ...optionsB, signaling: pair.b, polite: false });
   return { pair, a, b };
 }
 
@@ -254,30 +279,228 @@ async function connectForNavigation(): Promise<string> {
 
 // ——— two pages over BroadcastChannel ———
 
-let bc: { tracked: Tracked; signaling: BroadcastChannelSignaling } | undefined;
+let bc: { tracked: Tracked; signaling: BroadcastChannelSignaling; started?: Promise<void> } | undefined;
 
-/** Joins the call on channel `name` from this page; resolves once connected. */
-async function joinBroadcast(name: string, polite: boolean): Promise<string> {
+/**
+ * Prepares this page's side of a call on channel `name` without starting it: the signaling pairs with the
+ * other page, and the session waits for the go-signal of {@link fireGo} on `${name}/go`, when it calls
+ * `start()` in the same instant as the other page. Resolves once paired and waiting.
+ * @param preAcquire acquire the camera before the go-signal, so both peer connections (and both first
+ * `negotiationneeded`s) come up in the same instant rather than a getUserMedia apart
+ */
+async function armBroadcast(name: string, polite: boolean, preAcquire = false): Promise<void> {
+  const media = preAcquire ? await realGetUserMediaRecorded() : base.media;
   // Created before the session: its `pagehide` listener (announce leaving) runs before the session's.
   const signaling = new BroadcastChannelSignaling({ name });
-  const tracked = track(polite ? 'polite' : 'impolite', { ...base, signaling, polite });
-  bc = { tracked, signaling };
+  const tracked = track(polite ? 'polite' : 'impolite', { ...base, media, signaling, polite });
+  const current: NonNullable<typeof bc> = { tracked, signaling };
+  bc = current;
   tracked.session.on('ended', () => {
     beacon(tracked);
     signaling.close();
   });
-  await tracked.session.start();
-  return tracked.session.state;
+  const go = new BroadcastChannel(`${name}/go`);
+  go.onmessage = () => {
+    go.close();
+    current.started = tracked.session.start();
+  };
+  await signaling.ready;
 }
 
-/** State of this page's session, `'none'` before {@link joinBroadcast}. */
-function broadcastState(): string {
-  return bc?.tracked.session.state ?? 'none';
+/**
+ * The go-signal: one message on `${name}/go`, which every armed page (this one included: a channel object
+ * does not hear itself, but the armed one is another object) receives in the same turn of its event loop.
+ */
+function fireGo(name: string): void {
+  const go = new BroadcastChannel(`${name}/go`);
+  go.postMessage('go');
+  go.close();
+}
+
+/** Waits for this page's armed session to connect; its state, or why it ended instead. */
+async function awaitBroadcastConnected(): Promise<string> {
+  const current = bc;
+  if (!current) throw new Error('armBroadcast first');
+  while (!current.started) await settle(10);
+  try {
+    await current.started;
+  } catch (error) {
+    return `${(error as Error).name}: ${current.tracked.session.endReason} ${current.tracked.errors.join('; ')}`;
+  }
+  return current.tracked.session.state;
+}
+
+/** Media received by this page's session: {@link mediaFlow} of the broadcast call. */
+function broadcastMediaFlow(): Promise<MediaFlow> {
+  return mediaFlow(broadcastSession());
+}
+
+/** Offer collisions this page's broadcast session has seen. */
+function broadcastCollisions(): number {
+  return collisions(broadcastSession());
 }
 
 function broadcastSession(): Tracked {
-  if (!bc) throw new Error('joinBroadcast first');
+  if (!bc) throw new Error('armBroadcast first');
   return bc.tracked;
+}
+
+// ——— media flow, simultaneous starts and renegotiation glare ———
+
+/** What one side receives from the other. */
+export interface MediaFlow {
+  name: string;
+  /** Kinds of the live tracks of `remoteStream`, sorted. */
+  remoteKinds: string[];
+  audioPackets: number;
+  videoPackets: number;
+  state: string;
+}
+
+/** Packets received so far per kind, from the peer connection's `inbound-rtp` stats. */
+async function inboundPackets(pc: RTCPeerConnection | undefined): Promise<{ audio: number; video: number }> {
+  const received = { audio: 0, video: 0 };
+  if (!pc || pc.signalingState === 'closed') return received;
+  (await pc.getStats()).forEach((report: { type: string; kind?: string; packetsReceived?: number }) => {
+    if (report.type !== 'inbound-rtp') return;
+    if (report.kind === 'audio' || report.kind === 'video')
+      received[report.kind] += report.packetsReceived ?? 0;
+  });
+  return received;
+}
+
+/**
+ * Waits (up to `timeoutMs`) until `tracked` has received more audio and video packets than `since`, and
+ * reports what it received. The bound only keeps a broken call from hanging the test; no timing is asserted.
+ */
+async function mediaFlow(
+  tracked: Tracked,
+  since = { audio: 0, video: 0 },
+  timeoutMs = 10_000,
+): Promise<MediaFlow> {
+  const deadline = performance.now() + timeoutMs;
+  let received = await inboundPackets(tracked.pc());
+  while ((received.audio <= since.audio || received.video <= since.video) && performance.now() < deadline) {
+    await settle(100);
+    received = await inboundPackets(tracked.pc());
+  }
+  const remote = tracked.session.remoteStream?.getTracks() ?? [];
+  return {
+    name: tracked.name,
+    remoteKinds: remote
+      .filter((t) => t.readyState === 'live')
+      .map((t) => t.kind)
+      .sort(),
+    audioPackets: received.audio,
+    videoPackets: received.video,
+    state: tracked.session.state,
+  };
+}
+
+/**
+ * How the two sessions of {@link simultaneousInMemory} get their cameras. `getUserMedia`: each acquires its
+ * own in `start()`. `preAcquired`: both are handed theirs up front, so both peer connections (and both first
+ * `negotiationneeded`s) come up in the same tick.
+ */
+export type SimultaneousMode = 'getUserMedia' | 'preAcquired';
+
+/**
+ * One call between two sessions of this page over the in-memory pair, both `start()`ed in the same tick (see
+ * {@link SimultaneousMode}). Checks media flows both ways, then side `hangUp` ends the call.
+ */
+async function simultaneousInMemory(mode: SimultaneousMode, hangUp: 'a' | 'b'): Promise<ScenarioResult> {
+  const [mediaA, mediaB] =
+    mode === 'getUserMedia'
+      ? [base.media, base.media]
+      : await Promise.all([realGetUserMediaRecorded(), realGetUserMediaRecorded()]);
+  const pair = createInMemorySignalingPair();
+  const a = track('a', { ...base, media: mediaA, signaling: pair.a, polite: true });
+  const b = track('b', { ...base, media: mediaB, signaling: pair.b, polite: false });
+  const started = [a.session.start(), b.session.start()];
+  const outcome = await Promise.all(started).then(
+    () => 'connected',
+    () => `ended before connecting: ${a.session.endReason}/${b.session.endReason}`,
+  );
+  const flows = outcome === 'connected' ? await Promise.all([mediaFlow(a), mediaFlow(b)]) : [];
+  const ending = hangUp === 'a' ? a : b;
+  ending.session.end();
+  const immediate = [ending.checkNow()];
+  const ended = await Promise.all([a.check, b.check]);
+  pair.close();
+  await settle();
+  return {
+    immediate,
+    ended,
+    audit: audit(),
+    extra: { outcome, flows, errors: [...a.errors, ...b.errors], collisions: collisions(a, b) },
+  };
+}
+
+/** The `a=ice-ufrag` of a peer connection's current local description (its ICE generation). */
+function localUfrag(pc: RTCPeerConnection | undefined): string | undefined {
+  return /^a=ice-ufrag:(\S+)/m.exec(pc?.localDescription?.sdp ?? '')?.[1];
+}
+
+/** Facts about the connection of one side during the glare scenario. */
+export interface GlareSide {
+  name: string;
+  ufragBefore: string | undefined;
+  ufragAfter: string | undefined;
+  signalingState: string | undefined;
+  connectionState: string | undefined;
+  flow: MediaFlow;
+}
+
+/**
+ * Renegotiation glare: once connected, both sides' peer connections `restartIce()` in the same tick. The
+ * signaling latency makes both restart offers cross on the wire, so the impolite side ignores the polite
+ * side's offer and the polite side rolls its own back. Waits until both are stable again on new ICE
+ * credentials with media flowing past the restart, then `a` hangs up.
+ */
+async function restartGlare(latencyMs: number): Promise<ScenarioResult> {
+  const pair = createInMemorySignalingPair({ latencyMs });
+  const a = track('a', { ...base, signaling: pair.a, polite: true });
+  const b = track('b', { ...base, signaling: pair.b, polite: false });
+  await connected(a, b);
+  const sides = [a, b];
+  const before = await Promise.all(sides.map((side) => inboundPackets(side.pc())));
+  const ufragBefore = sides.map((side) => localUfrag(side.pc()));
+  // Every state the sessions pass through from here on: a glare that converges never leaves `connected`.
+  const stateChanges: string[] = [];
+  for (const side of sides)
+    side.session.on('stateChange', (state) => stateChanges.push(`${side.name}:${state}`));
+  for (const side of sides) side.pc()?.restartIce();
+  const collided = () =>
+    a.debug.some((line) => line.includes('polite side rolls back')) &&
+    b.debug.some((line) => line.includes('impolite side ignores'));
+  const settled = () =>
+    sides.every(
+      (side, i) =>
+        side.pc()?.signalingState === 'stable' &&
+        localUfrag(side.pc()) !== ufragBefore[i] &&
+        side.session.state === 'connected',
+    );
+  for (let i = 0; i < 200 && !(collided() && settled()); i++) await settle(25);
+  const flows = await Promise.all(sides.map((side, i) => mediaFlow(side, before[i])));
+  const glare: GlareSide[] = sides.map((side, i) => ({
+    name: side.name,
+    ufragBefore: ufragBefore[i],
+    ufragAfter: localUfrag(side.pc()),
+    signalingState: side.pc()?.signalingState,
+    connectionState: side.pc()?.connectionState,
+    flow: flows[i] as MediaFlow,
+  }));
+  a.session.end();
+  const immediate = [a.checkNow()];
+  const ended = await Promise.all([a.check, b.check]);
+  pair.close();
+  await settle();
+  return {
+    immediate,
+    ended,
+    audit: audit(),
+    extra: { collided: collided(), glare, errors: [...a.errors, ...b.errors], stateChanges },
+  };
 }
 
 async function hangUpBroadcast(): Promise<ScenarioResult> {
@@ -301,10 +524,15 @@ const scenarios = {
   connectTimeout,
   lateMedia,
   connectForNavigation,
-  joinBroadcast,
+  armBroadcast,
+  fireGo,
+  awaitBroadcastConnected,
+  broadcastMediaFlow,
+  broadcastCollisions,
   hangUpBroadcast,
   awaitBroadcastEnd,
-  broadcastState,
+  simultaneousInMemory,
+  restartGlare,
   audit,
 };
 
