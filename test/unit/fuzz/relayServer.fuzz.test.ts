@@ -13,7 +13,9 @@ import { parseSignalMessage } from '../../../src/signaling/parseSignalMessage.js
 
 // Frames are slower than in-process parses (~1 ms each through the relay), so the default run is smaller.
 const FUZZ_RUNS = Number(process.env.HANGUP_FUZZ_RUNS ?? 600);
-const BATCH = 25;
+/** Frames per case: fixed, so N runs is exactly N frames (plus one marker per case). */
+/** Frames per case: fixed, so N runs are exactly N frames (plus one marker per case). */
+const BATCH = 10;
 const TIMEOUT_MS = Math.max(60_000, FUZZ_RUNS * 5);
 const MAX_FRAME_BYTES = 512 * 1024;
 const SERVER_FRAME_TYPES = new Set(['joined', 'peer-joined', 'signal', 'peer-left', 'finalize', 'error']);
@@ -242,10 +244,12 @@ describe('relay server fuzz: frame handling', () => {
     'answers every frame as the protocol says, relays data unchanged, and never disturbs another room',
     async () => {
       let batches = 0;
+      let framesSent = 0;
       let marker = 0;
       await fc.assert(
-        fc.asyncProperty(fc.array(frameArb, { minLength: 1, maxLength: BATCH }), async (frames) => {
+        fc.asyncProperty(fc.array(frameArb, { minLength: BATCH, maxLength: BATCH }), async (frames) => {
           batches++;
+          framesSent += frames.length;
           const expected = frames.map(expectedFor);
           for (const frame of frames) fuzzer.socket.send(frame, { binary: typeof frame !== 'string' });
           // A marker relayed to the partner, echoed back: once it returns, every answer to the batch is in.
@@ -284,9 +288,11 @@ describe('relay server fuzz: frame handling', () => {
           expect(fuzzer.closeCode).toBeUndefined();
           if (batches % 10 === 1) await checkCanary();
         }),
-        { numRuns: Math.max(1, Math.ceil(FUZZ_RUNS / ((BATCH + 1) / 2))) },
+        { numRuns: Math.max(1, Math.ceil(FUZZ_RUNS / BATCH)) },
       );
       await checkCanary();
+      expect(framesSent).toBeGreaterThanOrEqual(FUZZ_RUNS);
+      process.stdout.write(`relay fuzz: ${framesSent} frames in ${batches} batches\n`);
     },
     TIMEOUT_MS,
   );
