@@ -1,5 +1,19 @@
 import type { LiveResources } from '../session/events.js';
 
+/**
+ * What `liveResources()` reports once a session has ended: nothing held. Handy as
+ * `expect(session.liveResources()).toEqual(NOTHING_HELD)`.
+ */
+export const NOTHING_HELD: LiveResources = Object.freeze({
+  tracks: 0,
+  peerConnection: false,
+  timers: 0,
+  signalingSubscribed: false,
+  domListeners: 0,
+  queuedCandidates: 0,
+  pendingAcquisitions: 0,
+});
+
 /** Anything that reports its live resources (a `CallSession`). */
 export interface ReportsLiveResources {
   liveResources(): LiveResources;

@@ -2,7 +2,7 @@
  * `hangup/testing`: what you need to unit-test call code without a browser or a network.
  * @packageDocumentation
  */
-export { assertReleased, type ReportsLiveResources } from './assertReleased.js';
+export { assertReleased, NOTHING_HELD, type ReportsLiveResources } from './assertReleased.js';
 export { FakeRTCDataChannel } from './FakeRTCDataChannel.js';
 export {
   type FakePeerConnectionBehavior,

@@ -161,12 +161,4 @@ export function runScenario<K extends keyof Scenarios>(
   ) as Promise<Awaited<ReturnType<Scenarios[K]>>>;
 }
 
-export const NOTHING_HELD = {
-  tracks: 0,
-  peerConnection: false,
-  timers: 0,
-  signalingSubscribed: false,
-  domListeners: 0,
-  queuedCandidates: 0,
-  pendingAcquisitions: 0,
-};
+export { NOTHING_HELD } from '../../src/testing/index.js';

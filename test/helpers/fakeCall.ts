@@ -16,6 +16,7 @@ import {
   FakeRuntime,
   type FakeRuntimeOptions,
   ManualClock,
+  NOTHING_HELD,
   settle,
 } from '../../src/testing/index.js';
 
@@ -106,15 +107,7 @@ export function expectReleased(...sessions: CallSession[]): void {
   for (const session of sessions) {
     expect(session.state).toBe('ended');
     assertReleased(session);
-    expect(session.liveResources()).toEqual({
-      tracks: 0,
-      peerConnection: false,
-      timers: 0,
-      signalingSubscribed: false,
-      domListeners: 0,
-      queuedCandidates: 0,
-      pendingAcquisitions: 0,
-    });
+    expect(session.liveResources()).toEqual(NOTHING_HELD);
     expect(session.localStream).toBeUndefined();
     expect(session.remoteStream).toBeUndefined();
   }

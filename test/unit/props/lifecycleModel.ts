@@ -11,7 +11,12 @@ import {
   type SignalingEvent,
   type SignalMessage,
 } from '../../../src/index.js';
-import type { FakeMediaStream, FakePeerConnectionStep, FakeRuntime } from '../../../src/testing/index.js';
+import {
+  type FakeMediaStream,
+  type FakePeerConnectionStep,
+  type FakeRuntime,
+  NOTHING_HELD,
+} from '../../../src/testing/index.js';
 
 /**
  * Shared pieces of the model-based lifecycle properties: run-size knobs, the arbitraries for inbound data,
@@ -322,16 +327,6 @@ export class SessionObserver {
   }
 }
 
-const ZERO = {
-  tracks: 0,
-  peerConnection: false,
-  timers: 0,
-  signalingSubscribed: false,
-  domListeners: 0,
-  queuedCandidates: 0,
-  pendingAcquisitions: 0,
-};
-
 /**
  * The invariants checked after every step (after promise reactions have run). Returns the list of
  * violations; an empty list means every rule holds.
@@ -349,7 +344,7 @@ export function checkInvariants(
   if (session.state === 'ended') {
     if (observer.endedEvents !== 1) problems.push(`ended state but ${observer.endedEvents} ended events`);
     const live = session.liveResources();
-    if (JSON.stringify(live) !== JSON.stringify(ZERO))
+    if (JSON.stringify(live) !== JSON.stringify(NOTHING_HELD))
       problems.push(`live resources after end: ${JSON.stringify(live)}`);
     if (session.localStream !== undefined || session.remoteStream !== undefined)
       problems.push('streams kept after end');

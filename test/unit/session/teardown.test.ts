@@ -4,6 +4,7 @@ import {
   createFakeMediaStream,
   type FakeMediaStreamTrack,
   ManualClock,
+  NOTHING_HELD,
   settle,
 } from '../../../src/testing/index.js';
 import { driveTo, expectReleased, LIVE_STATES, solo } from '../../helpers/fakeCall.js';
@@ -58,15 +59,7 @@ describe('teardown order and atomicity', () => {
     });
     s.session.end();
     expect(resources).toEqual([
-      {
-        tracks: 0,
-        peerConnection: false,
-        timers: 0,
-        signalingSubscribed: false,
-        domListeners: 0,
-        queuedCandidates: 0,
-        pendingAcquisitions: 0,
-      },
+      NOTHING_HELD,
       ['ended', 'ended'],
       true,
       false,
