@@ -103,6 +103,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       resolveEnded = resolve;
     });
     this.#resolveEnded = resolveEnded;
+    // A stream handed in is the session's from now on (unless the app keeps it): whatever ends the call, even
+    // before start(), stops it.
+    const { media, stopProvidedStream } = this.#options;
+    if (stopProvidedStream && media !== false && isMediaStream(media)) this.#media.own(media.getTracks());
     const controls = this.#mediaControlContext();
     this.#screen = new ScreenShare(controls);
     this.#devices = new DeviceSwitch(controls, this.#screen);
@@ -159,10 +163,6 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       return promise;
     }
     this.#startedAt = this.#options.clock.now();
-    // Ownership of a handed-in stream begins with start(), before anything (a synchronous signaling event, a
-    // stateChange listener) can end the call: otherwise an end during start() would leave the camera on.
-    const { media, stopProvidedStream } = this.#options;
-    if (stopProvidedStream && media !== false && isMediaStream(media)) this.#media.own(media.getTracks());
     this.#subscribeSignaling();
     // A channel that cannot subscribe, or that delivers an ending event synchronously, has ended the call.
     if (this.#summary) return promise;
@@ -421,12 +421,9 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   }
 
   async #obtainLocalMedia(): Promise<MediaStream | undefined> {
-    const { media, runtime, stopProvidedStream } = this.#options;
+    const { media, runtime } = this.#options;
     if (media === false) return undefined;
-    if (isMediaStream(media)) {
-      if (stopProvidedStream) this.#media.own(media.getTracks());
-      return media;
-    }
+    if (isMediaStream(media)) return media;
     const { stream, videoError } = await acquireWithAudioFallback(
       this.#media,
       (constraints) => runtime.getUserMedia(constraints),

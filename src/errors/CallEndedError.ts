@@ -1,5 +1,5 @@
 import type { EndReason, EndSummary } from '../session/endReason.js';
-import { HangupError } from './HangupError.js';
+import { HangupError, hasErrorName } from './HangupError.js';
 
 /**
  * The call is over. `start()` rejects with it when the call ends before connecting, and methods that need a
@@ -23,5 +23,5 @@ export class CallEndedError extends HangupError {
 
 /** Whether `value` is a {@link CallEndedError}, from any realm. */
 export function isCallEndedError(value: unknown): value is CallEndedError {
-  return value instanceof Error && value.name === 'CallEndedError';
+  return hasErrorName(value, 'CallEndedError');
 }

@@ -82,11 +82,20 @@ export class HangupError extends Error {
   }
 }
 
+/**
+ * Whether `value` carries the given error `name`. Compares the name rather than using `instanceof`, which
+ * fails for errors from another realm (an iframe, a worker, a second copy of the bundle).
+ */
+export function hasErrorName(value: unknown, name: string): boolean {
+  return typeof value === 'object' && value !== null && (value as { name?: unknown }).name === name;
+}
+
+const HANGUP_ERROR_NAMES = ['HangupError', 'CallEndedError', 'InvalidSignalError', 'MediaAcquisitionError'];
+
 /** Whether `value` is a {@link HangupError} (or a subclass), from any realm. */
 export function isHangupError(value: unknown): value is HangupError {
   return (
-    value instanceof Error &&
-    typeof (value as { code?: unknown }).code === 'string' &&
-    ['HangupError', 'CallEndedError', 'InvalidSignalError', 'MediaAcquisitionError'].includes(value.name)
+    HANGUP_ERROR_NAMES.some((name) => hasErrorName(value, name)) &&
+    typeof (value as { code?: unknown }).code === 'string'
   );
 }

@@ -1,4 +1,4 @@
-import { HangupError } from './HangupError.js';
+import { HangupError, hasErrorName } from './HangupError.js';
 
 /**
  * Inbound signaling data failed validation. Thrown by `parseSignalMessage`; a session reports it as an
@@ -14,5 +14,5 @@ export class InvalidSignalError extends HangupError {
 
 /** Whether `value` is an {@link InvalidSignalError}, from any realm. */
 export function isInvalidSignalError(value: unknown): value is InvalidSignalError {
-  return value instanceof Error && value.name === 'InvalidSignalError';
+  return hasErrorName(value, 'InvalidSignalError');
 }

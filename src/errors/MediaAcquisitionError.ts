@@ -1,4 +1,4 @@
-import { HangupError } from './HangupError.js';
+import { HangupError, hasErrorName } from './HangupError.js';
 
 /**
  * Media could not be acquired. `cause` is the runtime's error (usually a `DOMException` such as
@@ -15,5 +15,5 @@ export class MediaAcquisitionError extends HangupError {
 
 /** Whether `value` is a {@link MediaAcquisitionError}, from any realm. */
 export function isMediaAcquisitionError(value: unknown): value is MediaAcquisitionError {
-  return value instanceof Error && value.name === 'MediaAcquisitionError';
+  return hasErrorName(value, 'MediaAcquisitionError');
 }

@@ -46,10 +46,9 @@ const noop = (): void => {};
 /**
  * Runs one call for as long as the component is mounted, and makes leaking it impossible by default.
  *
- * - The session is created **and started** in an effect, so a render never creates anything. Starting is
- *   deferred by one microtask: React's StrictMode mounts, unmounts and remounts synchronously, so the discarded
- *   session is torn down with `'disposed'` before it acquires a camera or sends a single message, and exactly one
- *   session (the second) goes on to call.
+ * - The session is created **and started** from an effect, one microtask after it runs, so a render never
+ *   creates anything. React's StrictMode mounts, unmounts and remounts synchronously: the discarded mount is
+ *   cleaned up before it builds a session at all, so exactly one session exists, acquires the camera and calls.
  * - Unmount tears the call down with `'disposed'`: camera and microphone off, peer connection closed, timers
  *   cleared — before React finishes the unmount.
  * - Re-renders never restart the call. A change in `deps` disposes the current session and starts a new one
@@ -64,7 +63,7 @@ const noop = (): void => {};
  * @param source `CallSessionOptions`, or a function returning a new, not yet started `CallSession`
  * @param deps when any of these change, the current call is disposed and a new one started; by default `[]`
  *   (one call per mount)
- * @throws TypeError (from the effect, to the nearest error boundary) when the options are invalid
+ * @throws TypeError (to the nearest error boundary, like a render error) when the options are invalid
  * @example
  * ```tsx
  * function Call({ room }: { room: string }) {
@@ -85,16 +84,29 @@ export function useCallSession(source: CallSessionSource, deps: DependencyList =
   const [session, setSession] = useState<CallSession | undefined>(undefined);
 
   useEffect(() => {
-    const created = typeof source === 'function' ? source() : new CallSession(source);
+    let created: CallSession | undefined;
     let disposed = false;
-    setSession(created);
+    // Created one microtask after the effect: StrictMode mounts, unmounts and remounts synchronously, so the
+    // discarded mount is cleaned up before it builds anything, and a stream handed in through the options
+    // is owned (and stopped at the end) by exactly one session.
     queueMicrotask(() => {
+      if (disposed) return;
+      try {
+        created = typeof source === 'function' ? source() : new CallSession(source);
+      } catch (error) {
+        // Thrown from a state updater, the error reaches the nearest error boundary like a render error.
+        setSession(() => {
+          throw error;
+        });
+        return;
+      }
+      setSession(created);
       // start() never leaves an unhandled rejection; the end is observed through the snapshot.
-      if (!disposed) void created.start();
+      void created.start();
     });
     return () => {
       disposed = true;
-      created.teardown('disposed');
+      created?.teardown('disposed');
     };
     // `source` is read from the render whose deps changed; later renders must not restart the call.
     // biome-ignore lint/correctness/useExhaustiveDependencies: the caller's deps decide when to restart

@@ -41,10 +41,14 @@ export class MediaOwner {
     for (const track of tracks) this.#owned.add(track);
   }
 
-  /** Stops one owned track and forgets it (a device switch retiring the old track). */
-  retire(track: MediaStreamTrack): void {
-    this.#owned.delete(track);
+  /**
+   * Stops a track the session owns and forgets it (a device switch retiring the old track). A track the app
+   * kept (`stopProvidedStream: false`) is left running. Returns whether it was stopped.
+   */
+  retire(track: MediaStreamTrack): boolean {
+    if (!this.#owned.delete(track)) return false;
     track.stop();
+    return true;
   }
 
   /** Whether the owner has been released. */

@@ -18,9 +18,8 @@ export interface CallSessionOptions {
    */
   media?: MediaStreamConstraints | MediaStream | false;
   /**
-   * Whether a stream handed in through `media` is owned (stopped at teardown). Ownership begins at
-   * `start()`: a session ended before it was ever started leaves the stream to the app. That is what lets a
-   * React StrictMode double mount discard a session without stopping the camera the next one will use.
+   * Whether a stream handed in through `media` is owned: stopped at teardown, whenever the call ends (even
+   * before `start()`). With `false` the app keeps it and the session only drops its reference.
    * @default true
    */
   stopProvidedStream?: boolean;

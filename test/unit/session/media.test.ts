@@ -88,11 +88,19 @@ describe('a stream handed in', () => {
     expectReleased(s.session);
   });
 
-  it('handed in and the call ended before start(): left to the app (ownership begins at start())', () => {
+  it('handed in and the call ended before start(): stopped (the session owns it from construction)', () => {
     const stream = createFakeMediaStream();
     const s = solo({ media: stream as unknown as MediaStream });
+    expect(s.session.liveResources().tracks).toBe(2);
     s.session.end();
-    // Never started: the session never took it, so it is the app's to stop.
+    expect(stream.getTracks().map((track) => track.readyState)).toEqual(['ended', 'ended']);
+    expectReleased(s.session);
+  });
+
+  it('handed in with stopProvidedStream: false and ended before start(): left running', () => {
+    const stream = createFakeMediaStream();
+    const s = solo({ media: stream as unknown as MediaStream, stopProvidedStream: false });
+    s.session.end();
     expect(stream.getTracks().map((track) => track.readyState)).toEqual(['live', 'live']);
     expectReleased(s.session);
   });
