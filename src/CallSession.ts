@@ -691,8 +691,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
 
   #onSignalingClosed(cause: unknown): void {
     this.#signalingClosed = true;
-    if (this.#state === 'connected') {
-      // A healthy call does not need signaling; it ends only if a restart would need it.
+    // A connected call does not need signaling, nor does one waiting out the disconnect grace (it may
+    // recover by itself): it ends only when an ICE restart needs signaling (#restartIce checks).
+    const restartUnderWay = this.#state === 'reconnecting' && !this.#timers.has('disconnect-grace');
+    if (this.#state === 'connected' || (this.#state === 'reconnecting' && !restartUnderWay)) {
       this.#emit('error', HangupError.signalingClosed(cause));
       return;
     }

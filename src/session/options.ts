@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { realClock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { silentLogger } from '../logger.js';
+import { isLogger, safeLogger, silentLogger } from '../logger.js';
 import type { RtcRuntime } from '../runtime.js';
 import { resolveRuntime } from '../runtime.js';
 import type { SignalingAdapter } from '../signaling/types.js';
@@ -169,8 +169,8 @@ export function resolveOptions(options: CallSessionOptions): ResolvedOptions {
     signaling,
     polite: options.polite,
     media,
-    stopProvidedStream: options.stopProvidedStream ?? true,
-    rtcConfiguration: options.rtcConfiguration ?? {},
+    stopProvidedStream: boolean('stopProvidedStream', options.stopProvidedStream ?? true),
+    rtcConfiguration: plainObject('rtcConfiguration', options.rtcConfiguration ?? {}),
     connectTimeoutMs: nonNegative('connectTimeoutMs', options.connectTimeoutMs ?? 30_000),
     maxDurationMs,
     expiryWarningMs: nonNegative('expiryWarningMs', options.expiryWarningMs ?? 30_000),
@@ -180,14 +180,49 @@ export function resolveOptions(options: CallSessionOptions): ResolvedOptions {
     iceRestartTimeoutMs: positive('iceRestartTimeoutMs', options.iceRestartTimeoutMs ?? 10_000),
     maxQueuedCandidates: integer('maxQueuedCandidates', options.maxQueuedCandidates ?? 256),
     callId: options.callId,
-    endOnPageHide: options.endOnPageHide ?? true,
+    endOnPageHide: boolean('endOnPageHide', options.endOnPageHide ?? true),
     runtime: resolveRuntime(options.runtime),
-    clock: options.clock ?? realClock,
-    logger: options.logger ?? silentLogger,
+    clock: resolveClock(options.clock),
+    logger: resolveLogger(options.logger),
     fallbackToAudioOnly: options.fallbackToAudioOnly ?? false,
     statsIntervalMs: nonNegative('statsIntervalMs', options.statsIntervalMs ?? 0),
-    dataChannel: options.dataChannel ?? true,
+    dataChannel: boolean('dataChannel', options.dataChannel ?? true),
   };
+}
+
+function resolveClock(clock: Clock | undefined): Clock {
+  if (clock === undefined) return realClock;
+  const valid =
+    typeof clock === 'object' &&
+    clock !== null &&
+    typeof clock.now === 'function' &&
+    typeof clock.setTimeout === 'function' &&
+    typeof clock.clearTimeout === 'function';
+  if (!valid) {
+    throw new TypeError(
+      'options.clock must have now(), setTimeout(fn, ms) and clearTimeout(handle) (e.g. new ManualClock())',
+    );
+  }
+  return clock;
+}
+
+function resolveLogger(logger: Logger | undefined): Logger {
+  if (logger === undefined) return silentLogger;
+  if (!isLogger(logger)) {
+    throw new TypeError('options.logger must have debug(), info(), warn() and error() (console works)');
+  }
+  return safeLogger(logger);
+}
+
+function boolean(name: string, value: boolean): boolean {
+  if (typeof value !== 'boolean')
+    throw new TypeError(`options.${name} must be true or false (got ${String(value)})`);
+  return value;
+}
+
+function plainObject<T>(name: string, value: T): T {
+  if (typeof value !== 'object' || value === null) throw new TypeError(`options.${name} must be an object`);
+  return value;
 }
 
 function nonNegative(name: string, value: number): number {

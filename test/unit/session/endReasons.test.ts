@@ -108,7 +108,7 @@ describe('natural triggers', () => {
     expectReleased(s.session);
   });
 
-  it.each(['starting', 'connecting', 'reconnecting'] as const)(
+  it.each(['starting', 'connecting'] as const)(
     'signaling closed in %s (not connected) ends with signaling-closed',
     async (state) => {
       const s = await startedSolo(state);
@@ -120,6 +120,39 @@ describe('natural triggers', () => {
       expectReleased(s.session);
     },
   );
+
+  it('signaling closed while an ICE restart is under way ends with signaling-closed', async () => {
+    const s = await startedSolo('reconnecting', { disconnectGraceMs: 1000 });
+    s.clock.advance(1000);
+    expect(s.pc().restartIceCalls).toBe(1);
+    s.signaling.deliver({ type: 'closed' });
+    expect(s.session.endReason).toBe('signaling-closed');
+    expectReleased(s.session);
+  });
+
+  it('signaling closed during the disconnect grace is only an error event: the call may still recover', async () => {
+    const s = await startedSolo('reconnecting', { disconnectGraceMs: 1000 });
+    s.signaling.deliver({ type: 'closed' });
+    expect(s.session.state).toBe('reconnecting');
+    expect(s.log.events.at(-1)).toBe('error:SIGNALING_CLOSED');
+    s.pc().setConnectionState('connected');
+    expect(s.session.state).toBe('connected');
+    s.clock.advance(60_000);
+    expect(s.session.state).toBe('connected');
+    s.session.end();
+    expectReleased(s.session);
+  });
+
+  it('signaling closed during the disconnect grace, then no recovery: signaling-closed when the restart needs it', async () => {
+    const s = await startedSolo('reconnecting', { disconnectGraceMs: 1000 });
+    s.signaling.deliver({ type: 'closed' });
+    s.clock.advance(999);
+    expect(s.session.state).toBe('reconnecting');
+    s.clock.advance(1);
+    expect(s.session.endReason).toBe('signaling-closed');
+    expect(s.pc().restartIceCalls).toBe(0);
+    expectReleased(s.session);
+  });
 
   it('signaling closed while connected is only an error event: the call continues', async () => {
     const s = await startedSolo('connected');
