@@ -841,20 +841,31 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   }
 
   /**
-   * Calls each listener in isolation: one that throws cannot skip the others or break the session; its
-   * exception is re-thrown in a later macrotask. Nothing is emitted after the end.
+   * The inherited `emit`, made as safe as the session's own: listeners run in isolation (a throwing one is
+   * re-thrown in a later macrotask) and nothing is delivered after the end.
+   * @returns whether the event had listeners
    */
-  #emit<E extends keyof CallSessionEvents>(event: E, ...args: Parameters<CallSessionEvents[E]>): void {
-    if (this.#summary && !this.#finalEmissions) return;
-    for (const listener of this.listeners(event)) {
-      // Removes it only if it was registered with once(), as EventEmitter#emit would.
-      this.removeListener(event, listener as never, undefined, true);
+  override emit<E extends EventEmitter.EventNames<CallSessionEvents>>(
+    event: E,
+    ...args: EventEmitter.EventArgs<CallSessionEvents, E>
+  ): boolean {
+    if (this.#summary && !this.#finalEmissions) return false;
+    const listeners = registeredListeners(this, event);
+    for (const { fn, context, once } of listeners) {
+      // A once() listener goes before it runs, as EventEmitter#emit does, so re-entrant emits skip it.
+      if (once) this.removeListener(event, fn as never, context, true);
       try {
-        (listener as (...values: unknown[]) => void).apply(this, args);
+        fn.apply(context, args);
       } catch (error) {
         rethrowLater(error);
       }
     }
+    return listeners.length > 0;
+  }
+
+  /** Emits one of the session's events (see {@link CallSession.emit}). */
+  #emit<E extends keyof CallSessionEvents>(event: E, ...args: EventEmitter.EventArgs<CallSessionEvents, E>): void {
+    this.emit(event, ...args);
   }
 
   #notifySnapshot(): void {
@@ -880,6 +891,27 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#settleStart = undefined;
     settle?.reject(new CallEndedError(summary));
   }
+}
+
+/** One registration as eventemitter3 stores it: the function, its `this`, and whether it was `once()`. */
+interface RegisteredListener {
+  readonly fn: (...args: unknown[]) => void;
+  readonly context: unknown;
+  readonly once: boolean;
+}
+
+/**
+ * A snapshot of the listeners of `event` with their `this` and once-flag. `listeners()` gives only the
+ * functions, so the session reads eventemitter3's own store (the same one its `emit` walks), keeping
+ * `on(event, fn, context)` and `once()` working exactly as documented while each call is isolated.
+ */
+function registeredListeners(emitter: object, event: string | symbol): RegisteredListener[] {
+  const prefix = typeof EventEmitter.prefixed === 'string' ? EventEmitter.prefixed : '';
+  const key = typeof event === 'symbol' ? event : `${prefix}${event}`;
+  const stored = (emitter as unknown as { _events?: Record<string | symbol, unknown> })._events?.[key];
+  if (!stored) return [];
+  const entries = (Array.isArray(stored) ? [...stored] : [stored]) as RegisteredListener[];
+  return entries.map(({ fn, context, once }) => ({ fn, context, once: Boolean(once) }));
 }
 
 function isMediaStream(media: MediaStreamConstraints | MediaStream): media is MediaStream {

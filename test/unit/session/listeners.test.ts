@@ -191,3 +191,40 @@ describe('a throwing listener', () => {
     expectReleased(s.session);
   });
 });
+
+describe('eventemitter3 semantics are kept', () => {
+  it('a listener registered with a context is called with that context as this', async () => {
+    const s = solo();
+    const context = { states: [] as string[] };
+    s.session.on(
+      'stateChange',
+      function (this: typeof context, state) {
+        this.states.push(state);
+      },
+      context,
+    );
+    await driveTo(s, 'connecting');
+    expect(context.states).toEqual(['starting', 'connecting']);
+    s.session.end();
+    expect(context.states).toEqual(['starting', 'connecting', 'ended']);
+    expectReleased(s.session);
+  });
+
+  it('public emit() isolates a throwing listener and delivers nothing after the end', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const s = solo();
+    const seen: number[] = [];
+    s.session.on('reconnecting', () => {
+      throw new Error('listener boom');
+    });
+    s.session.on('reconnecting', (attempt) => seen.push(attempt));
+    expect(s.session.emit('reconnecting', 7)).toBe(true);
+    expect(seen).toEqual([7]);
+    expect(drainRethrown().map((error) => (error as Error).message)).toEqual(['listener boom']);
+    s.session.end();
+    s.session.on('reconnecting', (attempt) => seen.push(attempt));
+    expect(s.session.emit('reconnecting', 8)).toBe(false);
+    expect(seen).toEqual([7]);
+    expectReleased(s.session);
+  });
+});
