@@ -10,6 +10,7 @@ import { type DeviceRequest, DeviceSwitch } from './media/deviceSwitch.js';
 import type { MediaControlContext } from './media/MediaControlContext.js';
 import { ScreenShare } from './media/screenShare.js';
 import { PerfectNegotiation } from './negotiation/PerfectNegotiation.js';
+import { randomId } from './randomId.js';
 import { IceCandidateQueue } from './resources/IceCandidateQueue.js';
 import { MediaOwner } from './resources/MediaOwner.js';
 import { attachPeerConnection, candidateToJson, closePeerConnection } from './resources/peerConnection.js';
@@ -864,7 +865,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   }
 
   /** Emits one of the session's events (see {@link CallSession.emit}). */
-  #emit<E extends keyof CallSessionEvents>(event: E, ...args: EventEmitter.EventArgs<CallSessionEvents, E>): void {
+  #emit<E extends keyof CallSessionEvents>(
+    event: E,
+    ...args: EventEmitter.EventArgs<CallSessionEvents, E>
+  ): void {
     this.emit(event, ...args);
   }
 
@@ -922,10 +926,4 @@ function assertKind(kind: unknown): asserts kind is 'audio' | 'video' {
   if (kind !== 'audio' && kind !== 'video') {
     throw new TypeError(`kind must be 'audio' or 'video' (got ${String(kind)})`);
   }
-}
-
-function randomId(): string {
-  const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
-  if (crypto?.randomUUID) return crypto.randomUUID();
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }

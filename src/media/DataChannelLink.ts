@@ -50,16 +50,6 @@ export class DataChannelLink {
     return this.#control !== undefined || this.#app !== undefined;
   }
 
-  /** Messages waiting for the application channel to open. */
-  get queued(): number {
-    return this.#queue.length;
-  }
-
-  /** Whether the application channel is open. */
-  get open(): boolean {
-    return this.#app?.readyState === 'open';
-  }
-
   /** Creates both channels on `pc`. */
   attach(pc: RTCPeerConnection): void {
     const control = pc.createDataChannel(CONTROL_CHANNEL.label, { negotiated: true, id: CONTROL_CHANNEL.id });
@@ -87,12 +77,15 @@ export class DataChannelLink {
     }
     if (this.#peerClosed) throw dataChannelError('the data channel was closed by the peer');
     const app = this.#app;
-    if (app?.readyState === 'open' && this.#queue.length === 0) {
+    // Read once: in @roamhq/wrtc `readyState` follows the native channel, so it can change between two reads.
+    const state = app?.readyState;
+    if (app && state === 'open') {
+      // Open before its `open` event ran (the runtime updates readyState first): what waits goes out first.
+      if (this.#queue.length > 0) this.#flush();
       sendOn(app, data);
       return;
     }
-    if (app && app.readyState !== 'connecting')
-      throw dataChannelError(`the data channel is ${app.readyState}`);
+    if (app && state !== 'connecting') throw dataChannelError(`the data channel is ${state}`);
     const size = typeof data === 'string' ? data.length : data.byteLength;
     if (this.#queue.length >= MAX_QUEUED_DATA_MESSAGES || this.#queuedBytes + size > MAX_QUEUED_DATA_BYTES) {
       throw dataChannelError(

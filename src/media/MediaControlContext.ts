@@ -23,3 +23,13 @@ export interface MediaControlContext {
   /** Reports a non-fatal problem as an `error` event. */
   report(error: HangupError): void;
 }
+
+/**
+ * The session's {@link CallEndedError}, for a control that found the call over (or its media owner released,
+ * which only teardown does). A live call here is an internal bug, so it asserts rather than invent another error.
+ */
+export function endedErrorOf(context: MediaControlContext): CallEndedError {
+  const ended = context.endedError();
+  if (!ended) throw new Error('hangup internal error: media owner released while the call is live');
+  return ended;
+}

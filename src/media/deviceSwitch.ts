@@ -1,6 +1,5 @@
-import { HangupError } from '../errors/HangupError.js';
 import { MediaAcquisitionError } from '../errors/MediaAcquisitionError.js';
-import type { MediaControlContext } from './MediaControlContext.js';
+import { endedErrorOf, type MediaControlContext } from './MediaControlContext.js';
 import type { ScreenShare } from './screenShare.js';
 import { sendTrack, swapStreamTrack, trackOf } from './senders.js';
 
@@ -38,9 +37,8 @@ export class DeviceSwitch {
     } catch (error) {
       throw new MediaAcquisitionError(`the ${kind} device`, error);
     }
-    const afterEnd = ctx.endedError();
-    if (!stream || afterEnd)
-      throw afterEnd ?? new HangupError('CALL_ENDED', 'the call ended during the switch');
+    // No stream means the owner was released, which only teardown does.
+    if (!stream || ctx.endedError()) throw endedErrorOf(ctx);
     const track = trackOf(stream, kind);
     for (const other of stream.getTracks()) if (other !== track) ctx.owner.retire(other);
     if (!track) throw new MediaAcquisitionError(`the ${kind} device`, new Error(`no ${kind} track returned`));
@@ -78,9 +76,11 @@ export class DeviceSwitch {
         ctx.publishLocalStream(local);
       }
       ctx.owner.retire(track);
-      throw HangupError.negotiationFailed(`replace the ${kind} track`, error);
+      // The contract promises one error type for every failed switch; the sender's error is the cause.
+      throw new MediaAcquisitionError(`the ${kind} device (replaceTrack failed)`, error);
     }
-    // Stopped only once the sender carries the new track, so the peer sees no gap of an ended track.
+    // Retired only once the sender carries the new track, so the peer sees no gap of an ended track.
+    // `retire` stops only tracks the session owns: an app's stream (`stopProvidedStream: false`) stays live.
     if (previous) ctx.owner.retire(previous);
   }
 }

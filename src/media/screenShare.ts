@@ -1,6 +1,6 @@
 import { HangupError } from '../errors/HangupError.js';
 import { MediaAcquisitionError } from '../errors/MediaAcquisitionError.js';
-import type { MediaControlContext } from './MediaControlContext.js';
+import { endedErrorOf, type MediaControlContext } from './MediaControlContext.js';
 import { sendTrack, swapStreamTrack, trackOf } from './senders.js';
 
 /**
@@ -26,11 +26,6 @@ export class ScreenShare {
   /** Whether the screen is being sent. */
   get active(): boolean {
     return this.#screen !== undefined;
-  }
-
-  /** Whether the `ended` listener on the screen track is still registered (teardown removes it). */
-  get listening(): boolean {
-    return this.#removeEndedListener !== undefined;
   }
 
   /**
@@ -75,10 +70,8 @@ export class ScreenShare {
     } catch (error) {
       throw new MediaAcquisitionError('the screen', error);
     }
-    const ended = ctx.endedError();
-    // Released owner: the tracks were stopped on arrival and never exposed.
-    if (!stream || ended)
-      throw ended ?? new HangupError('CALL_ENDED', 'the call ended while sharing started');
+    // Released owner (only teardown releases it): the tracks were stopped on arrival and never exposed.
+    if (!stream || ctx.endedError()) throw endedErrorOf(ctx);
     const screen = stream.getVideoTracks()[0];
     // Shared system audio is not sent (the microphone keeps its sender): stop it right away.
     for (const track of stream.getTracks()) if (track !== screen) ctx.owner.retire(track);

@@ -68,11 +68,16 @@ export class PerfectNegotiation {
     this.#enqueue('offer', () => this.#makeOffer(false));
   }
 
-  /** Starts an ICE restart: a new offer with fresh ICE credentials. */
+  /**
+   * Starts an ICE restart: a new offer with fresh ICE credentials. From 'stable' it goes through
+   * `restartIce()` and `negotiationneeded`; from any other state (the previous restart's offer or answer was
+   * lost, so the connection still waits in 'have-local-offer') `negotiationneeded` would never fire, so the
+   * restart offer is made directly.
+   */
   restartIce(): void {
     const { pc } = this.#ctx;
-    if (typeof pc.restartIce === 'function') {
-      // Fires negotiationneeded, which sends the restart offer through the usual path.
+    const idle = this.#pendingSteps === 0;
+    if (idle && pc.signalingState === 'stable' && typeof pc.restartIce === 'function') {
       pc.restartIce();
       return;
     }

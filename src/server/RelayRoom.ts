@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { Clock } from '../clock.js';
 import { RELAY_PROTOCOL_VERSION, RelayCloseCode, type RelayServerFrame } from '../signaling/relayProtocol.js';
 
 /** Sends one frame, ignoring sockets that are already going away. */
@@ -17,7 +18,8 @@ export interface RelayRoomLimits {
 
 /**
  * One room of at most two sockets. Frames sent while alone are held (bounded) for the second member, so an offer
- * sent before the peer arrives is not lost; the call-length timer starts when the second member joins.
+ * sent before the peer arrives is not lost; the call-length timer runs while it has two members (the server keeps
+ * the room's deadline across leaving and rejoining, see `RoomDeadlines`).
  *
  * @internal
  */
@@ -27,7 +29,7 @@ export class RelayRoom {
   readonly #pending: string[] = [];
   readonly #limits: RelayRoomLimits;
   #pendingBytes = 0;
-  #limitTimer: ReturnType<typeof setTimeout> | undefined;
+  #limitTimer: { clock: Clock; handle: unknown } | undefined;
   #finalized = false;
 
   constructor(name: string, limits: RelayRoomLimits) {
@@ -38,11 +40,6 @@ export class RelayRoom {
   /** How many sockets are in the room. */
   get size(): number {
     return this.#members.length;
-  }
-
-  /** Whether the room was finalized; it relays nothing more. */
-  get finalized(): boolean {
-    return this.#finalized;
   }
 
   /**
@@ -69,9 +66,10 @@ export class RelayRoom {
     return true;
   }
 
-  /** Starts the call-length limit; `onExpire` runs once unless the room empties first. */
-  startLimit(ms: number, onExpire: () => void): void {
-    this.#limitTimer = setTimeout(onExpire, ms);
+  /** Starts the call-length limit; `onExpire` runs once after `ms` unless a member leaves first. */
+  startLimit(clock: Clock, ms: number, onExpire: () => void): void {
+    this.#clearLimit();
+    this.#limitTimer = { clock, handle: clock.setTimeout(onExpire, ms) };
   }
 
   /**
@@ -133,7 +131,8 @@ export class RelayRoom {
   }
 
   #clearLimit(): void {
-    if (this.#limitTimer !== undefined) clearTimeout(this.#limitTimer);
+    const timer = this.#limitTimer;
     this.#limitTimer = undefined;
+    timer?.clock.clearTimeout(timer.handle);
   }
 }

@@ -1,9 +1,11 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { type Clock, realClock } from '../clock.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { MAX_ROOM_NAME_LENGTH, RelayCloseCode, type RelayErrorCode } from '../signaling/relayProtocol.js';
 import { RelayRoom, sendFrame } from './RelayRoom.js';
+import { RoomDeadlines } from './RoomDeadlines.js';
 
 /** Options of {@link createRelayServer}. */
 export interface RelayServerOptions {
@@ -21,11 +23,25 @@ export interface RelayServerOptions {
   /** An existing, already listening HTTP(S) server to attach to (upgrade requests). `close()` leaves it running. */
   server?: Server;
   /**
-   * Call-length limit, counted from the moment a room has two members; on expiry both get `finalize` with
-   * `info = { reason: 'max-duration', maxDurationMs }` and are disconnected. No limit when absent.
+   * Call-length limit, counted from the moment a room first has two members; on expiry both get `finalize` with
+   * `info = { reason: 'max-duration', maxDurationMs }` and are disconnected. Leaving and joining again does not
+   * restart the count, and a finalized room is refused (with the same `finalize`) for `maxDurationMs` after its
+   * end. No limit when absent.
    * @default undefined
    */
   maxDurationMs?: number;
+  /**
+   * Most rooms whose deadline the relay remembers (see `maxDurationMs`); beyond it the oldest are forgotten,
+   * so the memory stays bounded.
+   * @default 10000
+   */
+  maxRememberedRooms?: number;
+  /**
+   * Time source of the call limit and room deadlines (tests pass `ManualClock` from `hangup/testing`).
+   * Pings and the rate limit use real time.
+   * @default the real clock
+   */
+  clock?: Clock;
   /**
    * Largest frame accepted, in bytes (`ws`'s `maxPayload`). A larger one closes that socket with code 1009.
    * Leave room for a 256 KiB SDP plus JSON escaping.
@@ -64,7 +80,8 @@ export interface RelayServer {
   readonly port: number;
   /**
    * Sends `finalize` (with `info`) to both members of `room` and disconnects them, e.g. when your billing says
-   * the call is over. Returns whether the room existed.
+   * the call is over. Returns whether the room existed. With `maxDurationMs`, the room is then refused for
+   * `maxDurationMs` like an expired one.
    */
   finalize(room: string, info?: unknown): boolean;
   /**
@@ -107,11 +124,14 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     pingIntervalMs = 30_000,
     maxConnections = 1_000,
     maxDurationMs,
+    maxRememberedRooms = 10_000,
+    clock = realClock,
     logger = silentLogger,
   } = options;
   checkNonNegative('port', port);
   checkNonNegative('pingIntervalMs', pingIntervalMs);
   checkNonNegative('maxConnections', maxConnections);
+  checkNonNegative('maxRememberedRooms', maxRememberedRooms);
   if (maxDurationMs !== undefined) checkNonNegative('maxDurationMs', maxDurationMs);
   if (!(maxFrameBytes > 0)) throw new TypeError('createRelayServer: maxFrameBytes must be a positive number');
   if (!(maxMessagesPerSecond > 0)) {
@@ -124,6 +144,8 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
   const rooms = new Map<string, RelayRoom>();
   const clients = new Map<WebSocket, Client>();
   const roomLimits = { maxPendingFrames: 256, maxPendingBytes: 4 * maxFrameBytes };
+  const deadlines =
+    maxDurationMs === undefined ? undefined : new RoomDeadlines(maxDurationMs, maxRememberedRooms, clock);
 
   function refuse(socket: WebSocket, code: RelayErrorCode, message: string): void {
     sendFrame(socket, { t: 'error', code, message });
@@ -132,7 +154,17 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
   function finalizeRoom(room: RelayRoom, info: unknown): void {
     rooms.delete(room.name);
     for (const client of clients.values()) if (client.room === room) client.room = undefined;
+    deadlines?.finalized(room.name, info);
     room.finalize(info);
+  }
+
+  /** Turns away a joiner of a room whose limit ran out: it gets the `finalize` its members got. */
+  function refuseFinalized(socket: WebSocket, name: string, info: unknown): void {
+    // A member still waiting alone when the deadline passed is finalized too.
+    const waiting = rooms.get(name);
+    if (waiting) finalizeRoom(waiting, info);
+    sendFrame(socket, info === undefined ? { t: 'finalize' } : { t: 'finalize', info });
+    socket.close(RelayCloseCode.finalized, 'finalized');
   }
 
   function takeToken(client: Client): boolean {
@@ -153,6 +185,11 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     if (typeof name !== 'string' || name.length === 0 || name.length > MAX_ROOM_NAME_LENGTH) {
       return ['bad-room', `room must be a string of 1–${MAX_ROOM_NAME_LENGTH} characters`];
     }
+    const refusal = deadlines?.refusal(name);
+    if (refusal) {
+      refuseFinalized(socket, name, refusal.info);
+      return undefined;
+    }
     let room = rooms.get(name);
     if (!room) {
       room = new RelayRoom(name, roomLimits);
@@ -168,9 +205,13 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
       return undefined;
     }
     client.room = room;
-    if (room.size === 2 && maxDurationMs !== undefined) {
+    if (room.size === 2 && deadlines) {
       const joined = room;
-      joined.startLimit(maxDurationMs, () => finalizeRoom(joined, { reason: 'max-duration', maxDurationMs }));
+      // The room's own deadline, kept across leaving and rejoining, so a rejoin cannot extend the call.
+      const remainingMs = Math.max(0, deadlines.deadline(name) - clock.now());
+      joined.startLimit(clock, remainingMs, () =>
+        finalizeRoom(joined, { reason: 'max-duration', maxDurationMs }),
+      );
     }
     return undefined;
   }
@@ -285,6 +326,7 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     if (pingTimer !== undefined) clearInterval(pingTimer);
     for (const room of rooms.values()) room.dispose();
     rooms.clear();
+    deadlines?.clear();
     const sockets = [...clients.keys()];
     await Promise.all(sockets.map((socket) => closeGracefully(socket)));
     clients.clear();

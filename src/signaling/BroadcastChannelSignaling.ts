@@ -1,5 +1,6 @@
 import { HangupError } from '../errors/HangupError.js';
 import { type Logger, silentLogger } from '../logger.js';
+import { randomId } from '../randomId.js';
 import { SignalingEventHub } from './SignalingEventHub.js';
 import type { SignalingAdapter, SignalingEvent, SignalMessage } from './types.js';
 
@@ -270,10 +271,4 @@ function isEnvelope(value: unknown): value is Envelope {
   return (
     envelope.hangupBroadcast === 1 && typeof envelope.from === 'string' && typeof envelope.kind === 'string'
   );
-}
-
-function randomId(): string {
-  const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
-  if (crypto?.randomUUID) return crypto.randomUUID();
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { rethrowLater } from '../session/rethrowLater.js';
 import type { SignalingEvent } from './types.js';
 
 /** A subscriber of a signaling adapter. */
@@ -86,9 +87,7 @@ export class SignalingEventHub {
       listener(event);
     } catch (error) {
       // A throwing subscriber must not break the adapter's bookkeeping; re-throw later so it is still visible.
-      setTimeout(() => {
-        throw error;
-      }, 0);
+      rethrowLater(error);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { type Clock, realClock } from '../clock.js';
+import { rethrowLater } from '../session/rethrowLater.js';
 import type { SignalingAdapter, SignalingEvent, SignalMessage } from './types.js';
 
 /** Fault injection and timing for {@link createInMemorySignalingPair}. */
@@ -334,14 +335,12 @@ function materialise(payload: Delivery['payload']): SignalingEvent {
 
 /**
  * A throwing listener must not break delivery to the others or the hub's bookkeeping; its exception is
- * re-thrown in a microtask so it still surfaces as an uncaught error.
+ * re-thrown in a later macrotask (like the session's own listeners) so it still surfaces as an uncaught error.
  */
 function invokeListener(listener: Listener, event: SignalingEvent): void {
   try {
     listener(event);
   } catch (error) {
-    queueMicrotask(() => {
-      throw error;
-    });
+    rethrowLater(error);
   }
 }

@@ -118,6 +118,7 @@ export class FakeRTCPeerConnection extends EventTarget {
   #ufrag = `u${nextUfrag++}`;
   #version = 0;
   #negotiationNeededQueued = false;
+  #negotiationNeededPending = false;
   #remoteMediaSent = false;
 
   constructor(configuration: RTCConfiguration = {}, behavior?: FakePeerConnectionBehavior) {
@@ -361,6 +362,10 @@ export class FakeRTCPeerConnection extends EventTarget {
   #setSignalingState(state: RTCSignalingState): void {
     this.signalingState = state;
     this.#fire('signalingstatechange', new Event('signalingstatechange'));
+    if (state === 'stable' && this.#negotiationNeededPending) {
+      this.#negotiationNeededPending = false;
+      this.#queueNegotiationNeeded();
+    }
   }
 
   #queueNegotiationNeeded(): void {
@@ -368,6 +373,11 @@ export class FakeRTCPeerConnection extends EventTarget {
     this.#negotiationNeededQueued = true;
     queueMicrotask(() => {
       this.#negotiationNeededQueued = false;
+      // As the spec says: outside 'stable' the event waits until the connection is stable again.
+      if (this.signalingState !== 'stable') {
+        this.#negotiationNeededPending = true;
+        return;
+      }
       this.fireNegotiationNeeded();
     });
   }

@@ -6,7 +6,15 @@ import {
   signalingAdapterConformance,
 } from '../../src/testing/signalingAdapterConformance.js';
 
-type Fault = 'none' | 'drop' | 'reorder' | 'echo' | 'leaky-unsubscribe';
+type Fault =
+  | 'none'
+  | 'drop'
+  | 'reorder'
+  | 'echo'
+  | 'loopback'
+  | 'duplicate'
+  | 'late-duplicate'
+  | 'leaky-unsubscribe';
 
 /** A minimal loopback pair with one deliberate defect, to prove the kit notices it. */
 function createFaultyPair(fault: Fault): SignalingAdapterPair {
@@ -15,12 +23,12 @@ function createFaultyPair(fault: Fault): SignalingAdapterPair {
   const pending = { a: [] as SignalingEvent[], b: [] as SignalingEvent[] };
   let sent = 0;
   let held: (() => void) | undefined;
-  const deliver = (to: 'a' | 'b', event: SignalingEvent): void => {
+  const deliver = (to: 'a' | 'b', event: SignalingEvent, delayMs = 0): void => {
     setTimeout(() => {
       const targets = fault === 'leaky-unsubscribe' ? everyone[to] : listeners[to];
       if (targets.size === 0) pending[to].push(event);
       for (const listener of targets) listener(structuredClone(event));
-    }, 0);
+    }, delayMs);
   };
   const side = (me: 'a' | 'b', peer: 'a' | 'b'): SignalingAdapter => ({
     send(message: SignalMessage) {
@@ -28,6 +36,11 @@ function createFaultyPair(fault: Fault): SignalingAdapterPair {
       const event: SignalingEvent = { type: 'message', data: structuredClone(message) };
       if (fault === 'drop' && sent % 7 === 3) return;
       if (fault === 'echo') deliver(me, event);
+      // Hands the message back to its sender instead of the peer.
+      if (fault === 'loopback') return deliver(me, event);
+      if (fault === 'duplicate') deliver(peer, event);
+      // The copy trails well behind the original: only a quiet period after the expected count sees it.
+      if (fault === 'late-duplicate') deliver(peer, event, 15);
       if (fault === 'reorder' && !held) {
         held = () => deliver(peer, event);
         return;
@@ -88,6 +101,24 @@ describe('the conformance kit catches broken adapters', () => {
   it('catches an adapter that echoes to the sender', async () => {
     const found = await failures('echo');
     expect(found['does not echo to the sender']).toMatch(/a received its own message back/);
+  });
+
+  it('catches an adapter that hands messages back to the sender instead of the peer', async () => {
+    const found = await failures('loopback');
+    expect(found['round trip: bye']).toMatch(/bye sent a → b: the received message differs/);
+    expect(found['round trip: message with callId']).toMatch(/sent a → b: the received message differs/);
+  });
+
+  it('catches an adapter that delivers every message twice', async () => {
+    const found = await failures('duplicate');
+    expect(found['round trip: candidate']).toMatch(/b, after a sent one candidate: received 2 messages/);
+    expect(found['keeps the order of a burst']).toMatch(/burst of 50 delivered 100 messages \(duplicates\)/);
+  });
+
+  it('catches duplicates that arrive after the expected count', async () => {
+    const found = await failures('late-duplicate');
+    expect(found['round trip: bye']).toMatch(/received 2 messages, expected 1/);
+    expect(found['keeps the order of a burst']).toMatch(/burst of 50 delivered 100 messages \(duplicates\)/);
   });
 
   it('catches an adapter whose unsubscribe does not stop delivery', async () => {

@@ -242,6 +242,11 @@ export async function driveTo(s: Solo, state: LiveState): Promise<void> {
   }
   expect(s.session.state).toBe('connecting');
   if (state === 'connecting') return;
+  // The peer answers the session's offer, as a real one would before ICE connects: the connection is
+  // 'stable' from here on.
+  s.signaling.message({ type: 'description', description: remoteSdp('answer') });
+  await settle();
+  expect(s.pc().signalingState).toBe('stable');
   s.pc().setConnectionState('connected');
   expect(s.session.state).toBe('connected');
   if (state === 'connected') return;

@@ -376,7 +376,8 @@ describe('createInMemorySignalingPair: subscribers', () => {
 
   it('keeps delivering when a listener throws, and re-throws its error asynchronously', () => {
     const rethrown: (() => void)[] = [];
-    vi.stubGlobal('queueMicrotask', (fn: () => void) => rethrown.push(fn));
+    // Re-thrown in a later macrotask, the same way the session re-throws its own listeners' errors.
+    vi.stubGlobal('setTimeout', (fn: () => void) => rethrown.push(fn));
     const clock = new TestClock();
     const pair = createInMemorySignalingPair({ clock });
     const boom = new Error('listener bug');

@@ -13,6 +13,18 @@ describe('smoke', () => {
     expect(call.b.endReason).toBe('remote-hangup');
     expect(call.runtime.liveTracks()).toEqual([]);
     expectReleased(call.a, call.b);
-    console.log(logA.events, logB.events);
+    const upThenDown = (reason: string) => [
+      'state:starting',
+      'localStream',
+      'state:connecting',
+      'remoteStream',
+      'state:connected',
+      'connected',
+      'state:ended',
+      `ended:${reason}`,
+    ];
+    expect(logA.events).toEqual(upThenDown('hangup'));
+    expect(logB.events).toEqual(upThenDown('remote-hangup'));
+    expect([...logA.errors, ...logB.errors]).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRelayServer, type RelayServer, type RelayServerOptions } from '../../src/server/index.js';
+import { ManualClock } from '../../src/testing/index.js';
 import { RawClient, until } from './relayClient.js';
 
 const relays: RelayServer[] = [];
@@ -167,6 +168,92 @@ describe('createRelayServer', () => {
     expect(await a.closed()).toBe(4000);
     expect(await b.closed()).toBe(4000);
     expect(a.of('peer-left')).toEqual([]);
+  });
+
+  describe("keeps a room's deadline across leaving and rejoining", () => {
+    const info = { reason: 'max-duration', maxDurationMs: 1_000 };
+
+    /** Sends a join and waits for the relay's first answer to it (`joined`, `finalize` or `error`). */
+    async function tryJoin(raw: RawClient, room: string): Promise<Record<string, unknown>> {
+      await raw.opened;
+      raw.send({ t: 'join', room });
+      return raw.frame((frame) => ['joined', 'finalize', 'error'].includes(String(frame.t)));
+    }
+
+    it('a rejoin continues the countdown instead of restarting it', async () => {
+      const clock = new ManualClock();
+      const url = await start({ maxDurationMs: 1_000, clock });
+      const [a, b] = await pairIn(url, 'rejoin');
+      clock.advance(600);
+      a.close();
+      await b.frame((frame) => frame.t === 'peer-left');
+      const c = client(url);
+      await c.join('rejoin');
+      clock.advance(399);
+      // A round trip after the advance: had the limit fired, its finalize would have come first.
+      await relayed(c, b, { n: 1 });
+      await relayed(b, c, { n: 2 });
+      expect([...b.of('finalize'), ...c.of('finalize')]).toEqual([]);
+      clock.advance(1);
+      expect(await b.frame((frame) => frame.t === 'finalize')).toEqual({ t: 'finalize', info });
+      expect(await c.frame((frame) => frame.t === 'finalize')).toEqual({ t: 'finalize', info });
+      expect(await c.closed()).toBe(4000);
+    });
+
+    it('refuses a finalized room for maxDurationMs, then lets it be used again', async () => {
+      const clock = new ManualClock();
+      const url = await start({ maxDurationMs: 1_000, clock });
+      const [a, b] = await pairIn(url, 'over');
+      clock.advance(1_000);
+      expect(await a.closed()).toBe(4000);
+      expect(await b.closed()).toBe(4000);
+
+      clock.advance(999);
+      const late = client(url);
+      expect(await tryJoin(late, 'over')).toEqual({ t: 'finalize', info });
+      expect(await late.closed()).toBe(4000);
+      expect(late.of('joined')).toEqual([]);
+
+      clock.advance(1);
+      const [c, d] = await pairIn(url, 'over');
+      await relayed(c, d, { fresh: true });
+    });
+
+    it('finalizes a member left waiting alone past the deadline when someone joins', async () => {
+      const clock = new ManualClock();
+      const url = await start({ maxDurationMs: 1_000, clock });
+      const [a, b] = await pairIn(url, 'lonely');
+      b.close();
+      await a.frame((frame) => frame.t === 'peer-left');
+      clock.advance(1_000);
+      const late = client(url);
+      expect(await tryJoin(late, 'lonely')).toEqual({ t: 'finalize', info });
+      expect(await a.frame((frame) => frame.t === 'finalize')).toEqual({ t: 'finalize', info });
+      expect(await a.closed()).toBe(4000);
+    });
+
+    it("refuses a room the operator finalized, with the operator's info", async () => {
+      const clock = new ManualClock();
+      const relay = await createRelayServer({ port: 0, maxDurationMs: 1_000, clock });
+      relays.push(relay);
+      const url = `ws://127.0.0.1:${relay.port}`;
+      await pairIn(url, 'billed');
+      relay.finalize('billed', { why: 'credit' });
+      const late = client(url);
+      expect(await tryJoin(late, 'billed')).toEqual({ t: 'finalize', info: { why: 'credit' } });
+    });
+
+    it('remembers at most maxRememberedRooms rooms, forgetting the oldest', async () => {
+      const clock = new ManualClock();
+      const url = await start({ maxDurationMs: 1_000, maxRememberedRooms: 1, clock });
+      await pairIn(url, 'first');
+      clock.advance(1_000);
+      // The second room takes the only slot: the first is forgotten and can be used again.
+      await pairIn(url, 'second');
+      const [c, d] = await pairIn(url, 'first');
+      await relayed(c, d, { again: true });
+      expect(c.of('finalize')).toEqual([]);
+    });
   });
 
   it('finalize(room) finalizes both members on demand', async () => {

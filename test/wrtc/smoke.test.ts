@@ -22,7 +22,7 @@ describe('wrtc smoke', () => {
     expect(tracks.every((t) => t.readyState === 'ended')).toBe(true);
     assertReleased(a);
     assertReleased(b);
-    console.log(errors);
+    expect(errors).toEqual([]);
     tracks.length = 0;
   });
 });

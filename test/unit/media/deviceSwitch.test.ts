@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isCallEndedError, isMediaAcquisitionError } from '../../../src/index.js';
+import {
+  CallSession,
+  createInMemorySignalingPair,
+  isCallEndedError,
+  isMediaAcquisitionError,
+} from '../../../src/index.js';
+import { FakeRuntime, ManualClock } from '../../../src/testing/index.js';
 import { connect, expectReleased, fakeCall } from '../../helpers/fakeCall.js';
 import { pcOf, sentTrack } from './mediaCall.js';
 
@@ -50,6 +56,76 @@ describe('switchDevice', () => {
     call.a.end();
     await call.clock.advanceAsync(10);
     expectReleased(call.a, call.b);
+  });
+
+  it('rejects with MediaAcquisitionError when replaceTrack fails, keeping the old track and stopping the new one', async () => {
+    const call = fakeCall();
+    await connect(call);
+    const pc = pcOf(call, call.a);
+    const stream = call.a.localStream!;
+    const oldVideo = stream.getVideoTracks()[0]!;
+    const sender = pc.getSenders().find((s) => s.track === oldVideo)!;
+    const refusal = new Error('replaceTrack refused');
+    sender.replaceTrack = () => Promise.reject(refusal);
+
+    const error = await call.a.switchDevice('video', 'camera-2').catch((e: unknown) => e);
+
+    expect(isMediaAcquisitionError(error)).toBe(true);
+    expect((error as Error).cause).toBe(refusal);
+    expect(stream.getVideoTracks()).toEqual([oldVideo]);
+    expect(oldVideo.readyState).toBe('live');
+    expect(sentTrack(pc, 'video')).toBe(oldVideo);
+    const newVideo = call.runtime.tracks.at(-1)!;
+    expect(newVideo).not.toBe(oldVideo);
+    expect(newVideo.readyState).toBe('ended');
+    expect(call.a.liveResources().tracks).toBe(2);
+    call.a.end();
+    await call.clock.advanceAsync(10);
+    expectReleased(call.a, call.b);
+  });
+
+  it('leaves the app’s own old track live with stopProvidedStream: false', async () => {
+    const runtime = new FakeRuntime();
+    const appStream = await runtime.getUserMedia({ audio: true, video: true });
+    const [appAudio, appVideo] = [appStream.getAudioTracks()[0]!, appStream.getVideoTracks()[0]!];
+    const clock = new ManualClock();
+    const pair = createInMemorySignalingPair({ clock });
+    const common = { runtime, clock, endOnPageHide: false } as const;
+    const call = {
+      clock,
+      runtime,
+      pair,
+      sent: { a: [], b: [] },
+      a: new CallSession({
+        signaling: pair.a,
+        polite: true,
+        media: appStream,
+        stopProvidedStream: false,
+        ...common,
+      }),
+      b: new CallSession({ signaling: pair.b, polite: false, ...common }),
+    };
+    await connect(call);
+    const pc = pcOf(call, call.a);
+
+    await call.a.switchDevice('video', 'camera-2');
+
+    const newVideo = call.a.localStream!.getVideoTracks()[0]!;
+    expect(newVideo).not.toBe(appVideo);
+    expect(sentTrack(pc, 'video')).toBe(newVideo);
+    expect(appVideo.readyState).toBe('live');
+    // Only the acquired camera is the session's; the app's tracks are not counted.
+    expect(call.a.liveResources().tracks).toBe(1);
+
+    call.a.end();
+    call.b.end();
+    await call.clock.advanceAsync(10);
+    expect(newVideo.readyState).toBe('ended');
+    expect(appAudio.readyState).toBe('live');
+    expect(appVideo.readyState).toBe('live');
+    expectReleased(call.a, call.b);
+    for (const track of appStream.getTracks()) track.stop();
+    appVideo.stop();
   });
 
   it('stops a track that arrives after teardown and rejects with CallEndedError', async () => {

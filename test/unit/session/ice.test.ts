@@ -153,3 +153,33 @@ describe('ICE disconnect, grace and restarts', () => {
     expectReleased(s.session);
   });
 });
+
+describe('an ICE restart whose offer got no answer', () => {
+  it('the next attempt sends a new restart offer directly (negotiationneeded never fires outside stable)', async () => {
+    const s = solo({ disconnectGraceMs: 100, iceRestartTimeoutMs: 1000, maxIceRestarts: 2 });
+    await driveTo(s, 'connected');
+    const offers = () => s.signaling.sentOfType('description').filter((m) => m.description.type === 'offer');
+    const ufragOf = (sdp: string | undefined) => /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
+    expect(offers()).toHaveLength(1);
+    s.pc().setConnectionState('disconnected');
+    s.clock.advance(100);
+    await settle();
+    // Attempt 1 went out through restartIce() and negotiationneeded; its answer is lost.
+    expect(offers()).toHaveLength(2);
+    expect(s.pc().signalingState).toBe('have-local-offer');
+    s.clock.advance(1000);
+    await settle();
+    // Attempt 2: still in have-local-offer, so the offer is made directly, with new credentials again.
+    expect(s.log.events.filter((e) => e.startsWith('reconnecting'))).toEqual([
+      'reconnecting:0',
+      'reconnecting:1',
+      'reconnecting:2',
+    ]);
+    expect(offers()).toHaveLength(3);
+    const ufrags = offers().map((m) => ufragOf(m.description.sdp));
+    expect(new Set(ufrags).size).toBe(3);
+    s.clock.advance(1000);
+    expect(s.session.endReason).toBe('ice-failed');
+    expectReleased(s.session);
+  });
+});

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CallSession, type CallSessionOptions, createInMemorySignalingPair } from '../../../src/index.js';
-import { FakeRuntime, ManualClock } from '../../../src/testing/index.js';
-import { expectReleased, solo } from '../../helpers/fakeCall.js';
+import { FakeRuntime, ManualClock, settle } from '../../../src/testing/index.js';
+import { expectReleased, remoteSdp, solo } from '../../helpers/fakeCall.js';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -115,6 +115,8 @@ describe('option validation', () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     s.clock.advance(29_999);
     expect(s.session.state).toBe('connecting');
+    s.signaling.message({ type: 'description', description: remoteSdp('answer') });
+    await settle();
     s.pc().setConnectionState('connected');
     s.pc().setConnectionState('disconnected');
     s.clock.advance(2_999);

@@ -13,7 +13,8 @@ describe('callId', () => {
     await settle();
     expect(s.session.state).toBe('connected');
     expect(s.log.events).toEqual(before);
-    expect(s.pc().remoteDescriptions).toEqual([]);
+    // Only the answer that driveTo delivered: the foreign offer was never applied.
+    expect(s.pc().remoteDescriptions.map((d) => d.type)).toEqual(['answer']);
     s.session.end();
     expectReleased(s.session);
   });
