@@ -32,6 +32,9 @@ import type { SignalDescription, SignalingEvent, SignalMessage } from './signali
  */
 export const PEER_CLOSE_GRACE_MS = 250;
 
+/** Where an inbound message came from. */
+type MessagePath = 'signaling' | 'data channel';
+
 /** Descriptions that arrive while media is still being acquired wait here (bounded). */
 const MAX_EARLY_DESCRIPTIONS = 16;
 
@@ -290,8 +293,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
    * @throws (rejects) TypeError for a bad argument, or before the call has a peer connection.
    */
   switchDevice(kind: 'audio' | 'video', deviceIdOrConstraints: DeviceRequest): Promise<void> {
-    if (kind !== 'audio' && kind !== 'video') {
-      return Promise.reject(new TypeError(`kind must be 'audio' or 'video' (got ${String(kind)})`));
+    try {
+      assertKind(kind);
+    } catch (error) {
+      return Promise.reject(error);
     }
     return this.#devices.switch(kind, deviceIdOrConstraints);
   }
@@ -479,7 +484,12 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     } else {
       // A track sent without a stream: gather such tracks into one stream of our own.
       const MediaStreamCtor = (globalThis as { MediaStream?: new () => MediaStream }).MediaStream;
-      if (!MediaStreamCtor) return;
+      if (!MediaStreamCtor) {
+        this.#options.logger.debug(
+          `remote ${event.track.kind} track without a stream ignored: no MediaStream here`,
+        );
+        return;
+      }
       this.#remoteStream ??= new MediaStreamCtor();
       this.#remoteStream.addTrack(event.track);
     }
@@ -581,7 +591,9 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     const { tickMs, clock } = this.#options;
     // Counted from the connect time, not from when the last tick ran: a timer that fires a little early or
     // late neither drifts nor ticks twice in one period.
-    this.#ticks++;
+    // After a throttled or late timer (a background tab), skip to the next boundary instead of firing the
+    // missed ticks back to back.
+    this.#ticks = Math.max(this.#ticks + 1, Math.floor(this.elapsedMs / tickMs) + 1);
     const due = (this.#connectedAt ?? clock.now()) + this.#ticks * tickMs;
     this.#timers.set('tick', Math.max(0, due - clock.now()), () => {
       this.#notifySnapshot();
@@ -612,13 +624,14 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     }
   }
 
-  #onSignalingEvent(event: SignalingEvent): void {
+  /** @param via where it came from: negotiation messages are accepted from signaling only. */
+  #onSignalingEvent(event: SignalingEvent, via: MessagePath = 'signaling'): void {
     if (this.#summary) return;
     // Nothing may throw back into the adapter: an internal failure ends this call, not the app.
     try {
       switch (event?.type) {
         case 'message':
-          this.#onMessage(event.data);
+          this.#onMessage(event.data, via);
           break;
         case 'peer-left':
           this.teardown('peer-left');
@@ -637,7 +650,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     }
   }
 
-  #onMessage(data: unknown): void {
+  #onMessage(data: unknown, via: MessagePath): void {
     let message: SignalMessage;
     try {
       message = parseSignalMessage(data);
@@ -653,6 +666,13 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       logger.debug(`message of another call (${message.callId}) dropped`);
       return;
     }
+    if (via === 'data channel' && message.type !== 'bye' && message.type !== 'mute') {
+      this.#emit(
+        'error',
+        new InvalidSignalError(`a '${message.type}' message is not accepted on the data channel`),
+      );
+      return;
+    }
     switch (message.type) {
       case 'bye':
         this.teardown('remote-hangup');
@@ -664,7 +684,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
         return;
       case 'description':
         logger.debug(`remote ${message.description.type}`, message.description.sdp);
-        // A renegotiation of a live call: re-send the mute state so it cannot drift.
+        // A renegotiation of a live call (an ICE restart, say), offer or answer: each side re-sends its mute
+        // state so that neither can drift.
         if (this.#state === 'connected') this.#sendMuteState();
         if (this.#negotiation) this.#negotiation.receiveDescription(message.description);
         else this.#holdEarlyDescription(message.description);
@@ -712,10 +733,9 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
 
   /** Sends; returns a synchronous failure; an asynchronous one is reported if the call is still alive. */
   #sendUnchecked(message: SignalMessage): unknown[] {
-    const { callId, signaling, logger } = this.#options;
-    const stamped = callId === undefined ? message : { ...message, callId };
+    const { signaling, logger } = this.#options;
     try {
-      const pending = signaling.send(stamped);
+      const pending = signaling.send(this.#stamp(message));
       if (pending && typeof (pending as Promise<void>).then === 'function') {
         (pending as Promise<void>).then(undefined, (error: unknown) => {
           if (this.#summary) logger.debug(`send of '${message.type}' failed after the end`, error);
@@ -753,9 +773,9 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     return new DataChannelLink({
       logger: this.#options.logger,
       message: (data) => this.#emit('message', data),
-      // A bye (or mute) over the channel is validated and handled exactly like one over signaling; the
-      // second copy of a bye finds the session ended and does nothing.
-      control: (data) => this.#onSignalingEvent({ type: 'message', data }),
+      // A bye (or mute) over the channel is validated and handled exactly like one over signaling (only
+      // those two types are accepted there); the second copy of a bye finds the session ended.
+      control: (data) => this.#onSignalingEvent({ type: 'message', data }, 'data channel'),
       closedByPeer: () => {
         if (this.#state !== 'connected' && this.#state !== 'reconnecting') return;
         // The peer's bye may still be in flight: on signaling, or (in @roamhq/wrtc) on the channel itself,
@@ -789,6 +809,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     if (!this.#summary) this.#scheduleStats();
   }
 
+  /** The message with this call's `callId`, when it has one. */
   #stamp(message: SignalMessage): SignalMessage {
     const { callId } = this.#options;
     return callId === undefined ? message : { ...message, callId };

@@ -172,3 +172,29 @@ describe('session data channel', () => {
     expectReleased(call.a, call.b);
   });
 });
+
+describe('the control channel accepts bye and mute only', () => {
+  it('a description or candidate arriving on it is an INVALID_SIGNAL error and is not applied', async () => {
+    const call = fakeCall();
+    const logB = record(call.b);
+    await connect(call);
+    await call.clock.advanceAsync(1);
+    const pcA = call.runtime.peerConnections.find((pc) => pc.dataChannels[0]?.peer)!;
+    const pcB = call.runtime.peerConnections.find((pc) => pc !== pcA)!;
+    const before = pcB.remoteDescriptions.length;
+    pcA.dataChannels[0]!.send(
+      JSON.stringify({ type: 'description', description: { type: 'offer', sdp: 'v=0\r\n' } }),
+    );
+    pcA.dataChannels[0]!.send(JSON.stringify({ type: 'candidate', candidate: null }));
+    await call.clock.advanceAsync(1);
+    expect(logB.events.filter((e) => e.startsWith('error'))).toEqual([
+      'error:INVALID_SIGNAL',
+      'error:INVALID_SIGNAL',
+    ]);
+    expect(pcB.remoteDescriptions.length).toBe(before);
+    expect(call.b.state).toBe('connected');
+    call.a.end();
+    await call.clock.advanceAsync(1);
+    expectReleased(call.a, call.b);
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../../src/index.js';
 import { settle } from '../../../src/testing/index.js';
 import { driveTo, expectReleased, solo } from '../../helpers/fakeCall.js';
 
@@ -137,6 +138,53 @@ describe('call timers (ManualClock)', () => {
     s.session.end();
     expect(s.session.getSnapshot()).toMatchObject({ state: 'ended', endReason: 'hangup' });
     await settle();
+    expectReleased(s.session);
+  });
+});
+
+/** A clock whose timers run only when told, however late: a throttled background tab. */
+class StallingClock implements Clock {
+  #now = 0;
+  #timers: { id: number; due: number; fn: () => void }[] = [];
+  #nextId = 1;
+  now(): number {
+    return this.#now;
+  }
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.#nextId++;
+    this.#timers.push({ id, due: this.#now + ms, fn });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.#timers = this.#timers.filter((timer) => timer.id !== handle);
+  }
+  /** Time passes, but no timer runs. */
+  stall(ms: number): void {
+    this.#now += ms;
+  }
+  /** Runs every timer due by now (including ones they schedule that are due too). */
+  runDue(): void {
+    for (let timer = this.#take(); timer; timer = this.#take()) timer.fn();
+  }
+  #take() {
+    const due = this.#timers.filter((timer) => timer.due <= this.#now).sort((x, y) => x.due - y.due)[0];
+    if (due) this.#timers = this.#timers.filter((timer) => timer !== due);
+    return due;
+  }
+}
+
+describe('late timers', () => {
+  it('after a stall, ticking resumes at the next boundary instead of firing the missed ticks back to back', async () => {
+    const clock = new StallingClock();
+    const s = solo({ tickMs: 1000, clock });
+    await driveTo(s, 'connected');
+    clock.stall(5500);
+    clock.runDue();
+    expect(ticks(s.log.events)).toEqual(['tick:5500/undefined']);
+    clock.stall(500);
+    clock.runDue();
+    expect(ticks(s.log.events)).toEqual(['tick:5500/undefined', 'tick:6000/undefined']);
+    s.session.end();
     expectReleased(s.session);
   });
 });

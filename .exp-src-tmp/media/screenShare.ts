@@ -1,0 +1,155 @@
+import { HangupError } from '../errors/HangupError.js';
+import { MediaAcquisitionError } from '../errors/MediaAcquisitionError.js';
+import { endedErrorOf, type MediaControlContext } from './MediaControlContext.js';
+import { sendTrack, swapStreamTrack, trackOf } from './senders.js';
+
+/**
+ * Screen sharing for one session. The screen track replaces the outgoing video (and the video track of
+ * `localStream`); the camera track keeps running meanwhile so it comes back at once when sharing stops,
+ * whether through {@link ScreenShare.stop} or the browser's own "Stop sharing" control (the track's
+ * `ended` event). The screen track is owned by the session's {@link MediaOwner}, so teardown stops it.
+ */
+export class ScreenShare {
+  readonly #ctx: MediaControlContext;
+  #screen: MediaStreamTrack | undefined;
+  /** The camera track to return to (`undefined` for a call that sent no video). */
+  #camera: MediaStreamTrack | undefined;
+  #removeEndedListener: (() => void) | undefined;
+  #starting: Promise<void> | undefined;
+  /** Bumped by every stop, so a start still waiting for `getDisplayMedia` knows it was cancelled. */
+  #generation = 0;
+
+  constructor(context: MediaControlContext) {
+    this.#ctx = context;
+  }
+
+  /** Whether the screen is being sent. */
+  get active(): boolean {
+    return this.#screen !== undefined;
+  }
+
+  /**
+   * While sharing, a device switch changes the camera to return to instead of the outgoing video.
+   * Returns the camera track it replaced, for the caller to retire.
+   */
+  replaceCamera(track: MediaStreamTrack): MediaStreamTrack | undefined {
+    const previous = this.#camera;
+    this.#camera = track;
+    return previous;
+  }
+
+  /** Starts sharing; a second call while one is starting returns the same promise. */
+  start(options?: DisplayMediaStreamOptions): Promise<void> {
+    const ended = this.#ctx.endedError();
+    if (ended) return Promise.reject(ended);
+    const { runtime } = this.#ctx;
+    if (typeof runtime.getDisplayMedia !== 'function') {
+      return Promise.reject(
+        new TypeError(
+          'screen sharing needs getDisplayMedia: unavailable in this runtime (pass options.runtime.getDisplayMedia, or use a browser that supports it)',
+        ),
+      );
+    }
+    if (!this.#ctx.peerConnection()) {
+      return Promise.reject(new TypeError('startScreenShare() needs a started call whose media is ready'));
+    }
+    if (this.active) return Promise.resolve();
+    this.#starting ??= this.#start(options).finally(() => {
+      this.#starting = undefined;
+    });
+    return this.#starting;
+  }
+
+  async #start(options: DisplayMediaStreamOptions | undefined): Promise<void> {
+    const ctx = this.#ctx;
+    const generation = this.#generation;
+    const getDisplayMedia = ctx.runtime.getDisplayMedia!.bind(ctx.runtime);
+    let stream: MediaStream | undefined;
+    try {
+      stream = await ctx.owner.acquire(() => getDisplayMedia(options ?? { video: true }));
+    } catch (error) {
+      throw new MediaAcquisitionError('the screen', error);
+    }
+    // Released owner (only teardown releases it): the tracks were stopped on arrival and never exposed.
+    if (!stream || ctx.endedError()) throw endedErrorOf(ctx);
+    const screen = stream.getVideoTracks()[0];
+    // Shared system audio is not sent (the microphone keeps its sender): stop it right away.
+    for (const track of stream.getTracks()) if (track !== screen) ctx.owner.retire(track);
+    if (!screen)
+      throw new MediaAcquisitionError('the screen', new Error('getDisplayMedia returned no video track'));
+    if (generation !== this.#generation) {
+      // stopScreenShare() ran while the picker was open.
+      ctx.owner.retire(screen);
+      return;
+    }
+    screen.enabled = !ctx.isMuted('video');
+    const local = ctx.localStream();
+    this.#camera = trackOf(local, 'video');
+    this.#screen = screen;
+    this.#listenForBrowserStop(screen);
+    const shown = local ?? stream;
+    if (local) swapStreamTrack(local, this.#camera, screen);
+    ctx.publishLocalStream(shown);
+    const pc = ctx.peerConnection();
+    if (!pc) return;
+    try {
+      await sendTrack(pc, 'video', screen, shown);
+    } catch (error) {
+      if (ctx.endedError()) throw ctx.endedError();
+      await this.stop();
+      throw HangupError.negotiationFailed('send the screen track', error);
+    }
+  }
+
+  /** Stops sharing and sends the camera again. Resolves when the camera is back on the sender. */
+  async stop(): Promise<void> {
+    this.#generation++;
+    const screen = this.#screen;
+    if (!screen) return;
+    const ctx = this.#ctx;
+    const camera = this.#camera;
+    this.#detach();
+    this.#screen = undefined;
+    this.#camera = undefined;
+    if (ctx.endedError()) return;
+    if (camera) camera.enabled = !ctx.isMuted('video');
+    const local = ctx.localStream();
+    if (local) {
+      swapStreamTrack(local, screen, camera);
+      ctx.publishLocalStream(local);
+    }
+    const pc = ctx.peerConnection();
+    try {
+      if (pc) await sendTrack(pc, 'video', camera ?? null, local);
+    } finally {
+      // Retired after the sender moved on, so the peer never receives frames of an ended track.
+      ctx.owner.retire(screen);
+    }
+  }
+
+  /** Teardown: removes the `ended` listener and forgets the tracks (the media owner stops them). */
+  release(): void {
+    this.#generation++;
+    this.#detach();
+    this.#screen = undefined;
+    this.#camera = undefined;
+  }
+
+  #listenForBrowserStop(screen: MediaStreamTrack): void {
+    const onEnded = (): void => {
+      this.#ctx.logger.info('screen sharing stopped from the browser');
+      this.stop().catch((error: unknown) => {
+        if (!this.#ctx.endedError())
+          this.#ctx.report(HangupError.negotiationFailed('restore the camera', error));
+      });
+    };
+    screen.addEventListener('ended', onEnded);
+    this.#removeEndedListener = () => screen.removeEventListener('ended', onEnded);
+  }
+
+  #detach(): void {
+    const remove = this.#removeEndedListener;
+    this.#removeEndedListener = undefined;
+    remove?.();
+  }
+}

@@ -1,0 +1,185 @@
+import { HangupError } from '../errors/HangupError.js';
+import type { Logger } from '../logger.js';
+import type { IceCandidateQueue } from '../resources/IceCandidateQueue.js';
+import type { SignalDescription, SignalMessage } from '../signaling/types.js';
+
+/** What {@link PerfectNegotiation} needs from its session. */
+export interface NegotiationContext {
+  readonly pc: RTCPeerConnection;
+  readonly polite: boolean;
+  readonly candidates: IceCandidateQueue;
+  readonly logger: Logger;
+  /** Sends a message to the peer over signaling. */
+  send(message: SignalMessage): void;
+  /** Reports a non-fatal problem (an `error` event). */
+  report(error: HangupError): void;
+}
+
+/**
+ * Bounds the description work waiting in line, so a peer flooding offers while one is stuck (a
+ * `setRemoteDescription` that never settles) cannot grow memory without end.
+ */
+const MAX_PENDING_STEPS = 32;
+
+/** How many applied remote descriptions are remembered to recognise duplicates. */
+const REMEMBERED_DESCRIPTIONS = 8;
+
+/**
+ * The W3C "perfect negotiation" pattern for one peer connection: either side may offer first, and
+ * simultaneous offers converge because the polite side rolls back and the impolite side ignores.
+ *
+ * Every description step runs on one serial chain, so an offer we are making and an offer we receive never
+ * interleave; `signalingState` at the head of the chain is then enough to detect a collision. After every
+ * `await` the step checks the negotiation is still alive: runtimes differ on what pending operations do at
+ * `close()` (@roamhq/wrtc resolves them, Chromium leaves them pending), and none may act on a dead call.
+ */
+export class PerfectNegotiation {
+  readonly #ctx: NegotiationContext;
+  #chain: Promise<void> = Promise.resolve();
+  #pendingSteps = 0;
+  #alive = true;
+  #ignoreOffer = false;
+  /** Whether a remote description has ever been applied (see {@link PerfectNegotiation.negotiationNeeded}). */
+  #hasNegotiated = false;
+  /** Recently applied remote descriptions: duplicated or reordered signaling must not apply one twice. */
+  readonly #appliedRemote: SignalDescription[] = [];
+
+  constructor(context: NegotiationContext) {
+    this.#ctx = context;
+  }
+
+  /** Stops all further work; steps already running stop at their next `await`. */
+  dispose(): void {
+    this.#alive = false;
+  }
+
+  /**
+   * `negotiationneeded`: make and send an offer. The first offer of a call is left to the impolite side:
+   * in Chromium a polite side that rolls back its first offer while ICE gathering is under way never
+   * gathers again, and the call cannot connect. Once a remote description has been applied, both sides
+   * offer freely and collisions (simultaneous ICE restarts) are resolved by the polite rollback. Browsers
+   * fire `negotiationneeded` again after the answer if the polite side still has something to negotiate.
+   */
+  negotiationNeeded(): void {
+    if (this.#ctx.polite && !this.#hasNegotiated) {
+      this.#ctx.logger.debug('polite side leaves the first offer to the impolite side');
+      return;
+    }
+    this.#enqueue('offer', () => this.#makeOffer(false));
+  }
+
+  /**
+   * Starts an ICE restart: a new offer with fresh ICE credentials. From 'stable' it goes through
+   * `restartIce()` and `negotiationneeded`; from any other state (the previous restart's offer or answer was
+   * lost, so the connection still waits in 'have-local-offer') `negotiationneeded` would never fire, so the
+   * restart offer is made directly.
+   */
+  restartIce(): void {
+    const { pc } = this.#ctx;
+    const idle = this.#pendingSteps === 0;
+    if (idle && pc.signalingState === 'stable' && typeof pc.restartIce === 'function') {
+      pc.restartIce();
+      return;
+    }
+    this.#enqueue('ice-restart offer', () => this.#makeOffer(true));
+  }
+
+  /** A description from the peer. */
+  receiveDescription(description: SignalDescription): void {
+    if (this.#pendingSteps >= MAX_PENDING_STEPS) {
+      this.#ctx.report(
+        HangupError.negotiationFailed('receive description', new Error('too many descriptions in line')),
+      );
+      return;
+    }
+    this.#enqueue(`apply remote ${description.type}`, () => this.#applyRemote(description));
+  }
+
+  /** A candidate from the peer (`null` marks the end of its candidates). */
+  receiveCandidate(candidate: RTCIceCandidateInit | null): void {
+    // End-of-candidates is optional and not every runtime accepts it; ICE completes without it.
+    if (candidate === null) return;
+    const verdict = this.#ctx.candidates.accept(candidate);
+    if (verdict === 'add') this.#addCandidate(candidate);
+    else if (verdict === 'overflow')
+      this.#ctx.report(HangupError.candidateQueueFull(this.#ctx.candidates.cap));
+    else this.#ctx.logger.debug(`remote candidate ${verdict}`, candidate);
+  }
+
+  #enqueue(step: string, work: () => Promise<void>): void {
+    this.#pendingSteps++;
+    this.#chain = this.#chain.then(async () => {
+      try {
+        if (this.#alive) await work();
+      } catch (error) {
+        if (this.#alive) this.#ctx.report(HangupError.negotiationFailed(step, error));
+      } finally {
+        this.#pendingSteps--;
+      }
+    });
+  }
+
+  async #makeOffer(iceRestart: boolean): Promise<void> {
+    const { pc } = this.#ctx;
+    // @roamhq/wrtc has no argument-less setLocalDescription(), so the offer is created explicitly.
+    const offer = await pc.createOffer(iceRestart ? { iceRestart: true } : undefined);
+    if (!this.#alive) return;
+    await pc.setLocalDescription(offer);
+    if (!this.#alive) return;
+    // Send what we set rather than reading pc.localDescription back: reading it can crash @roamhq/wrtc.
+    this.#ctx.send({ type: 'description', description: { type: 'offer', sdp: offer.sdp ?? '' } });
+  }
+
+  async #applyRemote(description: SignalDescription): Promise<void> {
+    const { pc, polite, logger } = this.#ctx;
+    if (this.#appliedRemote.some((applied) => isSameDescription(description, applied))) {
+      logger.debug(`duplicate remote ${description.type} dropped`);
+      return;
+    }
+    if (description.type === 'answer' && pc.signalingState !== 'have-local-offer') {
+      // An answer to an offer we rolled back, or a late duplicate: nothing is waiting for it.
+      logger.debug(`stale remote answer dropped in signaling state ${pc.signalingState}`);
+      return;
+    }
+    const collision = description.type === 'offer' && pc.signalingState !== 'stable';
+    this.#ignoreOffer = !polite && collision;
+    if (this.#ignoreOffer) {
+      logger.debug('offer collision: impolite side ignores the remote offer');
+      return;
+    }
+    if (collision) {
+      logger.debug('offer collision: polite side rolls back its own offer');
+      await pc.setLocalDescription({ type: 'rollback' });
+      if (!this.#alive) return;
+    }
+    await pc.setRemoteDescription(description as RTCSessionDescriptionInit);
+    if (!this.#alive) return;
+    this.#hasNegotiated = true;
+    this.#appliedRemote.push(description);
+    if (this.#appliedRemote.length > REMEMBERED_DESCRIPTIONS) this.#appliedRemote.shift();
+    for (const candidate of this.#ctx.candidates.onRemoteDescription(description.sdp)) {
+      this.#addCandidate(candidate);
+    }
+    if (description.type !== 'offer') return;
+    const answer = await pc.createAnswer();
+    if (!this.#alive) return;
+    await pc.setLocalDescription(answer);
+    if (!this.#alive) return;
+    this.#ctx.send({ type: 'description', description: { type: 'answer', sdp: answer.sdp ?? '' } });
+  }
+
+  #addCandidate(candidate: RTCIceCandidateInit): void {
+    // Not awaited: the peer connection runs its own operations in call order, and a queue flush must not
+    // let a newer candidate overtake older ones.
+    this.#ctx.pc.addIceCandidate(candidate).catch((error: unknown) => {
+      if (!this.#alive) return;
+      // Candidates that belong to an offer we ignored are expected to fail.
+      if (this.#ignoreOffer) this.#ctx.logger.debug('candidate of an ignored offer failed', error);
+      else this.#ctx.report(HangupError.candidateFailed(error));
+    });
+  }
+}
+
+function isSameDescription(a: SignalDescription, b: SignalDescription): boolean {
+  return a.type === b.type && a.sdp === b.sdp;
+}

@@ -1,0 +1,88 @@
+/** The peer-connection callbacks a session listens to. */
+export interface PeerConnectionHandlers {
+  negotiationNeeded(): void;
+  iceCandidate(candidate: RTCIceCandidate | null): void;
+  track(event: RTCTrackEvent): void;
+  /** Called with the combined connection state whenever either state changes. */
+  connectionState(state: RTCPeerConnectionState): void;
+  dataChannel?(event: RTCDataChannelEvent): void;
+}
+
+/** Every `on*` handler hangup may set; all are cleared before `close()`. */
+const HANDLER_PROPERTIES = [
+  'onnegotiationneeded',
+  'onicecandidate',
+  'ontrack',
+  'onconnectionstatechange',
+  'oniceconnectionstatechange',
+  'onicegatheringstatechange',
+  'onsignalingstatechange',
+  'ondatachannel',
+  'onicecandidateerror',
+] as const;
+
+/**
+ * Wires the handlers through `on*` properties (one slot each, so they can be detached without keeping
+ * references to listener functions).
+ */
+export function attachPeerConnection(pc: RTCPeerConnection, handlers: PeerConnectionHandlers): void {
+  pc.onnegotiationneeded = () => handlers.negotiationNeeded();
+  pc.onicecandidate = (event) => handlers.iceCandidate(event.candidate);
+  pc.ontrack = (event) => handlers.track(event);
+  const onState = () => handlers.connectionState(connectionStateOf(pc));
+  pc.onconnectionstatechange = onState;
+  pc.oniceconnectionstatechange = onState;
+  if (handlers.dataChannel) {
+    const dataChannel = handlers.dataChannel;
+    pc.ondatachannel = (event) => dataChannel(event);
+  }
+}
+
+/**
+ * Detaches every handler, then closes. Handlers go first because @roamhq/wrtc fires state events from
+ * `close()` itself, and nothing may react to a connection the session already let go. Returns what threw.
+ */
+export function closePeerConnection(pc: RTCPeerConnection): unknown[] {
+  const failures: unknown[] = [];
+  for (const property of HANDLER_PROPERTIES) {
+    try {
+      (pc as unknown as Record<string, unknown>)[property] = null;
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  try {
+    pc.close();
+  } catch (error) {
+    failures.push(error);
+  }
+  return failures;
+}
+
+/**
+ * `connectionState`, or where a runtime lacks it, the same thing derived from `iceConnectionState`.
+ */
+export function connectionStateOf(pc: RTCPeerConnection): RTCPeerConnectionState {
+  const state = pc.connectionState;
+  if (typeof state === 'string') return state;
+  switch (pc.iceConnectionState) {
+    case 'checking':
+      return 'connecting';
+    case 'completed':
+    case 'connected':
+      return 'connected';
+    default:
+      return pc.iceConnectionState as RTCPeerConnectionState;
+  }
+}
+
+/** A candidate as plain JSON (runtimes differ on whether `toJSON` exists). */
+export function candidateToJson(candidate: RTCIceCandidate): RTCIceCandidateInit {
+  const init: RTCIceCandidateInit = {
+    candidate: candidate.candidate,
+    sdpMid: candidate.sdpMid ?? null,
+    sdpMLineIndex: candidate.sdpMLineIndex ?? null,
+  };
+  if (candidate.usernameFragment) init.usernameFragment = candidate.usernameFragment;
+  return init;
+}

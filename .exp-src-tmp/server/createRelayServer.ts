@@ -1,0 +1,369 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { type Clock, realClock } from '../clock.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { MAX_ROOM_NAME_LENGTH, RelayCloseCode, type RelayErrorCode } from '../signaling/relayProtocol.js';
+import { RelayRoom, sendFrame } from './RelayRoom.js';
+import { RoomDeadlines } from './RoomDeadlines.js';
+
+/** Options of {@link createRelayServer}. */
+export interface RelayServerOptions {
+  /**
+   * Port to listen on; `0` picks a free one (read it from the returned `port`). Ignored with `server`.
+   * @default 0
+   */
+  port?: number;
+  /**
+   * Interface to bind. The default keeps the relay private to this machine; pass `'0.0.0.0'` deliberately.
+   * Ignored with `server`.
+   * @default '127.0.0.1'
+   */
+  host?: string;
+  /** An existing, already listening HTTP(S) server to attach to (upgrade requests). `close()` leaves it running. */
+  server?: Server;
+  /**
+   * Call-length limit, counted from the moment a room first has two members; on expiry both get `finalize` with
+   * `info = { reason: 'max-duration', maxDurationMs }` and are disconnected. Leaving and joining again does not
+   * restart the count, and a finalized room is refused (with the same `finalize`) for `maxDurationMs` after its
+   * end. No limit when absent.
+   * @default undefined
+   */
+  maxDurationMs?: number;
+  /**
+   * Most rooms whose deadline the relay remembers (see `maxDurationMs`); beyond it the oldest are forgotten,
+   * so the memory stays bounded.
+   * @default 10000
+   */
+  maxRememberedRooms?: number;
+  /**
+   * Time source of the call limit and room deadlines (tests pass `ManualClock` from `hangup/testing`).
+   * Pings and the rate limit use real time.
+   * @default the real clock
+   */
+  clock?: Clock;
+  /**
+   * Largest frame accepted, in bytes (`ws`'s `maxPayload`). A larger one closes that socket with code 1009.
+   * Leave room for a 256 KiB SDP plus JSON escaping.
+   * @default 524288
+   */
+  maxFrameBytes?: number;
+  /**
+   * Frames a socket may send per second (token bucket; bursts up to this many). Excess: an `error` frame
+   * `rate-limited`, then that socket is closed (code 4002).
+   * @default 100
+   */
+  maxMessagesPerSecond?: number;
+  /**
+   * How often sockets are pinged. A socket that has not answered the previous ping is terminated, and its peer gets
+   * `peer-left`. `0` disables pinging.
+   * @default 30000
+   */
+  pingIntervalMs?: number;
+  /**
+   * Most sockets connected at once. One more is closed at once with code 1013 ("try again later"). Together with
+   * the per-room buffer (256 frames / 4 × `maxFrameBytes` held for a peer that has not joined) this bounds the
+   * relay's memory: a client cannot open sockets without limit to exhaust it.
+   * @default 1000
+   */
+  maxConnections?: number;
+  /**
+   * Where diagnostics go. Relayed contents are never logged.
+   * @default silent
+   */
+  logger?: Logger;
+}
+
+/** A running relay, returned by {@link createRelayServer}. */
+export interface RelayServer {
+  /** The port the relay listens on. */
+  readonly port: number;
+  /**
+   * Sends `finalize` (with `info`) to both members of `room` and disconnects them, e.g. when your billing says
+   * the call is over. Returns whether the room existed. With `maxDurationMs`, the room is then refused for
+   * `maxDurationMs` like an expired one.
+   */
+  finalize(room: string, info?: unknown): boolean;
+  /**
+   * Closes every socket (code 1001; terminated if it does not close within a second), clears every timer and stops
+   * listening. Resolves when nothing is left running. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/** Per-socket state. */
+interface Client {
+  room: RelayRoom | undefined;
+  alive: boolean;
+  tokens: number;
+  refilledAt: number;
+}
+
+/** An error to report to the sender: code and message. */
+type Problem = [RelayErrorCode, string];
+
+const GRACEFUL_CLOSE_MS = 1_000;
+
+/**
+ * Starts the reference relay for `WebSocketSignaling` (from `hangup`): rooms of exactly two sockets, frames relayed only
+ * between the two, `peer-left` when one goes (closes, or stops answering pings), a third joiner refused with an
+ * `error` frame `room-full`, bounded frame size and rate, and an optional call-length limit that finalizes both.
+ * The wire protocol is in `docs/signaling-protocol.md`. Node only; needs the `ws` package.
+ *
+ * @throws {TypeError} when an option is out of range.
+ * @example
+ * import { createRelayServer } from 'hangup/server';
+ * const relay = await createRelayServer({ port: 8787, maxDurationMs: 600_000 });
+ */
+export async function createRelayServer(options: RelayServerOptions = {}): Promise<RelayServer> {
+  const {
+    host = '127.0.0.1',
+    port = 0,
+    maxFrameBytes = 512 * 1024,
+    maxMessagesPerSecond = 100,
+    pingIntervalMs = 30_000,
+    maxConnections = 1_000,
+    maxDurationMs,
+    maxRememberedRooms = 10_000,
+    clock = realClock,
+    logger = silentLogger,
+  } = options;
+  checkNonNegative('port', port);
+  checkNonNegative('pingIntervalMs', pingIntervalMs);
+  checkNonNegative('maxConnections', maxConnections);
+  checkNonNegative('maxRememberedRooms', maxRememberedRooms);
+  if (maxDurationMs !== undefined) checkNonNegative('maxDurationMs', maxDurationMs);
+  if (!(maxFrameBytes > 0)) throw new TypeError('createRelayServer: maxFrameBytes must be a positive number');
+  if (!(maxMessagesPerSecond > 0)) {
+    throw new TypeError('createRelayServer: maxMessagesPerSecond must be a positive number');
+  }
+
+  const wss = options.server
+    ? new WebSocketServer({ server: options.server, maxPayload: maxFrameBytes })
+    : new WebSocketServer({ host, port, maxPayload: maxFrameBytes });
+  const rooms = new Map<string, RelayRoom>();
+  const clients = new Map<WebSocket, Client>();
+  const roomLimits = { maxPendingFrames: 256, maxPendingBytes: 4 * maxFrameBytes };
+  const deadlines =
+    maxDurationMs === undefined ? undefined : new RoomDeadlines(maxDurationMs, maxRememberedRooms, clock);
+
+  function refuse(socket: WebSocket, code: RelayErrorCode, message: string): void {
+    sendFrame(socket, { t: 'error', code, message });
+  }
+
+  function finalizeRoom(room: RelayRoom, info: unknown): void {
+    rooms.delete(room.name);
+    for (const client of clients.values()) if (client.room === room) client.room = undefined;
+    deadlines?.finalized(room.name, info);
+    room.finalize(info);
+  }
+
+  /** Turns away a joiner of a room whose limit ran out: it gets the `finalize` its members got. */
+  function refuseFinalized(socket: WebSocket, name: string, info: unknown): void {
+    // A member still waiting alone when the deadline passed is finalized too.
+    const waiting = rooms.get(name);
+    if (waiting) finalizeRoom(waiting, info);
+    sendFrame(socket, info === undefined ? { t: 'finalize' } : { t: 'finalize', info });
+    socket.close(RelayCloseCode.finalized, 'finalized');
+  }
+
+  function takeToken(client: Client): boolean {
+    const now = Date.now();
+    client.tokens = Math.min(
+      maxMessagesPerSecond,
+      client.tokens + ((now - client.refilledAt) / 1000) * maxMessagesPerSecond,
+    );
+    client.refilledAt = now;
+    if (client.tokens < 1) return false;
+    client.tokens -= 1;
+    return true;
+  }
+
+  /** Handles a join; returns the problem to report, if any. */
+  function onJoin(socket: WebSocket, client: Client, name: unknown): Problem | undefined {
+    if (client.room) return ['already-joined', `already in room "${client.room.name}"`];
+    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_ROOM_NAME_LENGTH) {
+      return ['bad-room', `room must be a string of 1–${MAX_ROOM_NAME_LENGTH} characters`];
+    }
+    const refusal = deadlines?.refusal(name);
+    if (refusal) {
+      refuseFinalized(socket, name, refusal.info);
+      return undefined;
+    }
+    let room = rooms.get(name);
+    if (!room) {
+      room = new RelayRoom(name, roomLimits);
+      rooms.set(name, room);
+    }
+    if (!room.join(socket)) {
+      refuse(
+        socket,
+        'room-full',
+        `room "${name}" already has two members; only one-to-one calls are relayed`,
+      );
+      socket.close(RelayCloseCode.roomFull, 'room full');
+      return undefined;
+    }
+    client.room = room;
+    if (room.size === 2 && deadlines) {
+      const joined = room;
+      // The room's own deadline, kept across leaving and rejoining, so a rejoin cannot extend the call.
+      const remainingMs = Math.max(0, deadlines.deadline(name) - clock.now());
+      joined.startLimit(clock, remainingMs, () =>
+        finalizeRoom(joined, { reason: 'max-duration', maxDurationMs }),
+      );
+    }
+    return undefined;
+  }
+
+  /** Handles one inbound frame; returns the problem to report, if any. */
+  function onFrame(socket: WebSocket, client: Client, raw: RawData, isBinary: boolean): Problem | undefined {
+    // A socket the relay already decided to close gets nothing more.
+    if (socket.readyState !== socket.OPEN) return undefined;
+    if (!takeToken(client)) {
+      refuse(socket, 'rate-limited', `more than ${maxMessagesPerSecond} frames per second`);
+      socket.close(RelayCloseCode.rateLimited, 'rate limited');
+      return undefined;
+    }
+    if (isBinary) return ['bad-frame', 'binary frames are not supported; send JSON text'];
+    let frame: unknown;
+    try {
+      frame = JSON.parse(raw.toString());
+    } catch {
+      return ['bad-frame', 'frame is not valid JSON'];
+    }
+    const t = frame !== null && typeof frame === 'object' ? (frame as { t?: unknown }).t : undefined;
+    if (t === 'join') return onJoin(socket, client, (frame as { room?: unknown }).room);
+    if (t !== 'signal' || !('data' in (frame as object))) {
+      return ['bad-frame', 'expected {"t":"join","room":…} or {"t":"signal","data":…}'];
+    }
+    if (!client.room) return ['not-joined', 'join a room before sending signals'];
+    if (client.room.relay(socket, (frame as { data: unknown }).data) === 'queue-full') {
+      return ['queue-full', 'too much data is waiting for the peer to join; message dropped'];
+    }
+    return undefined;
+  }
+
+  function onClose(socket: WebSocket, client: Client): void {
+    clients.delete(socket);
+    const room = client.room;
+    client.room = undefined;
+    if (!room) return;
+    room.leave(socket);
+    if (room.size === 0) rooms.delete(room.name);
+  }
+
+  wss.on('connection', (socket: WebSocket, _request: IncomingMessage) => {
+    if (clients.size >= maxConnections) {
+      logger.warn('relay: connection limit reached; refusing a socket');
+      socket.on('error', () => {});
+      socket.close(1013, 'relay full');
+      return;
+    }
+    const client: Client = {
+      room: undefined,
+      alive: true,
+      tokens: maxMessagesPerSecond,
+      refilledAt: Date.now(),
+    };
+    clients.set(socket, client);
+    socket.on('message', (raw, isBinary) => {
+      try {
+        const problem = onFrame(socket, client, raw, isBinary);
+        if (problem) refuse(socket, problem[0], problem[1]);
+      } catch (error) {
+        // Whatever a client sends, the relay keeps running for everyone else.
+        logger.error('relay: failed to handle a frame', error);
+        refuse(socket, 'bad-frame', 'the frame could not be handled');
+      }
+    });
+    socket.on('pong', () => {
+      client.alive = true;
+    });
+    // `ws` emits 'error' for protocol violations such as an oversized frame, then closes: log, never crash.
+    socket.on('error', (error) => logger.debug('relay: socket error', error.message));
+    socket.on('close', () => onClose(socket, client));
+  });
+  wss.on('error', (error) => logger.error('relay: server error', error));
+
+  try {
+    await waitListening(wss, options.server);
+  } catch (error) {
+    wss.close();
+    throw error;
+  }
+
+  const pingTimer = pingIntervalMs > 0 ? setInterval(pingAll, pingIntervalMs) : undefined;
+
+  function pingAll(): void {
+    for (const [socket, client] of clients) {
+      if (!client.alive) {
+        logger.info('relay: a socket stopped answering pings; terminating it');
+        socket.terminate();
+        continue;
+      }
+      client.alive = false;
+      socket.ping();
+    }
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    port: (wss.address() as AddressInfo).port,
+    finalize(name, info) {
+      const room = rooms.get(name);
+      if (!room) return false;
+      finalizeRoom(room, info);
+      return true;
+    },
+    close() {
+      closing ??= shutDown();
+      return closing;
+    },
+  };
+
+  async function shutDown(): Promise<void> {
+    if (pingTimer !== undefined) clearInterval(pingTimer);
+    for (const room of rooms.values()) room.dispose();
+    rooms.clear();
+    deadlines?.clear();
+    const sockets = [...clients.keys()];
+    await Promise.all(sockets.map((socket) => closeGracefully(socket)));
+    clients.clear();
+    await new Promise<void>((resolve) => wss.close(() => resolve()));
+  }
+}
+
+/** Closes with 1001 and waits for the close handshake, terminating the socket if it does not finish in time. */
+function closeGracefully(socket: WebSocket): Promise<void> {
+  return new Promise((resolve) => {
+    if (socket.readyState === socket.CLOSED) return resolve();
+    const timer = setTimeout(() => socket.terminate(), GRACEFUL_CLOSE_MS);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.close(RelayCloseCode.goingAway, 'relay shutting down');
+  });
+}
+
+function waitListening(wss: WebSocketServer, server: Server | undefined): Promise<void> {
+  if (server) {
+    if (server.listening) return Promise.resolve();
+    return new Promise((resolve) => server.once('listening', () => resolve()));
+  }
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    wss.once('error', onError);
+    wss.once('listening', () => {
+      wss.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function checkNonNegative(name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`createRelayServer: ${name} must be a non-negative number`);
+  }
+}

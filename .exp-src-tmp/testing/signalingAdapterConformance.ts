@@ -1,0 +1,293 @@
+import type { SignalingAdapter, SignalMessage } from '../signaling/types.js';
+import { ConformanceRecorder, delay, jsonDifference } from './conformanceRecorder.js';
+import { largeSdp, sampleCandidate, sampleMessages } from './conformanceSamples.js';
+
+/**
+ * Two connected adapters plus optional controls, as `createInMemorySignalingPair()` returns them.
+ * Cases that need an absent control are skipped.
+ */
+export interface SignalingAdapterPair {
+  /** One end. */
+  a: SignalingAdapter;
+  /** The other end. */
+  b: SignalingAdapter;
+  /** Makes `side` leave; the other side must then receive `peer-left`. */
+  leave?(side: 'a' | 'b'): void | Promise<void>;
+  /** Server-side finalization: both sides must receive `finalize`. */
+  finalize?(info?: unknown): void | Promise<void>;
+  /** Closes the channel: both sides must receive `closed`. Also used to clean up after every case. */
+  close?(): void | Promise<void>;
+}
+
+/** Options of {@link signalingAdapterConformance}. */
+export interface SignalingConformanceOptions {
+  /**
+   * How long a case waits for an expected event before failing.
+   * @default 5000
+   */
+  timeoutMs?: number;
+  /**
+   * How long a case waits to be confident that something does *not* arrive (echo, delivery after unsubscribe,
+   * duplicates trailing a round trip or a burst).
+   * @default 100
+   */
+  quietMs?: number;
+  /**
+   * Size of the SDP in the large-description case, in bytes.
+   * @default 200000
+   */
+  largeSdpBytes?: number;
+  /**
+   * Messages in the ordering burst.
+   * @default 50
+   */
+  burstSize?: number;
+  /** Extra cleanup run after every case (after `pair.close()` and each adapter's own `close()`, if any). */
+  cleanup?(pair: SignalingAdapterPair): void | Promise<void>;
+}
+
+/** One runner-agnostic conformance case. `run()` rejects with a message saying what was wrong. */
+export interface SignalingConformanceCase {
+  /** What the case checks, e.g. `round trip: candidate null (end of candidates)`. */
+  name: string;
+  /**
+   * Creates its own pair, checks, and cleans the pair up. Rejects with an `Error` saying what was wrong, or with a
+   * {@link ConformanceSkip} when the pair lacks a control the case needs.
+   */
+  run(): Promise<void>;
+}
+
+/**
+ * Thrown by a case's `run()` when the pair lacks the control it needs (`leave`, `finalize`, `close`).
+ * Map it to your runner's skip: `catch (e) { if (isConformanceSkip(e)) return ctx.skip(e.message); throw e; }`.
+ */
+export class ConformanceSkip extends Error {
+  override name = 'ConformanceSkip';
+}
+
+/** Whether `value` is a {@link ConformanceSkip}, from any realm. */
+export function isConformanceSkip(value: unknown): value is ConformanceSkip {
+  return value instanceof Error && value.name === 'ConformanceSkip';
+}
+
+type CaseBody = (pair: SignalingAdapterPair, ctx: CaseContext) => Promise<void>;
+
+interface CaseContext {
+  record(side: 'a' | 'b'): ConformanceRecorder;
+  /** Runs `pair.close()` once (later cleanup will not call it again). */
+  closePair(): Promise<void>;
+}
+
+/**
+ * Builds the signaling-adapter conformance cases. Each case calls `createPair()` for a fresh pair and cleans it
+ * up afterwards (`pair.close()` unless the case already called it, then `close()` on each adapter that has one,
+ * then `options.cleanup`). Uses only timers and promises, so it runs under any test runner.
+ *
+ * @example
+ * // vitest
+ * for (const c of signalingAdapterConformance(() => createMyPair())) {
+ *   it(c.name, async (ctx) => {
+ *     try { await c.run(); } catch (e) { if (isConformanceSkip(e)) return ctx.skip(e.message); throw e; }
+ *   });
+ * }
+ */
+export function signalingAdapterConformance(
+  createPair: () => SignalingAdapterPair | Promise<SignalingAdapterPair>,
+  options: SignalingConformanceOptions = {},
+): SignalingConformanceCase[] {
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const quietMs = options.quietMs ?? 100;
+  const define = (name: string, body: CaseBody): SignalingConformanceCase => ({
+    name,
+    run: () => runCase(createPair, options, timeoutMs, body),
+  });
+
+  const roundTrips = sampleMessages().map(({ label, message }) =>
+    define(`round trip: ${label}`, async (pair, ctx) => {
+      const a = ctx.record('a');
+      const b = ctx.record('b');
+      // Each direction carries its own payload, so an adapter that hands a message back to its sender cannot
+      // pass for one that delivers to the peer.
+      const reply: SignalMessage = { ...message, callId: 'conformance-reply-from-b' };
+      await pair.a.send(message);
+      await pair.b.send(reply);
+      expectSame(message, (await b.waitForMessages(1, `a sent a ${label}`))[0], `${label} sent a → b`);
+      expectSame(reply, (await a.waitForMessages(1, `b sent a ${label}`))[0], `${label} sent b → a`);
+      await delay(quietMs);
+      checkExactly(b.messages, 1, `b, after a sent one ${label}`);
+      checkExactly(a.messages, 1, `a, after b sent one ${label}`);
+    }),
+  );
+
+  return [
+    ...roundTrips,
+    define('delivers messages sent before the receiver subscribed', async (pair, ctx) => {
+      const message = sampleMessages()[0]!.message;
+      await pair.a.send(message);
+      await delay(quietMs);
+      const b = ctx.record('b');
+      expectSame(
+        message,
+        (await b.waitForMessages(1, 'a sent an offer before b subscribed'))[0],
+        'early offer',
+      );
+    }),
+    define('keeps the order of a burst', async (pair, ctx) => {
+      const count = options.burstSize ?? 50;
+      const b = ctx.record('b');
+      const sent: SignalMessage[] = [];
+      for (let i = 0; i < count; i++) {
+        const message: SignalMessage = { type: 'candidate', candidate: sampleCandidate(i) };
+        sent.push(message);
+        await pair.a.send(message);
+      }
+      await b.waitForMessages(count, `a sent a burst of ${count} candidates`);
+      // Duplicates or strays may trail the expected ones: give them time to show up before judging.
+      await delay(quietMs);
+      const received = b.messages;
+      if (received.length > count)
+        throw new Error(`burst of ${count} delivered ${received.length} messages (duplicates)`);
+      for (let i = 0; i < count; i++) {
+        const difference = jsonDifference(sent[i], received[i]);
+        if (difference) {
+          const at = received.findIndex((data) => jsonDifference(sent[i], data) === undefined);
+          throw new Error(
+            `burst order broken: message #${i} of ${count} ${at === -1 ? 'never arrived' : `arrived as #${at}`} (${difference})`,
+          );
+        }
+      }
+    }),
+    define('does not echo to the sender', async (pair, ctx) => {
+      const a = ctx.record('a');
+      const b = ctx.record('b');
+      const fromA: SignalMessage = { type: 'mute', kind: 'audio', muted: true, callId: 'from-a' };
+      const fromB: SignalMessage = { type: 'mute', kind: 'video', muted: true, callId: 'from-b' };
+      await pair.a.send(fromA);
+      await b.waitForMessages(1, 'a sent one message');
+      await pair.b.send(fromB);
+      await a.waitForMessages(1, 'b sent one message');
+      await delay(quietMs);
+      checkNoEcho(a.messages, fromA, 'a');
+      checkNoEcho(b.messages, fromB, 'b');
+    }),
+    define('unsubscribe stops delivery', async (pair, ctx) => {
+      const first = ctx.record('b');
+      await pair.a.send({ type: 'candidate', candidate: sampleCandidate(1) });
+      await first.waitForMessages(1, 'a sent a first candidate');
+      first.stop();
+      const second = ctx.record('b');
+      await pair.a.send({ type: 'candidate', candidate: sampleCandidate(2) });
+      await second.waitForMessages(1, 'a sent a second candidate after the first listener unsubscribed');
+      await delay(quietMs);
+      if (first.messages.length !== 1) {
+        throw new Error(`an unsubscribed listener still received ${first.messages.length - 1} message(s)`);
+      }
+    }),
+    define('carries a large SDP', async (pair, ctx) => {
+      const bytes = options.largeSdpBytes ?? 200_000;
+      const message: SignalMessage = {
+        type: 'description',
+        description: { type: 'offer', sdp: largeSdp(bytes) },
+      };
+      const b = ctx.record('b');
+      await pair.a.send(message);
+      expectSame(
+        message,
+        (await b.waitForMessages(1, `a sent a ${bytes}-byte offer`))[0],
+        `${bytes}-byte SDP`,
+      );
+    }),
+    define('propagates peer-left', async (pair, ctx) => {
+      if (!pair.leave) throw new ConformanceSkip('the pair has no leave(side) control');
+      const b = ctx.record('b');
+      ctx.record('a');
+      await pair.leave('a');
+      await b.waitForEvent('peer-left', "pair.leave('a') was called");
+    }),
+    define('propagates finalize to both sides', async (pair, ctx) => {
+      if (!pair.finalize) throw new ConformanceSkip('the pair has no finalize(info) control');
+      const a = ctx.record('a');
+      const b = ctx.record('b');
+      await pair.finalize({ reason: 'conformance' });
+      await a.waitForEvent('finalize', 'pair.finalize() was called');
+      await b.waitForEvent('finalize', 'pair.finalize() was called');
+    }),
+    define('propagates close to both sides', async (pair, ctx) => {
+      if (!pair.close) throw new ConformanceSkip('the pair has no close() control');
+      const a = ctx.record('a');
+      const b = ctx.record('b');
+      await ctx.closePair();
+      await a.waitForEvent('closed', 'pair.close() was called');
+      await b.waitForEvent('closed', 'pair.close() was called');
+    }),
+    define('send after close does not throw synchronously', async (pair, ctx) => {
+      if (!pair.close) throw new ConformanceSkip('the pair has no close() control');
+      ctx.record('a');
+      ctx.record('b');
+      await ctx.closePair();
+      for (const side of ['a', 'b'] as const) {
+        let result: unknown;
+        try {
+          result = pair[side].send({ type: 'bye', reason: 'hangup' });
+        } catch (error) {
+          throw new Error(`${side}.send() after close threw synchronously: ${String(error)}`);
+        }
+        // A rejection is allowed (and swallowed here): the session reports it as an `error` event.
+        if (result instanceof Promise) await result.catch(() => {});
+      }
+    }),
+  ];
+}
+
+async function runCase(
+  createPair: () => SignalingAdapterPair | Promise<SignalingAdapterPair>,
+  options: SignalingConformanceOptions,
+  timeoutMs: number,
+  body: CaseBody,
+): Promise<void> {
+  const pair = await createPair();
+  const recorders: ConformanceRecorder[] = [];
+  let closed = false;
+  const ctx: CaseContext = {
+    record(side) {
+      const recorder = new ConformanceRecorder(pair[side], side, timeoutMs);
+      recorders.push(recorder);
+      return recorder;
+    },
+    async closePair() {
+      if (closed) return;
+      closed = true;
+      await pair.close?.();
+    },
+  };
+  try {
+    await body(pair, ctx);
+  } finally {
+    for (const recorder of recorders) recorder.stop();
+    await ctx.closePair();
+    for (const adapter of [pair.a, pair.b]) {
+      const close = (adapter as { close?: unknown }).close;
+      if (typeof close === 'function') await close.call(adapter);
+    }
+    await options.cleanup?.(pair);
+  }
+}
+
+function expectSame(expected: unknown, actual: unknown, what: string): void {
+  const difference = jsonDifference(expected, actual);
+  if (difference) throw new Error(`${what}: the received message differs from the one sent (${difference})`);
+}
+
+function checkExactly(received: unknown[], count: number, who: string): void {
+  if (received.length !== count) {
+    throw new Error(
+      `${who}: received ${received.length} messages, expected ${count} (duplicates, echoes or strays)`,
+    );
+  }
+}
+
+function checkNoEcho(received: unknown[], own: SignalMessage, side: string): void {
+  if (received.some((data) => jsonDifference(own, data) === undefined)) {
+    throw new Error(`${side} received its own message back (echo to the sender)`);
+  }
+}

@@ -1,0 +1,13 @@
+import { getUserMedia } from './common.js';
+const s = await getUserMedia();
+const time = (label: string, f: () => void, n = 200) => { const t = performance.now(); for (let i = 0; i < n; i++) f(); console.log(label, ((performance.now() - t) / n * 1000).toFixed(1), 'us'); };
+time('getTracks', () => s.getTracks());
+time('getAudioTracks', () => s.getAudioTracks());
+const [tr] = s.getVideoTracks();
+time('track.enabled get', () => tr!.enabled);
+time('track.enabled = true', () => { tr!.enabled = true; });
+time('track.kind', () => tr!.kind);
+time('track.readyState', () => tr!.readyState);
+time('stream.id', () => s.id);
+time('getUserMedia+getTracks (async excluded)', () => {} );
+process.exit(0);
