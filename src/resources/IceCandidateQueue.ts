@@ -3,6 +3,15 @@ const MAX_REMEMBERED = 1024;
 /** ICE generations remembered as retired. */
 const MAX_RETIRED = 64;
 
+/** Remote descriptions a queued candidate may wait through for its ICE generation before it is dropped. */
+const ABANDON_AFTER_DESCRIPTIONS = 2;
+
+interface QueuedCandidate {
+  readonly candidate: RTCIceCandidateInit;
+  /** How many remote descriptions had been applied when it was queued. */
+  readonly queuedAt: number;
+}
+
 /** What {@link IceCandidateQueue.accept} decided about a remote candidate. */
 export type CandidateVerdict = 'add' | 'queued' | 'duplicate' | 'stale' | 'overflow';
 
@@ -16,7 +25,9 @@ export type CandidateVerdict = 'add' | 'queued' | 'duplicate' | 'stale' | 'overf
  */
 export class IceCandidateQueue {
   readonly #cap: number;
-  #queue: RTCIceCandidateInit[] = [];
+  #queue: QueuedCandidate[] = [];
+  /** Remote descriptions applied so far: a queued candidate's age is counted in them. */
+  #descriptions = 0;
   readonly #seen = new Set<string>();
   #current = new Set<string>();
   readonly #retired = new Set<string>();
@@ -38,7 +49,7 @@ export class IceCandidateQueue {
     }
     if (this.#queue.length >= this.#cap) return 'overflow';
     this.#remember(key);
-    this.#queue.push(candidate);
+    this.#queue.push({ candidate, queuedAt: this.#descriptions });
     return 'queued';
   }
 
@@ -57,11 +68,16 @@ export class IceCandidateQueue {
     }
     this.#hasRemoteDescription = true;
     const ready: RTCIceCandidateInit[] = [];
-    const waiting: RTCIceCandidateInit[] = [];
-    for (const candidate of this.#queue) {
+    const waiting: QueuedCandidate[] = [];
+    this.#descriptions++;
+    for (const queued of this.#queue) {
+      const { candidate } = queued;
       const ufrag = candidate.usernameFragment ?? undefined;
       if (ufrag !== undefined && this.#retired.has(ufrag)) continue;
-      (this.#belongsToCurrent(ufrag) ? ready : waiting).push(candidate);
+      if (this.#belongsToCurrent(ufrag)) ready.push(candidate);
+      // A generation that two later descriptions did not bring (the candidates of an offer that was ignored
+      // in a collision) will never come: let those go rather than hold them, and the cap, for the whole call.
+      else if (this.#descriptions - queued.queuedAt < ABANDON_AFTER_DESCRIPTIONS) waiting.push(queued);
     }
     this.#queue = waiting;
     return ready;
@@ -80,6 +96,7 @@ export class IceCandidateQueue {
   /** Drops every queued candidate and all bookkeeping. */
   clear(): void {
     this.#queue = [];
+    this.#descriptions = 0;
     this.#seen.clear();
     this.#retired.clear();
     this.#current = new Set();

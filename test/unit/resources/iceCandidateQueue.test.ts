@@ -20,6 +20,20 @@ describe('IceCandidateQueue', () => {
     expect(queue.accept(remoteCandidate(4))).toBe('add');
   });
 
+  it('lets go of candidates of a generation that two later descriptions did not bring (an ignored offer)', () => {
+    const queue = new IceCandidateQueue(10);
+    queue.onRemoteDescription(sdp('R1'));
+    // Candidates of an offer the impolite side ignored in a collision: generation X never arrives.
+    expect(queue.accept(remoteCandidate(1, 'X'))).toBe('queued');
+    expect(queue.onRemoteDescription(sdp('R2'))).toEqual([]);
+    expect(queue.size).toBe(1);
+    expect(queue.onRemoteDescription(sdp('R3'))).toEqual([]);
+    expect(queue.size).toBe(0);
+    // A generation that overtook its own offer by one description is still delivered.
+    expect(queue.accept(remoteCandidate(2, 'R4'))).toBe('queued');
+    expect(queue.onRemoteDescription(sdp('R4'))).toEqual([remoteCandidate(2, 'R4')]);
+  });
+
   it('caps the queue: overflow is reported and the queue does not grow', () => {
     const queue = new IceCandidateQueue(2);
     expect(queue.cap).toBe(2);
