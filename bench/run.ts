@@ -9,6 +9,7 @@
  *   --memory-calls N        sequential calls per memory measurement (default 200)
  *   --concurrency 1,10,25   concurrent call counts (default 1,10,25,50)
  *   --concurrency-runs N    samples per adapter and count (default 30)
+ *   --wave N                concurrent calls set up at once, in waves (default 10; 0 = all N at once)
  *   --only latency,memory,concurrency
  *   --adapters raw,hangup,simple-peer
  *   --json FILE             also write the raw results as JSON
@@ -30,6 +31,7 @@ interface Flags {
   memoryCalls: number;
   concurrency: number[];
   concurrencyRuns: number;
+  wave: number;
   only: string[];
   adapters: AdapterName[];
   json: string | undefined;
@@ -61,6 +63,7 @@ function parseFlags(argv: string[]): Flags {
     memoryCalls: int('--memory-calls', quick ? 50 : 200),
     concurrency: list('--concurrency', ['1', '10', '25', '50']).map(Number),
     concurrencyRuns: int('--concurrency-runs', quick ? 3 : 30),
+    wave: int('--wave', 10),
     only: list('--only', ['latency', 'memory', 'concurrency']),
     adapters,
     json: value('--json'),
@@ -204,6 +207,7 @@ function main() {
             runs: flags.concurrencyRuns,
             warmup: Math.min(flags.warmup, 2),
             concurrency: [n],
+            ...(flags.wave > 0 && { wave: flags.wave }),
           },
           flags,
         ) as Record<string, Record<string, Summary>>;
@@ -218,7 +222,7 @@ function main() {
     }
     results.concurrency = concurrency;
     say(
-      `### Time until all N concurrent calls are connected (ms, min / median / max, ${flags.concurrencyRuns} runs)\n`,
+      `### Time until all N concurrent calls are connected (ms, min / median / max, ${flags.concurrencyRuns} runs; ${flags.wave > 0 ? `set up in waves of ${flags.wave}` : 'all started at once'})\n`,
     );
     const rows: string[][] = [];
     for (const n of flags.concurrency) {

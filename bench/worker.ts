@@ -2,10 +2,17 @@
  * One measurement task in its own process (spawned by run.ts). Prints one `RESULT <json>` line. Runs in a
  * child process because @roamhq/wrtc may crash at exit, and so memory is measured on a fresh heap.
  */
+import { readdirSync } from 'node:fs';
 import { hangupAdapter } from './adapters/hangup.js';
 import { rawAdapter } from './adapters/raw.js';
 import { simplePeerAdapter } from './adapters/simplePeer.js';
-import { type AdapterName, type BenchAdapter, stopLeftovers, withTimeout } from './common.js';
+import {
+  type AdapterName,
+  type BenchAdapter,
+  type CallHandle,
+  stopLeftovers,
+  withTimeout,
+} from './common.js';
 import { rotate, type Summary, summarize } from './stats.js';
 
 const ADAPTERS: Record<AdapterName, BenchAdapter> = {
@@ -25,6 +32,8 @@ interface Task {
   calls?: number;
   /** concurrency: call counts. */
   concurrency?: number[];
+  /** concurrency: calls set up at once (waves); default: all N at once. */
+  wave?: number;
 }
 
 /** One call from start to both sides released; returns its timings. */
@@ -83,14 +92,25 @@ async function latency(task: Task) {
   );
 }
 
-/** N calls started together; the time until the last of them is connected. */
-async function concurrentRound(adapter: BenchAdapter, n: number): Promise<number> {
+/**
+ * N calls up at the same time; the time until the last of them is connected. At most `wave` calls are set
+ * up at once: the next wave starts when every call of the previous one is connected (@roamhq/wrtc holds
+ * ~500–800 file descriptors per call while gathering, ~100 once connected, against a hard limit of 20000).
+ * The same schedule for every adapter; with `wave >= n` all N start together.
+ */
+async function concurrentRound(adapter: BenchAdapter, n: number, wave: number): Promise<number> {
   const t0 = performance.now();
-  const calls = await withTimeout(
-    Promise.all(Array.from({ length: n }, () => adapter.connect())),
-    CALL_TIMEOUT_MS * 3,
-    `${adapter.name} x${n} connect`,
-  );
+  const calls: CallHandle[] = [];
+  for (let first = 0; first < n; first += wave) {
+    const size = Math.min(wave, n - first);
+    calls.push(
+      ...(await withTimeout(
+        Promise.all(Array.from({ length: size }, () => adapter.connect())),
+        CALL_TIMEOUT_MS * 3,
+        `${adapter.name} x${n} connect (calls ${first + 1}–${first + size})`,
+      )),
+    );
+  }
   const elapsed = performance.now() - t0;
   await Promise.all(calls.map((call) => call.ready));
   for (const call of calls) call.hangUp();
@@ -104,21 +124,42 @@ async function concurrentRound(adapter: BenchAdapter, n: number): Promise<number
   return elapsed;
 }
 
+/**
+ * @roamhq/wrtc releases a closed connection's sockets and pipes on its own threads, later: rounds of 25 or
+ * 50 calls back to back would pile them up past the descriptor limit. Between rounds, wait (at most 10 s)
+ * until the process holds no more descriptors than before the first round. Linux only; elsewhere a pause.
+ */
+function openFds(): number | undefined {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return undefined;
+  }
+}
+
+async function drainFds(baseline: number | undefined): Promise<void> {
+  await pause(20);
+  if (baseline === undefined) return;
+  const deadline = performance.now() + 10_000;
+  while ((openFds() ?? 0) > baseline + 20 && performance.now() < deadline) await pause(20);
+}
+
 async function concurrency(task: Task) {
+  const baseline = openFds();
   const adapters = task.adapters.map((name) => ADAPTERS[name]);
   const result: Record<string, Record<string, Summary>> = {};
   for (const n of task.concurrency ?? [1, 10, 25, 50]) {
     for (let i = 0; i < task.warmup; i++) {
       for (const adapter of rotate(adapters, i)) {
-        await concurrentRound(adapter, n);
-        await pause(20);
+        await concurrentRound(adapter, n, task.wave ?? n);
+        await drainFds(baseline);
       }
     }
     const samples: Record<string, number[]> = Object.fromEntries(task.adapters.map((name) => [name, []]));
     for (let i = 0; i < task.runs; i++) {
       for (const adapter of rotate(adapters, i)) {
-        samples[adapter.name]!.push(await concurrentRound(adapter, n));
-        await pause(20);
+        samples[adapter.name]!.push(await concurrentRound(adapter, n, task.wave ?? n));
+        await drainFds(baseline);
       }
     }
     for (const [name, values] of Object.entries(samples)) {

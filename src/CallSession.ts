@@ -14,12 +14,16 @@ import { randomId } from './randomId.js';
 import { IceCandidateQueue } from './resources/IceCandidateQueue.js';
 import { MediaOwner } from './resources/MediaOwner.js';
 import { attachPeerConnection, candidateToJson, closePeerConnection } from './resources/peerConnection.js';
+import { CallTimers, type CallTimersHost } from './session/CallTimers.js';
 import type { EndReason, EndSummary } from './session/endReason.js';
 import { LOCALLY_CAUSED_END_REASONS } from './session/endReason.js';
 import type { CallSessionEvents, CallSnapshot, CallStats, LiveResources } from './session/events.js';
+import { IceRecovery, type IceRecoveryHost } from './session/IceRecovery.js';
 import type { CallSessionOptions, ResolvedOptions } from './session/options.js';
 import { resolveOptions } from './session/options.js';
+import { onPageHide } from './session/pageHide.js';
 import { rethrowLater } from './session/rethrowLater.js';
+import { safeEmit } from './session/safeEmit.js';
 import type { CallState } from './session/states.js';
 import { canTransition } from './session/states.js';
 import { TimerSet } from './session/TimerSet.js';
@@ -63,6 +67,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   readonly #media = new MediaOwner();
   readonly #candidates: IceCandidateQueue;
   readonly #resolveEnded: (summary: EndSummary) => void;
+  readonly #callTimers: CallTimers;
+  readonly #ice: IceRecovery;
   readonly #snapshotListeners = new Set<() => void>();
   readonly #muted = { audio: false, video: false };
   /** The peer's mute state as last announced: `remoteMute` fires on change only. */
@@ -87,10 +93,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   #earlyDescriptions: SignalDescription[] = [];
   #unsubscribe: (() => void) | undefined;
   #removePageHide: (() => void) | undefined;
-  #signalingClosed = false;
-  #restartAttempt = 0;
-  #ticks = 0;
   #snapshot: CallSnapshot | undefined;
+  #signalingClosed = false;
 
   /**
    * @throws TypeError for invalid options (missing signaling, negative durations, no WebRTC runtime), with
@@ -101,6 +105,9 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#options = resolveOptions(options);
     this.#timers = new TimerSet(this.#options.clock);
     this.#candidates = new IceCandidateQueue(this.#options.maxQueuedCandidates);
+    const port = this.#sessionPort();
+    this.#callTimers = new CallTimers(this.#timers, this.#options, port);
+    this.#ice = new IceRecovery(this.#timers, this.#options, port);
     this.id = randomId();
     let resolveEnded!: (summary: EndSummary) => void;
     this.ended = new Promise<EndSummary>((resolve) => {
@@ -171,9 +178,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     // A channel that cannot subscribe, or that delivers an ending event synchronously, has ended the call.
     if (this.#summary) return promise;
     this.#listenForPageHide();
-    if (this.#options.connectTimeoutMs > 0) {
-      this.#timers.set('connect', this.#options.connectTimeoutMs, () => this.teardown('connect-timeout'));
-    }
+    this.#callTimers.armConnect();
     if (!this.#transition('starting')) return promise;
     void this.#acquireAndConnect();
     return promise;
@@ -414,8 +419,14 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     try {
       if (stream) {
         this.#localStream = stream;
-        this.#applyMute('audio');
-        this.#applyMute('video');
+        // Freshly acquired tracks are enabled, so only a mute set before start() needs applying; a handed-in
+        // stream may carry disabled tracks and is always aligned. Skipping the no-op matters on
+        // @roamhq/wrtc, where each track list and `enabled` write is a synchronous native call on the
+        // path to the first offer.
+        const { media } = this.#options;
+        const handedIn = media !== false && isMediaStream(media);
+        if (handedIn || this.#muted.audio) this.#applyMute('audio');
+        if (handedIn || this.#muted.video) this.#applyMute('video');
         this.#emit('localStream', stream);
         this.#notifySnapshot();
       }
@@ -505,15 +516,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
         this.#onConnected();
         break;
       case 'disconnected':
-        if (this.#state === 'connected') this.#waitOutDisconnect();
+        this.#ice.disconnected();
         break;
       case 'failed':
-        if (this.#state === 'connecting') {
-          this.teardown('ice-failed', new HangupError('NEGOTIATION_FAILED', 'ICE failed before connecting'));
-        } else if (!this.#timers.has('ice-restart')) {
-          // A restart already in flight is bounded by its own timer; do not stack another.
-          this.#restartIce();
-        }
+        this.#ice.failed();
         break;
       case 'closed':
         this.teardown(
@@ -530,76 +536,21 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     // Runtimes may report `connected` several times in a row (@roamhq/wrtc does): only transitions count.
     if (this.#state === 'connecting') {
       this.#connectedAt = this.#options.clock.now();
-      this.#timers.clear('connect');
+      this.#callTimers.disarmConnect();
       if (!this.#transition('connected')) return;
-      this.#startCallTimers();
+      this.#callTimers.startCall(this.#connectedAt);
+      // Mute set before the call connected has not been announced yet.
+      if (this.#muted.audio || this.#muted.video) this.#sendMuteState();
       this.#settleStart?.resolve();
       this.#settleStart = undefined;
       this.#emit('connected');
     } else if (this.#state === 'reconnecting') {
-      this.#timers.clear('disconnect-grace');
-      this.#timers.clear('ice-restart');
-      this.#restartAttempt = 0;
+      this.#ice.recovered();
       if (!this.#transition('connected')) return;
       this.#emit('connected');
       // The peer may have missed mute changes while the path was down: send the full state.
       this.#sendMuteState();
     }
-  }
-
-  #waitOutDisconnect(): void {
-    if (!this.#transition('reconnecting')) return;
-    this.#timers.set('disconnect-grace', this.#options.disconnectGraceMs, () => this.#restartIce());
-    this.#emit('reconnecting', 0);
-  }
-
-  #restartIce(): void {
-    if (this.#summary) return;
-    this.#timers.clear('disconnect-grace');
-    if (this.#state === 'connected' && !this.#transition('reconnecting')) return;
-    this.#restartAttempt++;
-    if (this.#restartAttempt > this.#options.maxIceRestarts) {
-      this.teardown('ice-failed');
-      return;
-    }
-    if (this.#signalingClosed) {
-      this.teardown('signaling-closed', HangupError.signalingClosed());
-      return;
-    }
-    this.#timers.set('ice-restart', this.#options.iceRestartTimeoutMs, () => this.#restartIce());
-    this.#emit('reconnecting', this.#restartAttempt);
-    if (this.#summary) return;
-    this.#negotiation?.restartIce();
-  }
-
-  #startCallTimers(): void {
-    const { maxDurationMs, expiryWarningMs } = this.#options;
-    this.#scheduleTick();
-    this.#scheduleStats();
-    // Mute set before the call connected has not been announced yet.
-    if (this.#muted.audio || this.#muted.video) this.#sendMuteState();
-    if (maxDurationMs === undefined) return;
-    this.#timers.set('expiry', maxDurationMs, () => this.teardown('expired'));
-    if (expiryWarningMs > 0) {
-      this.#timers.set('expiry-warning', Math.max(0, maxDurationMs - expiryWarningMs), () => {
-        this.#emit('expiring', { remainingMs: this.remainingMs ?? 0 });
-      });
-    }
-  }
-
-  #scheduleTick(): void {
-    const { tickMs, clock } = this.#options;
-    // Counted from the connect time, not from when the last tick ran: a timer that fires a little early or
-    // late neither drifts nor ticks twice in one period.
-    // After a throttled or late timer (a background tab), skip to the next boundary instead of firing the
-    // missed ticks back to back.
-    this.#ticks = Math.max(this.#ticks + 1, Math.floor(this.elapsedMs / tickMs) + 1);
-    const due = (this.#connectedAt ?? clock.now()) + this.#ticks * tickMs;
-    this.#timers.set('tick', Math.max(0, due - clock.now()), () => {
-      this.#notifySnapshot();
-      this.#emit('tick', { elapsedMs: this.elapsedMs, remainingMs: this.remainingMs });
-      if (!this.#summary) this.#scheduleTick();
-    });
   }
 
   // ——— signaling ———
@@ -713,14 +664,33 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
 
   #onSignalingClosed(cause: unknown): void {
     this.#signalingClosed = true;
-    // A connected call does not need signaling, nor does one waiting out the disconnect grace (it may
-    // recover by itself): it ends only when an ICE restart needs signaling (#restartIce checks).
-    const restartUnderWay = this.#state === 'reconnecting' && !this.#timers.has('disconnect-grace');
-    if (this.#state === 'connected' || (this.#state === 'reconnecting' && !restartUnderWay)) {
+    // Only an ICE restart under way needs signaling; it ends the call when it finds the channel closed.
+    if (this.#ice.survivesSignalingLoss()) {
       this.#emit('error', HangupError.signalingClosed(cause));
       return;
     }
     this.teardown('signaling-closed', cause);
+  }
+
+  /** What the session's pieces (call timers, ICE recovery) need from it: one object for all. */
+  #sessionPort(): CallTimersHost & IceRecoveryHost {
+    return {
+      state: () => this.#state,
+      end: (reason: EndReason, error?: unknown) => void this.teardown(reason, error),
+      toReconnecting: () => this.#transition('reconnecting'),
+      reconnecting: (attempt) => this.#emit('reconnecting', attempt),
+      restart: () => this.#negotiation?.restartIce(),
+      signalingClosed: () => this.#signalingClosed,
+      tick: () => {
+        this.#notifySnapshot();
+        this.#emit('tick', { elapsedMs: this.elapsedMs, remainingMs: this.remainingMs });
+      },
+      expiring: () => this.#emit('expiring', { remainingMs: this.remainingMs ?? 0 }),
+      getStats: () => this.getStats(),
+      quality: (stats) => {
+        if (this.#state === 'connected') this.#emit('quality', stats);
+      },
+    };
   }
 
   /** Sends, reporting failure as an `error` event (never throwing). */
@@ -792,23 +762,6 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       this.#send({ type: 'mute', kind, muted: this.#muted[kind] });
   }
 
-  #scheduleStats(): void {
-    const { statsIntervalMs } = this.#options;
-    if (statsIntervalMs <= 0) return;
-    // Re-armed only after a sample completes, so slow getStats() calls never pile up.
-    this.#timers.set('stats', statsIntervalMs, () => void this.#sampleQuality());
-  }
-
-  async #sampleQuality(): Promise<void> {
-    try {
-      const stats = await this.getStats();
-      if (this.#state === 'connected') this.#emit('quality', stats);
-    } catch (error) {
-      if (!this.#summary) this.#options.logger.debug('stats sample failed', error);
-    }
-    if (!this.#summary) this.#scheduleStats();
-  }
-
   /** The message with this call's `callId`, when it has one. */
   #stamp(message: SignalMessage): SignalMessage {
     const { callId } = this.#options;
@@ -833,12 +786,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   }
 
   #listenForPageHide(): void {
-    if (!this.#options.endOnPageHide) return;
-    const target = (globalThis as { window?: Window }).window;
-    if (!target || typeof target.addEventListener !== 'function') return;
-    const onPageHide = () => this.teardown('page-hide');
-    target.addEventListener('pagehide', onPageHide);
-    this.#removePageHide = () => target.removeEventListener('pagehide', onPageHide);
+    if (this.#options.endOnPageHide) this.#removePageHide = onPageHide(() => this.teardown('page-hide'));
   }
 
   #releasePageHide(): void {
@@ -872,17 +820,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     ...args: EventEmitter.EventArgs<CallSessionEvents, E>
   ): boolean {
     if (this.#summary && !this.#finalEmissions) return false;
-    const listeners = registeredListeners(this, event);
-    for (const { fn, context, once } of listeners) {
-      // A once() listener goes before it runs, as EventEmitter#emit does, so re-entrant emits skip it.
-      if (once) this.removeListener(event, fn as never, context, true);
-      try {
-        fn.apply(context, args);
-      } catch (error) {
-        rethrowLater(error);
-      }
-    }
-    return listeners.length > 0;
+    return safeEmit(this as EventEmitter, event, args);
   }
 
   /** Emits one of the session's events (see {@link CallSession.emit}). */
@@ -916,27 +854,6 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#settleStart = undefined;
     settle?.reject(new CallEndedError(summary));
   }
-}
-
-/** One registration as eventemitter3 stores it: the function, its `this`, and whether it was `once()`. */
-interface RegisteredListener {
-  readonly fn: (...args: unknown[]) => void;
-  readonly context: unknown;
-  readonly once: boolean;
-}
-
-/**
- * A snapshot of the listeners of `event` with their `this` and once-flag. `listeners()` gives only the
- * functions, so the session reads eventemitter3's own store (the same one its `emit` walks), keeping
- * `on(event, fn, context)` and `once()` working exactly as documented while each call is isolated.
- */
-function registeredListeners(emitter: object, event: string | symbol): RegisteredListener[] {
-  const prefix = typeof EventEmitter.prefixed === 'string' ? EventEmitter.prefixed : '';
-  const key = typeof event === 'symbol' ? event : `${prefix}${event}`;
-  const stored = (emitter as unknown as { _events?: Record<string | symbol, unknown> })._events?.[key];
-  if (!stored) return [];
-  const entries = (Array.isArray(stored) ? [...stored] : [stored]) as RegisteredListener[];
-  return entries.map(({ fn, context, once }) => ({ fn, context, once: Boolean(once) }));
 }
 
 function isMediaStream(media: MediaStreamConstraints | MediaStream): media is MediaStream {

@@ -4,6 +4,7 @@ import {
   type CallHandle,
   getUserMedia,
   loopbackOnly,
+  MEDIA_CONSTRAINTS,
   RTC_CONFIGURATION,
   RTCPeerConnectionCtor,
 } from '../common.js';
@@ -19,21 +20,22 @@ export const hangupAdapter: BenchAdapter = {
   name: 'hangup',
   async connect(): Promise<CallHandle> {
     const pair = createInMemorySignalingPair();
-    const localTracks: MediaStreamTrack[] = [];
-    const make = (side: 'a' | 'b') => {
-      const session = new CallSession({
+    const make = (side: 'a' | 'b') =>
+      new CallSession({
         signaling: loopbackOnly(pair[side]),
         polite: side === 'a',
         runtime,
+        // The same constraints as the other adapters (also hangup's default), stated so it is plain to see.
+        media: MEDIA_CONSTRAINTS,
         rtcConfiguration: RTC_CONFIGURATION,
       });
-      session.on('localStream', (stream) => localTracks.push(...stream.getTracks()));
-      return session;
-    };
     let a: CallSession | undefined = make('a');
     const b = make('b');
     const remoteEnded = b.ended.then(() => undefined);
     await Promise.all([a.start(), b.start()]);
+    // Collected once connected, as the raw and simple-peer adapters do: a `localStream` listener would put
+    // the harness's own getTracks() calls (native in @roamhq/wrtc) on hangup's path to the first offer.
+    const localTracks = [...(a.localStream?.getTracks() ?? []), ...(b.localStream?.getTracks() ?? [])];
     return {
       localTracks,
       hangUp() {
