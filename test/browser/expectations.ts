@@ -5,12 +5,13 @@ import type { EndCheck, PageAudit } from './page/scenarios.js';
 /** The guarantee, as seen from inside the page at the moment the call ended. */
 export function expectReleasedAtEnd(
   check: EndCheck | undefined,
-  reason: string,
+  reason: string | readonly string[],
   options: { hadMedia?: boolean } = {},
 ): void {
   expect(check, 'no end check reported').toBeDefined();
   if (!check) return;
-  expect(check.reason, `${check.name}: end reason`).toBe(reason);
+  const reasons = typeof reason === 'string' ? [reason] : reason;
+  expect(reasons, `${check.name}: end reason ${check.reason}`).toContain(check.reason);
   if (options.hadMedia ?? true) expect(check.localTracks, `${check.name}: had camera and microphone`).toBe(2);
   expect(check.liveTracksAtEnd, `${check.name}: local tracks not ended when the end returned`).toBe(0);
   expect(check.resourcesAtEnd, `${check.name}: liveResources() at the end`).toEqual(NOTHING_HELD);
@@ -18,8 +19,9 @@ export function expectReleasedAtEnd(
   expect(check.localStreamCleared, `${check.name}: streams dropped`).toBe(true);
 }
 
-/** Nothing in the whole page is still live: every getUserMedia track ended, every peer connection closed. */
+/** Nothing in the whole page is still live: every getUserMedia and getDisplayMedia track ended, every peer connection closed. */
 export function expectPageClean(audit: PageAudit): void {
   expect(audit.liveGumTracks, 'getUserMedia tracks still live in the page').toBe(0);
+  expect(audit.liveDisplayTracks, 'getDisplayMedia tracks still live in the page').toBe(0);
   expect(audit.openPeerConnections, 'peer connections still open in the page').toBe(0);
 }

@@ -28,6 +28,21 @@ export const CHROMIUM_ARGS = [
   '--use-fake-ui-for-media-stream',
 ];
 
+/** Title of the tab the screen-share browser captures (served at `/shared-tab.html`). */
+export const SHARED_TAB_TITLE = 'hangup shared tab';
+
+/**
+ * Flags for real `getDisplayMedia` in headless Chromium. `--use-fake-ui-for-media-stream` is left out: with it,
+ * Chromium hands out a fake screen ("screen:-3:0") that nothing can end. Without it, the auto-select flag picks the
+ * open tab titled {@link SHARED_TAB_TITLE} with no picker, and closing that tab makes the browser end the capture
+ * (a real `ended` event, what its "Stop sharing" control does). Camera and microphone are granted through
+ * playwright's `permissions` instead (see {@link launchBrowser}).
+ */
+export const SCREEN_SHARE_ARGS = [
+  ...CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream'),
+  `--auto-select-tab-capture-source-by-title=${SHARED_TAB_TITLE}`,
+];
+
 const chromiumPresent = existsSync(CHROMIUM);
 const inCi = Boolean(process.env.CI);
 if (!chromiumPresent && !inCi) {
@@ -43,13 +58,20 @@ if (!chromiumPresent && !inCi) {
  */
 export const describeBrowser = describe.runIf(chromiumPresent || inCi);
 
-/** A persistent Chromium context in a fresh profile directory; `close()` removes it. */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+/**
+ * A persistent Chromium context in a fresh profile directory; `close()` removes it. `args` defaults to
+ * {@link CHROMIUM_ARGS}; camera and microphone are granted up front, so flag sets without the fake UI
+ * ({@link SCREEN_SHARE_ARGS}) get them too.
+ */
+export async function launchBrowser(
+  args: readonly string[] = CHROMIUM_ARGS,
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = await mkdtemp(join(tmpdir(), 'hangup-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...args],
+    permissions: ['camera', 'microphone'],
   });
   return {
     context,
@@ -115,6 +137,10 @@ export async function serveScenarioPage(): Promise<{
       response
         .writeHead(200, { 'content-type': 'text/html' })
         .end('<!doctype html><title>hangup scenarios</title><script src="/scenarios.js"></script>');
+    } else if (path === '/shared-tab.html') {
+      response
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(`<!doctype html><title>${SHARED_TAB_TITLE}</title><h1>shared</h1>`);
     } else if (path === '/blank.html') {
       response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>elsewhere</title>');
     } else {

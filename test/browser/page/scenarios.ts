@@ -31,6 +31,9 @@ export interface EndCheck {
 export interface PageAudit {
   gumTracks: number;
   liveGumTracks: number;
+  /** Tracks getDisplayMedia handed out, and how many of them are not `ended`. */
+  displayTracks: number;
+  liveDisplayTracks: number;
   peerConnections: number;
   openPeerConnections: number;
 }
@@ -47,6 +50,13 @@ mediaDevices.getUserMedia = async (constraints) => {
   for (const notify of gumArrivals.splice(0)) notify(stream);
   return stream;
 };
+const displayStreams: MediaStream[] = [];
+const realGetDisplayMedia = mediaDevices.getDisplayMedia.bind(mediaDevices);
+mediaDevices.getDisplayMedia = async (options) => {
+  const stream = await realGetDisplayMedia(options);
+  displayStreams.push(stream);
+  return stream;
+};
 const peerConnections: RTCPeerConnection[] = [];
 const RealPeerConnection = window.RTCPeerConnection;
 window.RTCPeerConnection = class extends RealPeerConnection {
@@ -58,9 +68,12 @@ window.RTCPeerConnection = class extends RealPeerConnection {
 
 function audit(): PageAudit {
   const tracks = gumStreams.flatMap((stream) => stream.getTracks());
+  const display = displayStreams.flatMap((stream) => stream.getTracks());
   return {
     gumTracks: tracks.length,
     liveGumTracks: tracks.filter((track) => track.readyState !== 'ended').length,
+    displayTracks: display.length,
+    liveDisplayTracks: display.filter((track) => track.readyState !== 'ended').length,
     peerConnections: peerConnections.length,
     openPeerConnections: peerConnections.filter((pc) => pc.signalingState !== 'closed').length,
   };
@@ -111,6 +124,8 @@ function track(name: string, options: CallSessionOptions): Tracked {
       }
     },
     getUserMedia: (constraints: MediaStreamConstraints) => mediaDevices.getUserMedia(constraints),
+    getDisplayMedia: (displayOptions?: DisplayMediaStreamOptions) =>
+      mediaDevices.getDisplayMedia(displayOptions),
   };
   const debug: string[] = [];
   const session = new CallSession({ logger: recordingLogger(debug), ...options, runtime });
@@ -518,6 +533,149 @@ async function awaitBroadcastEnd(): Promise<ScenarioResult> {
   return { immediate: [], ended, audit: audit() };
 }
 
+// ——— screen sharing: real getDisplayMedia (the browser is launched with SCREEN_SHARE_ARGS, see ../harness.ts) ———
+
+/** The call of the screen-share scenarios, kept between steps (the test closes the shared tab in between). */
+let sharing:
+  | {
+      pair: ReturnType<typeof createInMemorySignalingPair>;
+      a: Tracked;
+      b: Tracked;
+      camera: MediaStreamTrack;
+      microphone: MediaStreamTrack;
+      /** `ended` events the current screen track received, and whether the browser fired them. */
+      endedEvents: { isTrusted: boolean }[];
+    }
+  | undefined;
+
+/** Which track something holds, as seen from side `a` of the screen-share call. */
+export type HeldTrack = 'screen' | 'camera' | 'none' | 'other';
+
+/** Side `a` of the screen-share call at one step. */
+export interface ShareFacts {
+  isScreenSharing: boolean;
+  /** The track `a`'s video sender sends. */
+  sent: HeldTrack;
+  /** The video track of `a.localStream`. */
+  shown: HeldTrack;
+  screenLabel: string | undefined;
+  screenSurface: string | undefined;
+  screenState: string | undefined;
+  cameraState: string;
+  endedEvents: { isTrusted: boolean }[];
+  state: string;
+  /** Video packets `b` has received so far. */
+  videoPacketsAtB: number;
+  errors: string[];
+}
+
+/** The video track of the latest getDisplayMedia stream. */
+function latestScreen(): MediaStreamTrack | undefined {
+  return displayStreams.at(-1)?.getVideoTracks()[0];
+}
+
+function sharingCall(): NonNullable<typeof sharing> {
+  if (!sharing) throw new Error('connectForSharing first');
+  return sharing;
+}
+
+async function shareFacts(): Promise<ShareFacts> {
+  const { a, b, camera, endedEvents } = sharingCall();
+  const screen = latestScreen();
+  const name = (track: MediaStreamTrack | null | undefined): HeldTrack =>
+    !track ? 'none' : track === screen ? 'screen' : track === camera ? 'camera' : 'other';
+  const sender = a
+    .pc()
+    ?.getTransceivers()
+    .find((transceiver) => transceiver.receiver.track.kind === 'video')?.sender;
+  return {
+    isScreenSharing: a.session.isScreenSharing,
+    sent: name(sender?.track),
+    shown: name(a.session.localStream?.getVideoTracks()[0]),
+    screenLabel: screen?.label,
+    screenSurface: screen?.getSettings().displaySurface,
+    screenState: screen?.readyState,
+    cameraState: camera.readyState,
+    endedEvents: [...endedEvents],
+    state: a.session.state,
+    videoPacketsAtB: (await inboundPackets(b.pc())).video,
+    errors: [...a.errors, ...b.errors],
+  };
+}
+
+/** Connects `a` and `b` over the in-memory pair for the screen-share steps below. */
+async function connectForSharing(): Promise<string> {
+  const { pair, a, b } = pairOfSessions();
+  await connected(a, b);
+  const local = a.session.localStream;
+  const camera = local?.getVideoTracks()[0];
+  const microphone = local?.getAudioTracks()[0];
+  if (!camera || !microphone) throw new Error('a has no camera or microphone');
+  sharing = { pair, a, b, camera, microphone, endedEvents: [] };
+  return `${a.session.state}/${b.session.state}`;
+}
+
+/**
+ * `a.startScreenShare()` with the real getDisplayMedia; the result is what it rejected with, or the facts once
+ * it resolved. The screen track's `ended` events are recorded with `isTrusted`, which only the browser sets.
+ */
+async function startSharing(): Promise<{
+  rejected?: { name: string; code?: string; cause?: string };
+  facts: ShareFacts;
+}> {
+  const call = sharingCall();
+  call.endedEvents = [];
+  try {
+    await call.a.session.startScreenShare();
+  } catch (error) {
+    const { name, code, cause } = error as { name: string; code?: string; cause?: { name?: string } };
+    return { rejected: { name, code, cause: cause?.name }, facts: await shareFacts() };
+  }
+  const events = call.endedEvents;
+  latestScreen()?.addEventListener('ended', (event) => events.push({ isTrusted: event.isTrusted }));
+  return { facts: await shareFacts() };
+}
+
+/**
+ * After the test closed the shared tab (the browser then ends the capture): waits, bounded, until sharing
+ * stopped and the camera is back on the sender, and reports what it saw. No timing is asserted.
+ */
+async function awaitCameraBack(timeoutMs = 10_000): Promise<ShareFacts> {
+  const deadline = performance.now() + timeoutMs;
+  let facts = await shareFacts();
+  while ((facts.isScreenSharing || facts.sent !== 'camera') && performance.now() < deadline) {
+    await settle(25);
+    facts = await shareFacts();
+  }
+  const since = facts.videoPacketsAtB;
+  // The camera's frames reach `b` again (bounded wait, only a broken call would run into it).
+  while (facts.videoPacketsAtB <= since && performance.now() < deadline) {
+    await settle(50);
+    facts = await shareFacts();
+  }
+  return facts;
+}
+
+/**
+ * `a` hangs up while sharing. `tracksAtEnd`: camera, microphone and screen, read right when `end()` returned.
+ */
+async function hangUpWhileSharing(): Promise<ScenarioResult> {
+  const { pair, a, b, camera, microphone } = sharingCall();
+  const screen = latestScreen();
+  a.session.end();
+  const immediate = [a.checkNow()];
+  const tracksAtEnd = {
+    camera: camera.readyState,
+    microphone: microphone.readyState,
+    screen: screen?.readyState,
+  };
+  const ended = await Promise.all([a.check, b.check]);
+  pair.close();
+  sharing = undefined;
+  await settle();
+  return { immediate, ended, audit: audit(), extra: { tracksAtEnd, errors: [...a.errors, ...b.errors] } };
+}
+
 const scenarios = {
   inMemoryCall,
   expiry,
@@ -533,6 +691,10 @@ const scenarios = {
   awaitBroadcastEnd,
   simultaneousInMemory,
   restartGlare,
+  connectForSharing,
+  startSharing,
+  awaitCameraBack,
+  hangUpWhileSharing,
   audit,
 };
 
