@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import {
   CallSession,
+  type CallSessionEvents,
   type CallSessionOptions,
   type CallState,
   canTransition,
@@ -25,6 +26,23 @@ export interface EventLog {
   states: CallState[];
   errors: Error[];
 }
+
+/** Every event of a session; a `Record` over the events type, so a new event cannot be forgotten here. */
+const EVENT_SET: Record<keyof CallSessionEvents, true> = {
+  stateChange: true,
+  localStream: true,
+  remoteStream: true,
+  connected: true,
+  reconnecting: true,
+  tick: true,
+  expiring: true,
+  ended: true,
+  error: true,
+  remoteMute: true,
+  message: true,
+  quality: true,
+};
+export const ALL_EVENTS = Object.keys(EVENT_SET) as (keyof CallSessionEvents)[];
 
 /** Records every event a session emits, and fails the test on an illegal transition. */
 export function record(session: CallSession): EventLog {

@@ -17,6 +17,7 @@ import {
   type FakeRuntime,
   NOTHING_HELD,
 } from '../../../src/testing/index.js';
+import { ALL_EVENTS } from '../../helpers/fakeCall.js';
 
 /**
  * Shared pieces of the model-based lifecycle properties: run-size knobs, the arbitraries for inbound data,
@@ -36,24 +37,6 @@ export const PROPS_TIMEOUT_MS = Math.max(30_000, PROPS_RUNS * 20);
 export function propsParameters(runs = PROPS_RUNS): fc.Parameters<unknown> {
   return { numRuns: runs, ...(PROPS_SEED !== undefined && { seed: PROPS_SEED }) };
 }
-
-/** Every event a session may emit, including those of media controls that may not exist yet. */
-export const EVENT_NAMES = [
-  'stateChange',
-  'localStream',
-  'remoteStream',
-  'connected',
-  'reconnecting',
-  'tick',
-  'expiring',
-  'ended',
-  'error',
-  'remoteMute',
-  'message',
-  'quality',
-  'screenShare',
-  'dataChannel',
-] as const;
 
 /** Lets every pending promise reaction (and the fake runtime's microtasks) run. */
 export async function flush(): Promise<void> {
@@ -276,7 +259,7 @@ export class SessionObserver {
       this.endedSummary = summary;
       if (this.states.at(-1) !== 'ended') this.#fail('ended emitted before stateChange(ended)');
     });
-    for (const name of EVENT_NAMES) {
+    for (const name of ALL_EVENTS) {
       session.on(name as 'connected', () => {
         if (this.endedEvents > 0 && name !== 'ended') this.#fail(`${name} emitted after ended`);
       });
@@ -311,7 +294,7 @@ export class SessionObserver {
   watchAfterEnd(): void {
     if (this.#lateListenersAttached || this.#session.state !== 'ended') return;
     this.#lateListenersAttached = true;
-    for (const name of EVENT_NAMES) {
+    for (const name of ALL_EVENTS) {
       this.#session.on(name as 'connected', () =>
         this.#fail(`${name} emitted after the end (late listener)`),
       );

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CallEndedError, type CallSessionEvents, type HangupError } from '../../../src/index.js';
+import { CallEndedError, type HangupError } from '../../../src/index.js';
 import {
   createFakeMediaStream,
   type FakeMediaStreamTrack,
@@ -7,20 +7,7 @@ import {
   NOTHING_HELD,
   settle,
 } from '../../../src/testing/index.js';
-import { driveTo, expectReleased, LIVE_STATES, solo } from '../../helpers/fakeCall.js';
-
-const ALL_EVENTS: (keyof CallSessionEvents)[] = [
-  'stateChange',
-  'localStream',
-  'remoteStream',
-  'connected',
-  'reconnecting',
-  'tick',
-  'expiring',
-  'ended',
-  'error',
-  'remoteMute',
-];
+import { ALL_EVENTS, driveTo, expectReleased, LIVE_STATES, solo } from '../../helpers/fakeCall.js';
 
 afterEach(() => {
   vi.useRealTimers();
