@@ -16,10 +16,9 @@ export { FakeRuntime, type FakeRuntimeOptions, type PendingMediaRequest } from '
 export { createFakeMediaStream, FakeMediaStream, FakeMediaStreamTrack } from './fakeMedia.js';
 export { ManualClock, settle } from './ManualClock.js';
 export {
-  ConformanceSkip,
-  isConformanceSkip,
   type SignalingAdapterPair,
   type SignalingConformanceCase,
   type SignalingConformanceOptions,
+  type SignalingConformanceOutcome,
   signalingAdapterConformance,
 } from './signalingAdapterConformance.js';

@@ -46,31 +46,22 @@ export interface SignalingConformanceOptions {
   cleanup?(pair: SignalingAdapterPair): void | Promise<void>;
 }
 
-/** One runner-agnostic conformance case. `run()` rejects with a message saying what was wrong. */
+/** What a case's `run()` resolves with: nothing when it passed, `{ skipped }` when it could not apply. */
+export type SignalingConformanceOutcome = undefined | { readonly skipped: string };
+
+/** One runner-agnostic conformance case. */
 export interface SignalingConformanceCase {
   /** What the case checks, e.g. `round trip: candidate null (end of candidates)`. */
   name: string;
   /**
-   * Creates its own pair, checks, and cleans the pair up. Rejects with an `Error` saying what was wrong, or with a
-   * {@link ConformanceSkip} when the pair lacks a control the case needs.
+   * Creates its own pair, checks, and cleans the pair up. Rejects with an `Error` saying what was wrong.
+   * Resolves with `{ skipped: reason }` when the pair lacks the control the case needs (`leave`, `finalize`,
+   * `close`): a plain `await c.run()` then passes, and a runner that reports skips can map it to its own.
    */
-  run(): Promise<void>;
+  run(): Promise<SignalingConformanceOutcome>;
 }
 
-/**
- * Thrown by a case's `run()` when the pair lacks the control it needs (`leave`, `finalize`, `close`).
- * Map it to your runner's skip: `catch (e) { if (isConformanceSkip(e)) return ctx.skip(e.message); throw e; }`.
- */
-export class ConformanceSkip extends Error {
-  override name = 'ConformanceSkip';
-}
-
-/** Whether `value` is a {@link ConformanceSkip}, from any realm. */
-export function isConformanceSkip(value: unknown): value is ConformanceSkip {
-  return value instanceof Error && value.name === 'ConformanceSkip';
-}
-
-type CaseBody = (pair: SignalingAdapterPair, ctx: CaseContext) => Promise<void>;
+type CaseBody = (pair: SignalingAdapterPair, ctx: CaseContext) => Promise<SignalingConformanceOutcome | void>;
 
 interface CaseContext {
   record(side: 'a' | 'b'): ConformanceRecorder;
@@ -87,7 +78,8 @@ interface CaseContext {
  * // vitest
  * for (const c of signalingAdapterConformance(() => createMyPair())) {
  *   it(c.name, async (ctx) => {
- *     try { await c.run(); } catch (e) { if (isConformanceSkip(e)) return ctx.skip(e.message); throw e; }
+ *     const outcome = await c.run();
+ *     if (outcome?.skipped) ctx.skip(outcome.skipped);
  *   });
  * }
  */
@@ -198,14 +190,14 @@ export function signalingAdapterConformance(
       );
     }),
     define('propagates peer-left', async (pair, ctx) => {
-      if (!pair.leave) throw new ConformanceSkip('the pair has no leave(side) control');
+      if (!pair.leave) return { skipped: 'the pair has no leave(side) control' };
       const b = ctx.record('b');
       ctx.record('a');
       await pair.leave('a');
       await b.waitForEvent('peer-left', "pair.leave('a') was called");
     }),
     define('propagates finalize to both sides', async (pair, ctx) => {
-      if (!pair.finalize) throw new ConformanceSkip('the pair has no finalize(info) control');
+      if (!pair.finalize) return { skipped: 'the pair has no finalize(info) control' };
       const a = ctx.record('a');
       const b = ctx.record('b');
       await pair.finalize({ reason: 'conformance' });
@@ -213,7 +205,7 @@ export function signalingAdapterConformance(
       await b.waitForEvent('finalize', 'pair.finalize() was called');
     }),
     define('propagates close to both sides', async (pair, ctx) => {
-      if (!pair.close) throw new ConformanceSkip('the pair has no close() control');
+      if (!pair.close) return { skipped: 'the pair has no close() control' };
       const a = ctx.record('a');
       const b = ctx.record('b');
       await ctx.closePair();
@@ -221,7 +213,7 @@ export function signalingAdapterConformance(
       await b.waitForEvent('closed', 'pair.close() was called');
     }),
     define('send after close does not throw synchronously', async (pair, ctx) => {
-      if (!pair.close) throw new ConformanceSkip('the pair has no close() control');
+      if (!pair.close) return { skipped: 'the pair has no close() control' };
       ctx.record('a');
       ctx.record('b');
       await ctx.closePair();
@@ -244,7 +236,7 @@ async function runCase(
   options: SignalingConformanceOptions,
   timeoutMs: number,
   body: CaseBody,
-): Promise<void> {
+): Promise<SignalingConformanceOutcome> {
   const pair = await createPair();
   const recorders: ConformanceRecorder[] = [];
   let closed = false;
@@ -261,7 +253,7 @@ async function runCase(
     },
   };
   try {
-    await body(pair, ctx);
+    return (await body(pair, ctx)) ?? undefined;
   } finally {
     for (const recorder of recorders) recorder.stop();
     await ctx.closePair();
