@@ -358,7 +358,14 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     if (this.#summary) throw new CallEndedError(this.#summary);
     const pc = this.#pc;
     if (!pc) return {};
-    const report = await pc.getStats();
+    let report: RTCStatsReport;
+    try {
+      report = await pc.getStats();
+    } catch (error) {
+      // A runtime may reject a pending getStats() when teardown closes the connection: that is the end.
+      if (this.#summary) throw new CallEndedError(this.#summary);
+      throw error;
+    }
     if (this.#summary) throw new CallEndedError(this.#summary);
     return this.#stats.summarize(report);
   }
@@ -440,7 +447,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   async #obtainLocalMedia(): Promise<MediaStream | undefined> {
     const { media, runtime } = this.#options;
     if (media === false) return undefined;
-    if (isMediaStream(media)) return media;
+    if (isMediaStream(media)) return this.#options.stopProvidedStream ? media : ownCopyOf(media);
     const { stream, videoError } = await acquireWithAudioFallback(
       this.#media,
       (constraints) => runtime.getUserMedia(constraints),
@@ -854,6 +861,23 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#settleStart = undefined;
     settle?.reject(new CallEndedError(summary));
   }
+}
+
+/**
+ * A stream of the session's own holding the app's tracks. With `stopProvidedStream: false` the app keeps its
+ * stream, so a device switch or screen share must swap tracks in a copy, never in the app's object (or the
+ * app would lose the reference to a camera track it must stop itself). Built with the stream's own class, so
+ * it works for browser, @roamhq/wrtc and fake streams alike; where that fails, the app's stream is used.
+ */
+function ownCopyOf(stream: MediaStream): MediaStream {
+  try {
+    const StreamClass = stream.constructor as new (tracks: MediaStreamTrack[]) => MediaStream;
+    const copy = new StreamClass(stream.getTracks());
+    if (copy.getTracks().length === stream.getTracks().length) return copy;
+  } catch {
+    // Fall through: a runtime whose streams cannot be built from tracks.
+  }
+  return stream;
 }
 
 function isMediaStream(media: MediaStreamConstraints | MediaStream): media is MediaStream {

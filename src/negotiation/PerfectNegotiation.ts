@@ -173,8 +173,11 @@ export class PerfectNegotiation {
     // let a newer candidate overtake older ones.
     this.#ctx.pc.addIceCandidate(candidate).catch((error: unknown) => {
       if (!this.#alive) return;
-      // Candidates that belong to an offer we ignored are expected to fail.
+      // Expected failures: candidates of an offer we ignored, and candidates of a generation that an ICE
+      // restart retired while they were on their way to the connection (the contract drops those as stale).
       if (this.#ignoreOffer) this.#ctx.logger.debug('candidate of an ignored offer failed', error);
+      else if (this.#ctx.candidates.isStale(candidate))
+        this.#ctx.logger.debug('stale candidate failed', error);
       else this.#ctx.report(HangupError.candidateFailed(error));
     });
   }

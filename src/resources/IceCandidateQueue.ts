@@ -39,8 +39,8 @@ export class IceCandidateQueue {
 
   /** Decides what to do with an inbound candidate; `'queued'` ones are kept for later. */
   accept(candidate: RTCIceCandidateInit): CandidateVerdict {
+    if (this.isStale(candidate)) return 'stale';
     const ufrag = candidate.usernameFragment ?? undefined;
-    if (ufrag !== undefined && this.#retired.has(ufrag)) return 'stale';
     const key = candidateKey(candidate);
     if (this.#seen.has(key)) return 'duplicate';
     if (this.#belongsToCurrent(ufrag)) {
@@ -81,6 +81,12 @@ export class IceCandidateQueue {
     }
     this.#queue = waiting;
     return ready;
+  }
+
+  /** Whether the candidate belongs to an ICE generation a later remote description replaced. */
+  isStale(candidate: RTCIceCandidateInit): boolean {
+    const ufrag = candidate.usernameFragment ?? undefined;
+    return ufrag !== undefined && this.#retired.has(ufrag);
   }
 
   /** The most candidates held at once. */

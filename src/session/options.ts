@@ -19,7 +19,9 @@ export interface CallSessionOptions {
   media?: MediaStreamConstraints | MediaStream | false;
   /**
    * Whether a stream handed in through `media` is owned: stopped at teardown, whenever the call ends (even
-   * before `start()`). With `false` the app keeps it and the session only drops its reference.
+   * before `start()`). With `false` the app keeps it: `localStream` is then a stream of the session's own
+   * holding the same tracks (a device switch or screen share swaps tracks there, never in the app's
+   * stream), and the session stops only tracks it acquired itself.
    * @default true
    */
   stopProvidedStream?: boolean;

@@ -1,6 +1,11 @@
 import { HangupError } from '../errors/HangupError.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { isFatalRelayError, type RelayClientFrame, type RelayServerFrame } from './relayProtocol.js';
+import {
+  isFatalRelayError,
+  MAX_ROOM_NAME_LENGTH,
+  type RelayClientFrame,
+  type RelayServerFrame,
+} from './relayProtocol.js';
 import { SignalingEventHub } from './SignalingEventHub.js';
 import type { SignalingAdapter, SignalingEvent, SignalMessage } from './types.js';
 
@@ -106,8 +111,11 @@ export class WebSocketSignaling implements SignalingAdapter {
     if (typeof url !== 'string' || url === '') {
       throw new TypeError('WebSocketSignaling: options.url must be the relay URL, e.g. "wss://host/path"');
     }
-    if (typeof room !== 'string' || room === '') {
-      throw new TypeError('WebSocketSignaling: options.room must be a non-empty string');
+    if (typeof room !== 'string' || room === '' || room.length > MAX_ROOM_NAME_LENGTH) {
+      // The relay refuses longer names; failing here beats a call that waits for its connect timeout.
+      throw new TypeError(
+        `WebSocketSignaling: options.room must be a string of 1–${MAX_ROOM_NAME_LENGTH} characters`,
+      );
     }
     if (!Number.isInteger(maxQueuedMessages) || maxQueuedMessages < 0) {
       throw new TypeError('WebSocketSignaling: options.maxQueuedMessages must be a non-negative integer');

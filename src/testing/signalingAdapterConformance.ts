@@ -61,7 +61,8 @@ export interface SignalingConformanceCase {
   run(): Promise<SignalingConformanceOutcome>;
 }
 
-type CaseBody = (pair: SignalingAdapterPair, ctx: CaseContext) => Promise<SignalingConformanceOutcome | void>;
+/** A case's checks; a body that cannot apply to the pair returns `{ skipped }`. */
+type CaseBody = (pair: SignalingAdapterPair, ctx: CaseContext) => Promise<unknown>;
 
 interface CaseContext {
   record(side: 'a' | 'b'): ConformanceRecorder;
@@ -253,7 +254,10 @@ async function runCase(
     },
   };
   try {
-    return (await body(pair, ctx)) ?? undefined;
+    const outcome = await body(pair, ctx);
+    return typeof (outcome as { skipped?: unknown } | undefined)?.skipped === 'string'
+      ? (outcome as SignalingConformanceOutcome)
+      : undefined;
   } finally {
     for (const recorder of recorders) recorder.stop();
     await ctx.closePair();

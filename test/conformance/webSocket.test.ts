@@ -132,6 +132,12 @@ describe('WebSocketSignaling', () => {
     expect(events[1]).toEqual({ type: 'peer-left' });
   });
 
+  it('refuses a room name the relay would refuse (over 128 characters) up front', () => {
+    const make = (room: string) => () => new WebSocketSignaling({ url: 'ws://127.0.0.1:9', room, WebSocket });
+    expect(make('x'.repeat(129))).toThrow(/1–128 characters/);
+    expect(make('')).toThrow(TypeError);
+  });
+
   it('throws a TypeError that says how to fix a missing WebSocket', () => {
     const saved = globalThis.WebSocket;
     // @ts-expect-error simulate a runtime without WebSocket

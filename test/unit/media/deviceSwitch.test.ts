@@ -124,8 +124,11 @@ describe('switchDevice', () => {
     expect(appAudio.readyState).toBe('live');
     expect(appVideo.readyState).toBe('live');
     expectReleased(call.a, call.b);
+    // The app's stream was never rewritten: it still holds exactly the tracks the app put in it, so the app's
+    // own cleanup turns its camera off.
+    expect(appStream.getTracks()).toEqual([appAudio, appVideo]);
     for (const track of appStream.getTracks()) track.stop();
-    appVideo.stop();
+    expect([appAudio.readyState, appVideo.readyState]).toEqual(['ended', 'ended']);
   });
 
   it('stops a track that arrives after teardown and rejects with CallEndedError', async () => {

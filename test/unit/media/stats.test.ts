@@ -77,6 +77,24 @@ describe('getStats and quality', () => {
     expectReleased(call.a, call.b);
   });
 
+  it('a getStats() pending at teardown rejects with CallEndedError, even when the runtime rejects it', async () => {
+    const call = fakeCall();
+    await connect(call);
+    const pc = pcOf(call, call.a);
+    let rejectStats!: (error: unknown) => void;
+    pc.getStats = () =>
+      new Promise<RTCStatsReport>((_, reject) => {
+        rejectStats = reject;
+      });
+    const pending = call.a.getStats().catch((error: unknown) => error);
+    call.a.end();
+    rejectStats(new DOMException('the connection is closed', 'InvalidStateError'));
+    const error = await pending;
+    expect(isCallEndedError(error)).toBe(true);
+    await call.clock.advanceAsync(1);
+    expectReleased(call.a, call.b);
+  });
+
   it('emits no quality event by default', async () => {
     const call = fakeCall();
     const samples: unknown[] = [];

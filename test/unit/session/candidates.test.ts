@@ -194,3 +194,23 @@ describe('remote candidates', () => {
     expectReleased(s.session);
   });
 });
+
+describe('a candidate retired while on its way to the connection', () => {
+  it('fails quietly (debug), not as CANDIDATE_FAILED: an ICE restart made it stale', async () => {
+    const s = solo();
+    await driveTo(s, 'connected');
+    const held = s.pc().holdNext('addIceCandidate');
+    s.signaling.message({ type: 'candidate', candidate: remoteCandidate(1, 'R1') });
+    await settle();
+    // The peer restarts ICE: its new offer retires generation R1 while that candidate is still in flight.
+    s.signaling.message({ type: 'description', description: remoteSdp('offer', 'R2', 2) });
+    await settle();
+    expect(s.pc().remoteDescriptions.at(-1)?.sdp).toContain('a=ice-ufrag:R2');
+    held.reject(new DOMException('Unknown ufrag', 'OperationError'));
+    await settle();
+    expect(s.log.events.filter((e) => e.startsWith('error'))).toEqual([]);
+    expect(s.session.state).toBe('connected');
+    s.session.end();
+    expectReleased(s.session);
+  });
+});
