@@ -9,7 +9,7 @@ import { DataChannelLink } from './media/DataChannelLink.js';
 import { type DeviceRequest, DeviceSwitch } from './media/deviceSwitch.js';
 import type { MediaControlContext } from './media/MediaControlContext.js';
 import { ScreenShare } from './media/screenShare.js';
-import { PerfectNegotiation } from './negotiation/PerfectNegotiation.js';
+import { fileRemoteCandidate, PerfectNegotiation } from './negotiation/PerfectNegotiation.js';
 import { randomId } from './randomId.js';
 import { IceCandidateQueue } from './resources/IceCandidateQueue.js';
 import { MediaOwner } from './resources/MediaOwner.js';
@@ -651,8 +651,14 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       case 'candidate':
         logger.debug('remote candidate', message.candidate);
         if (this.#negotiation) this.#negotiation.receiveCandidate(message.candidate);
-        else if (message.candidate && this.#candidates.accept(message.candidate) === 'overflow') {
-          this.#emit('error', HangupError.candidateQueueFull(this.#candidates.cap));
+        // Before the peer connection exists a candidate can only wait (there is no remote description).
+        else if (message.candidate) {
+          fileRemoteCandidate(
+            this.#candidates,
+            message.candidate,
+            (error) => this.#emit('error', error),
+            logger,
+          );
         }
         return;
     }

@@ -1,5 +1,6 @@
 import type { CallEndedError } from '../errors/CallEndedError.js';
 import type { HangupError } from '../errors/HangupError.js';
+import { MediaAcquisitionError } from '../errors/MediaAcquisitionError.js';
 import type { Logger } from '../logger.js';
 import type { MediaOwner } from '../resources/MediaOwner.js';
 import type { RtcRuntime } from '../runtime.js';
@@ -28,8 +29,34 @@ export interface MediaControlContext {
  * The session's {@link CallEndedError}, for a control that found the call over (or its media owner released,
  * which only teardown does). A live call here is an internal bug, so it asserts rather than invent another error.
  */
-export function endedErrorOf(context: MediaControlContext): CallEndedError {
+function endedErrorOf(context: MediaControlContext): CallEndedError {
   const ended = context.endedError();
   if (!ended) throw new Error('hangup internal error: media owner released while the call is live');
   return ended;
+}
+
+/**
+ * Acquires media for a control through the session's media owner and keeps one video or audio track of it:
+ * the others are stopped at once. An acquisition that arrives after the end was already stopped by the
+ * owner; the control then fails with the session's {@link CallEndedError}.
+ * @throws MediaAcquisitionError (`what` names the device) when the runtime fails or returns no such track.
+ */
+export async function acquireTrack(
+  context: MediaControlContext,
+  kind: 'audio' | 'video',
+  what: string,
+  request: () => Promise<MediaStream>,
+): Promise<{ readonly track: MediaStreamTrack; readonly stream: MediaStream }> {
+  let stream: MediaStream | undefined;
+  try {
+    stream = await context.owner.acquire(request);
+  } catch (error) {
+    throw new MediaAcquisitionError(what, error);
+  }
+  // No stream means the owner was released, which only teardown does.
+  if (!stream || context.endedError()) throw endedErrorOf(context);
+  const track = (kind === 'audio' ? stream.getAudioTracks() : stream.getVideoTracks())[0];
+  for (const other of stream.getTracks()) if (other !== track) context.owner.retire(other);
+  if (!track) throw new MediaAcquisitionError(what, new Error(`no ${kind} track returned`));
+  return { track, stream };
 }

@@ -1,5 +1,5 @@
 import { MediaAcquisitionError } from '../errors/MediaAcquisitionError.js';
-import { endedErrorOf, type MediaControlContext } from './MediaControlContext.js';
+import { acquireTrack, type MediaControlContext } from './MediaControlContext.js';
 import type { ScreenShare } from './screenShare.js';
 import { sendTrack, swapStreamTrack, trackOf } from './senders.js';
 
@@ -31,17 +31,9 @@ export class DeviceSwitch {
     if (!ctx.peerConnection())
       throw new TypeError('switchDevice() needs a started call whose media is ready');
     const generation = ++this.#latest[kind];
-    let stream: MediaStream | undefined;
-    try {
-      stream = await ctx.owner.acquire(() => ctx.runtime.getUserMedia({ [kind]: constraints }));
-    } catch (error) {
-      throw new MediaAcquisitionError(`the ${kind} device`, error);
-    }
-    // No stream means the owner was released, which only teardown does.
-    if (!stream || ctx.endedError()) throw endedErrorOf(ctx);
-    const track = trackOf(stream, kind);
-    for (const other of stream.getTracks()) if (other !== track) ctx.owner.retire(other);
-    if (!track) throw new MediaAcquisitionError(`the ${kind} device`, new Error(`no ${kind} track returned`));
+    const { track, stream } = await acquireTrack(ctx, kind, `the ${kind} device`, () =>
+      ctx.runtime.getUserMedia({ [kind]: constraints }),
+    );
     if (generation !== this.#latest[kind]) {
       // A later switch of the same kind is under way: it wins.
       ctx.owner.retire(track);

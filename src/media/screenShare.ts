@@ -1,6 +1,5 @@
 import { HangupError } from '../errors/HangupError.js';
-import { MediaAcquisitionError } from '../errors/MediaAcquisitionError.js';
-import { endedErrorOf, type MediaControlContext } from './MediaControlContext.js';
+import { acquireTrack, type MediaControlContext } from './MediaControlContext.js';
 import { sendTrack, swapStreamTrack, trackOf } from './senders.js';
 
 /**
@@ -64,19 +63,10 @@ export class ScreenShare {
     const ctx = this.#ctx;
     const generation = this.#generation;
     const getDisplayMedia = ctx.runtime.getDisplayMedia!.bind(ctx.runtime);
-    let stream: MediaStream | undefined;
-    try {
-      stream = await ctx.owner.acquire(() => getDisplayMedia(options ?? { video: true }));
-    } catch (error) {
-      throw new MediaAcquisitionError('the screen', error);
-    }
-    // Released owner (only teardown releases it): the tracks were stopped on arrival and never exposed.
-    if (!stream || ctx.endedError()) throw endedErrorOf(ctx);
-    const screen = stream.getVideoTracks()[0];
-    // Shared system audio is not sent (the microphone keeps its sender): stop it right away.
-    for (const track of stream.getTracks()) if (track !== screen) ctx.owner.retire(track);
-    if (!screen)
-      throw new MediaAcquisitionError('the screen', new Error('getDisplayMedia returned no video track'));
+    // Shared system audio is not sent (the microphone keeps its sender): only the video track is kept.
+    const { track: screen, stream } = await acquireTrack(ctx, 'video', 'the screen', () =>
+      getDisplayMedia(options ?? { video: true }),
+    );
     if (generation !== this.#generation) {
       // stopScreenShare() ran while the picker was open.
       ctx.owner.retire(screen);

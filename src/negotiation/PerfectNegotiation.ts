@@ -1,6 +1,6 @@
 import { HangupError } from '../errors/HangupError.js';
 import type { Logger } from '../logger.js';
-import type { IceCandidateQueue } from '../resources/IceCandidateQueue.js';
+import type { CandidateVerdict, IceCandidateQueue } from '../resources/IceCandidateQueue.js';
 import type { SignalDescription, SignalMessage } from '../signaling/types.js';
 
 /** What {@link PerfectNegotiation} needs from its session. */
@@ -99,11 +99,8 @@ export class PerfectNegotiation {
   receiveCandidate(candidate: RTCIceCandidateInit | null): void {
     // End-of-candidates is optional and not every runtime accepts it; ICE completes without it.
     if (candidate === null) return;
-    const verdict = this.#ctx.candidates.accept(candidate);
-    if (verdict === 'add') this.#addCandidate(candidate);
-    else if (verdict === 'overflow')
-      this.#ctx.report(HangupError.candidateQueueFull(this.#ctx.candidates.cap));
-    else this.#ctx.logger.debug(`remote candidate ${verdict}`, candidate);
+    const { candidates, report, logger } = this.#ctx;
+    if (fileRemoteCandidate(candidates, candidate, report, logger) === 'add') this.#addCandidate(candidate);
   }
 
   #enqueue(step: string, work: () => Promise<void>): void {
@@ -181,6 +178,23 @@ export class PerfectNegotiation {
       else this.#ctx.report(HangupError.candidateFailed(error));
     });
   }
+}
+
+/**
+ * Files a remote candidate in the queue: the verdict says whether to add it now; overflow is reported as
+ * an `error`, the rest (queued, duplicate, stale) is only logged. Used before the peer connection exists
+ * too, when nothing can be added yet.
+ */
+export function fileRemoteCandidate(
+  candidates: IceCandidateQueue,
+  candidate: RTCIceCandidateInit,
+  report: (error: HangupError) => void,
+  logger: Logger,
+): CandidateVerdict {
+  const verdict = candidates.accept(candidate);
+  if (verdict === 'overflow') report(HangupError.candidateQueueFull(candidates.cap));
+  else if (verdict !== 'add') logger.debug(`remote candidate ${verdict}`, candidate);
+  return verdict;
 }
 
 function isSameDescription(a: SignalDescription, b: SignalDescription): boolean {

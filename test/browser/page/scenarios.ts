@@ -181,6 +181,24 @@ export interface ScenarioResult {
   extra?: Record<string, unknown>;
 }
 
+/**
+ * The tail of every two-session scenario: waits for both ends, closes the pair, lets late events arrive,
+ * then audits the page.
+ */
+async function bothEnded(
+  pair: { close(): void },
+  sides: [Tracked, Tracked],
+  immediate: EndCheck[],
+  /** Read once both ended and the page settled, so it sees whatever their teardowns reported. */
+  extra?: () => Record<string, unknown> | Promise<Record<string, unknown>>,
+): Promise<ScenarioResult> {
+  const ended = await Promise.all(sides.map((side) => side.check));
+  pair.close();
+  await settle();
+  const facts = await extra?.();
+  return { immediate, ended, audit: audit(), ...(facts && { extra: facts }) };
+}
+
 type Ending = 'hangup-a' | 'hangup-b' | 'peer-left' | 'finalize' | 'pagehide-event';
 
 /** Connects two sessions over the in-memory pair, then ends the call the given way. */
@@ -212,20 +230,14 @@ async function inMemoryCall(ending: Ending): Promise<ScenarioResult> {
       immediate.push(a.checkNow(), b.checkNow());
       break;
   }
-  const ended = await Promise.all([a.check, b.check]);
-  pair.close();
-  await settle();
-  return { immediate, ended, audit: audit() };
+  return bothEnded(pair, [a, b], immediate);
 }
 
 /** `a` has a short `maxDurationMs`; the call runs into it. */
 async function expiry(maxDurationMs: number): Promise<ScenarioResult> {
   const { pair, a, b } = pairOfSessions({}, { maxDurationMs, expiryWarningMs: 0, tickMs: 250 });
   await connected(a, b);
-  const ended = await Promise.all([a.check, b.check]);
-  pair.close();
-  await settle();
-  return { immediate: [], ended, audit: audit(), extra: { durationMs: (await a.session.ended).durationMs } };
+  return bothEnded(pair, [a, b], [], async () => ({ durationMs: (await a.session.ended).durationMs }));
 }
 
 /** Only `a` starts: nobody answers, so `connectTimeoutMs` ends it. */
@@ -440,15 +452,12 @@ async function simultaneousInMemory(mode: SimultaneousMode, hangUp: 'a' | 'b'): 
   const ending = hangUp === 'a' ? a : b;
   ending.session.end();
   const immediate = [ending.checkNow()];
-  const ended = await Promise.all([a.check, b.check]);
-  pair.close();
-  await settle();
-  return {
-    immediate,
-    ended,
-    audit: audit(),
-    extra: { outcome, flows, errors: [...a.errors, ...b.errors], collisions: collisions(a, b) },
-  };
+  return bothEnded(pair, [a, b], immediate, () => ({
+    outcome,
+    flows,
+    errors: [...a.errors, ...b.errors],
+    collisions: collisions(a, b),
+  }));
 }
 
 /** The `a=ice-ufrag` of a peer connection's current local description (its ICE generation). */
@@ -507,15 +516,12 @@ async function restartGlare(latencyMs: number): Promise<ScenarioResult> {
   }));
   a.session.end();
   const immediate = [a.checkNow()];
-  const ended = await Promise.all([a.check, b.check]);
-  pair.close();
-  await settle();
-  return {
-    immediate,
-    ended,
-    audit: audit(),
-    extra: { collided: collided(), glare, errors: [...a.errors, ...b.errors], stateChanges },
-  };
+  return bothEnded(pair, [a, b], immediate, () => ({
+    collided: collided(),
+    glare,
+    errors: [...a.errors, ...b.errors],
+    stateChanges,
+  }));
 }
 
 async function hangUpBroadcast(): Promise<ScenarioResult> {
@@ -669,11 +675,8 @@ async function hangUpWhileSharing(): Promise<ScenarioResult> {
     microphone: microphone.readyState,
     screen: screen?.readyState,
   };
-  const ended = await Promise.all([a.check, b.check]);
-  pair.close();
   sharing = undefined;
-  await settle();
-  return { immediate, ended, audit: audit(), extra: { tracksAtEnd, errors: [...a.errors, ...b.errors] } };
+  return bothEnded(pair, [a, b], immediate, () => ({ tracksAtEnd, errors: [...a.errors, ...b.errors] }));
 }
 
 const scenarios = {
