@@ -2,11 +2,32 @@
 // stands in for it so every race can be driven deterministically.
 import { describe, expect, it, vi } from 'vitest';
 import { isCallEndedError, isMediaAcquisitionError } from '../../../src/index.js';
-import type { FakeMediaStreamTrack } from '../../../src/testing/index.js';
+import { FakeMediaStream, FakeMediaStreamTrack } from '../../../src/testing/index.js';
 import { connect, expectReleased, fakeCall } from '../../helpers/fakeCall.js';
 import { pcOf, sentTrack } from './mediaCall.js';
 
 describe('screen share', () => {
+  it('a capture without a video track rejects with MediaAcquisitionError; its tracks stop, the camera stays', async () => {
+    const call = fakeCall();
+    await connect(call);
+    const pc = pcOf(call, call.a);
+    const camera = call.a.localStream!.getVideoTracks()[0]!;
+    const systemAudio = new FakeMediaStreamTrack('audio');
+    call.runtime.getDisplayMedia = async () =>
+      new FakeMediaStream([systemAudio] as unknown as MediaStreamTrack[]) as unknown as MediaStream;
+
+    const error = await call.a.startScreenShare().catch((e: unknown) => e);
+
+    expect(isMediaAcquisitionError(error)).toBe(true);
+    expect(systemAudio.readyState).toBe('ended');
+    expect(call.a.isScreenSharing).toBe(false);
+    expect(sentTrack(pc, 'video')).toBe(camera);
+    expect(camera.readyState).toBe('live');
+    call.a.end();
+    await call.clock.advanceAsync(10);
+    expectReleased(call.a, call.b);
+  });
+
   it('sends the screen instead of the camera and brings the camera back on stop', async () => {
     const call = fakeCall();
     await connect(call);
