@@ -9,7 +9,9 @@
  *   --memory-calls N        sequential calls per memory measurement (default 200)
  *   --concurrency 1,10,25   concurrent call counts (default 1,10,25,50)
  *   --concurrency-runs N    samples per adapter and count (default 30)
- *   --wave N                concurrent calls set up at once, in waves (default 10; 0 = all N at once)
+ *   --shard N               concurrency: calls per child process (default 10); all N calls start at once,
+ *                           spread over ceil(N / shard) processes (the fd limit is per process)
+ *   --shard 0 --wave N      concurrency in one process instead, set up in waves of N (0 = all at once)
  *   --only latency,memory,concurrency
  *   --adapters raw,hangup,simple-peer
  *   --json FILE             also write the raw results as JSON
@@ -32,6 +34,7 @@ interface Flags {
   concurrency: number[];
   concurrencyRuns: number;
   wave: number;
+  shard: number;
   only: string[];
   adapters: AdapterName[];
   json: string | undefined;
@@ -63,7 +66,8 @@ function parseFlags(argv: string[]): Flags {
     memoryCalls: int('--memory-calls', quick ? 50 : 200),
     concurrency: list('--concurrency', ['1', '10', '25', '50']).map(Number),
     concurrencyRuns: int('--concurrency-runs', quick ? 3 : 30),
-    wave: int('--wave', 10),
+    wave: int('--wave', 0),
+    shard: int('--shard', 10),
     only: list('--only', ['latency', 'memory', 'concurrency']),
     adapters,
     json: value('--json'),
@@ -207,7 +211,7 @@ function main() {
             runs: flags.concurrencyRuns,
             warmup: Math.min(flags.warmup, 2),
             concurrency: [n],
-            ...(flags.wave > 0 && { wave: flags.wave }),
+            ...(flags.shard > 0 ? { shard: flags.shard } : flags.wave > 0 && { wave: flags.wave }),
           },
           flags,
         ) as Record<string, Record<string, Summary>>;
@@ -222,7 +226,13 @@ function main() {
     }
     results.concurrency = concurrency;
     say(
-      `### Time until all N concurrent calls are connected (ms, min / median / max, ${flags.concurrencyRuns} runs; ${flags.wave > 0 ? `set up in waves of ${flags.wave}` : 'all started at once'})\n`,
+      `### Time until all N concurrent calls are connected (ms, min / median / max, ${flags.concurrencyRuns} runs; ${
+        flags.shard > 0
+          ? `all started at once, at most ${flags.shard} calls per process`
+          : flags.wave > 0
+            ? `one process, set up in waves of ${flags.wave}`
+            : 'all started at once in one process'
+      })\n`,
     );
     const rows: string[][] = [];
     for (const n of flags.concurrency) {

@@ -2,7 +2,9 @@
  * One measurement task in its own process (spawned by run.ts). Prints one `RESULT <json>` line. Runs in a
  * child process because @roamhq/wrtc may crash at exit, and so memory is measured on a fresh heap.
  */
-import { readdirSync } from 'node:fs';
+import { type ChildProcess, fork } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { hangupAdapter } from './adapters/hangup.js';
 import { rawAdapter } from './adapters/raw.js';
 import { simplePeerAdapter } from './adapters/simplePeer.js';
@@ -13,6 +15,8 @@ import {
   stopLeftovers,
   withTimeout,
 } from './common.js';
+import { drainFds, openFds, pause } from './fds.js';
+import type { ShardReply, ShardRequest } from './shard.js';
 import { rotate, type Summary, summarize } from './stats.js';
 
 const ADAPTERS: Record<AdapterName, BenchAdapter> = {
@@ -32,8 +36,13 @@ interface Task {
   calls?: number;
   /** concurrency: call counts. */
   concurrency?: number[];
-  /** concurrency: calls set up at once (waves); default: all N at once. */
+  /** concurrency, in one process: calls set up at once (waves); default: all N at once. */
   wave?: number;
+  /**
+   * concurrency: calls per process. When set, the N calls are spread over ceil(N / shard) child processes
+   * (bench/shard.ts) and all N start at the same time; `wave` is then ignored.
+   */
+  shard?: number;
 }
 
 /** One call from start to both sides released; returns its timings. */
@@ -51,9 +60,6 @@ async function oneCall(
   const liveTracks = stopLeftovers(call.localTracks);
   return { connectMs, hangupMs, liveTracks };
 }
-
-/** Lets @roamhq/wrtc finish closing on its own threads before the next sample starts. */
-const pause = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function latency(task: Task) {
   const adapters = task.adapters.map((name) => ADAPTERS[name]);
@@ -124,24 +130,59 @@ async function concurrentRound(adapter: BenchAdapter, n: number, wave: number): 
   return elapsed;
 }
 
-/**
- * @roamhq/wrtc releases a closed connection's sockets and pipes on its own threads, later: rounds of 25 or
- * 50 calls back to back would pile them up past the descriptor limit. Between rounds, wait (at most 10 s)
- * until the process holds no more descriptors than before the first round. Linux only; elsewhere a pause.
- */
-function openFds(): number | undefined {
-  try {
-    return readdirSync('/proc/self/fd').length;
-  } catch {
-    return undefined;
-  }
+/** A forked bench/shard.ts process, asked one thing at a time. */
+interface Shard {
+  request(request: ShardRequest): Promise<ShardReply>;
+  close(): void;
 }
 
-async function drainFds(baseline: number | undefined): Promise<void> {
-  await pause(20);
-  if (baseline === undefined) return;
-  const deadline = performance.now() + 10_000;
-  while ((openFds() ?? 0) > baseline + 20 && performance.now() < deadline) await pause(20);
+const here = dirname(fileURLToPath(import.meta.url));
+
+function startShard(): Shard {
+  const child: ChildProcess = fork(join(here, 'shard.ts'), [], {
+    execArgv: ['--expose-gc', '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let pending: { resolve(reply: ShardReply): void; reject(error: Error): void } | undefined;
+  child.on('message', (reply: ShardReply) => {
+    const waiting = pending;
+    pending = undefined;
+    if (reply.type === 'failed') waiting?.reject(new Error(`shard ${child.pid}: ${reply.message}`));
+    else waiting?.resolve(reply);
+  });
+  child.on('exit', (code, signal) => {
+    pending?.reject(new Error(`shard ${child.pid} exited (${signal ?? code}) during a round`));
+    pending = undefined;
+  });
+  return {
+    request(request) {
+      return new Promise((resolve, reject) => {
+        pending = { resolve, reject };
+        child.send(request);
+      });
+    },
+    close() {
+      child.disconnect();
+    },
+  };
+}
+
+/** Splits n calls over shards of at most `size` calls, as evenly as possible (25 over 10s: 9, 8, 8). */
+function shardCounts(n: number, size: number): number[] {
+  const shards = Math.ceil(n / size);
+  return Array.from({ length: shards }, (_, i) => Math.floor(n / shards) + (i < n % shards ? 1 : 0));
+}
+
+/**
+ * N calls started at the same moment, spread over processes; the time from the start until every shard
+ * reports all of its calls connected (one IPC hop, well under a millisecond, on rounds of 10–3000 ms).
+ */
+async function shardedRound(shards: Shard[], counts: number[], adapter: AdapterName): Promise<number> {
+  const t0 = performance.now();
+  await Promise.all(shards.map((shard, i) => shard.request({ type: 'connect', adapter, count: counts[i]! })));
+  const elapsed = performance.now() - t0;
+  await Promise.all(shards.map((shard) => shard.request({ type: 'end' })));
+  return elapsed;
 }
 
 async function concurrency(task: Task) {
@@ -149,22 +190,29 @@ async function concurrency(task: Task) {
   const adapters = task.adapters.map((name) => ADAPTERS[name]);
   const result: Record<string, Record<string, Summary>> = {};
   for (const n of task.concurrency ?? [1, 10, 25, 50]) {
-    for (let i = 0; i < task.warmup; i++) {
-      for (const adapter of rotate(adapters, i)) {
-        await concurrentRound(adapter, n, task.wave ?? n);
-        await drainFds(baseline);
+    const counts = task.shard ? shardCounts(n, task.shard) : [];
+    const shards = counts.map(() => startShard());
+    const round = (adapter: BenchAdapter) =>
+      shards.length > 0
+        ? shardedRound(shards, counts, adapter.name)
+        : concurrentRound(adapter, n, task.wave ?? n).then(async (elapsed) => {
+            await drainFds(baseline);
+            return elapsed;
+          });
+    try {
+      for (let i = 0; i < task.warmup; i++) {
+        for (const adapter of rotate(adapters, i)) await round(adapter);
       }
-    }
-    const samples: Record<string, number[]> = Object.fromEntries(task.adapters.map((name) => [name, []]));
-    for (let i = 0; i < task.runs; i++) {
-      for (const adapter of rotate(adapters, i)) {
-        samples[adapter.name]!.push(await concurrentRound(adapter, n, task.wave ?? n));
-        await drainFds(baseline);
+      const samples: Record<string, number[]> = Object.fromEntries(task.adapters.map((name) => [name, []]));
+      for (let i = 0; i < task.runs; i++) {
+        for (const adapter of rotate(adapters, i)) samples[adapter.name]!.push(await round(adapter));
       }
-    }
-    for (const [name, values] of Object.entries(samples)) {
-      result[name] ??= {};
-      result[name]![String(n)] = summarize(values);
+      for (const [name, values] of Object.entries(samples)) {
+        result[name] ??= {};
+        result[name]![String(n)] = summarize(values);
+      }
+    } finally {
+      for (const shard of shards) shard.close();
     }
   }
   return result;

@@ -414,9 +414,21 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   // ——— lifecycle ———
 
   async #acquireAndConnect(): Promise<void> {
+    // The acquisition is asked for first and the peer connection built while it runs: constructing one is
+    // a blocking call of a millisecond or so in @roamhq/wrtc, which then overlaps the camera's start
+    // instead of following it. Nothing is negotiated before the tracks are in (see #connectMedia).
+    const acquisition = this.#obtainLocalMedia();
+    acquisition.catch(() => {});
+    try {
+      this.#createPeerConnection();
+    } catch (error) {
+      // What the acquisition still brings is stopped on arrival: the media owner is released by teardown.
+      this.teardown('error', error);
+      return;
+    }
     let stream: MediaStream | undefined;
     try {
-      stream = await this.#obtainLocalMedia();
+      stream = await acquisition;
     } catch (error) {
       this.teardown('media-error', new MediaAcquisitionError('local media', error));
       return;
@@ -438,7 +450,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
         this.#notifySnapshot();
       }
       if (!this.#transition('connecting')) return;
-      this.#openPeerConnection(stream);
+      this.#connectMedia(stream);
     } catch (error) {
       this.teardown('error', error);
     }
@@ -461,10 +473,31 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     return stream;
   }
 
-  #openPeerConnection(stream: MediaStream | undefined): void {
-    const { runtime, rtcConfiguration, polite, logger } = this.#options;
+  /** Builds the peer connection and wires its events; negotiation starts with {@link #connectMedia}. */
+  #createPeerConnection(): void {
+    const { runtime, rtcConfiguration } = this.#options;
     const pc = new runtime.RTCPeerConnection(rtcConfiguration);
     this.#pc = pc;
+    attachPeerConnection(pc, {
+      // Nothing is added before #connectMedia creates the negotiation, so nothing is lost here.
+      negotiationNeeded: () => this.#negotiation?.negotiationNeeded(),
+      iceCandidate: (candidate) => {
+        this.#send({ type: 'candidate', candidate: candidate ? candidateToJson(candidate) : null });
+      },
+      track: (event) => this.#onRemoteTrack(event),
+      connectionState: (state) => this.#onConnectionState(state),
+    });
+  }
+
+  /**
+   * Adds the local tracks (or receive-only transceivers) and the session's data channels, then starts
+   * negotiating: descriptions that arrived while media was being acquired are applied now, so the answer
+   * carries the tracks, and the impolite side makes the first offer.
+   */
+  #connectMedia(stream: MediaStream | undefined): void {
+    const pc = this.#pc;
+    if (!pc) return;
+    const { polite, logger } = this.#options;
     this.#negotiation = new PerfectNegotiation({
       pc,
       polite,
@@ -472,14 +505,6 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       candidates: this.#candidates,
       send: (message) => this.#send(message),
       report: (error) => this.#emit('error', error),
-    });
-    attachPeerConnection(pc, {
-      negotiationNeeded: () => this.#negotiation?.negotiationNeeded(),
-      iceCandidate: (candidate) => {
-        this.#send({ type: 'candidate', candidate: candidate ? candidateToJson(candidate) : null });
-      },
-      track: (event) => this.#onRemoteTrack(event),
-      connectionState: (state) => this.#onConnectionState(state),
     });
     if (stream) {
       for (const track of stream.getTracks()) pc.addTrack(track, stream);
@@ -491,6 +516,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     const early = this.#earlyDescriptions;
     this.#earlyDescriptions = [];
     for (const description of early) this.#negotiation.receiveDescription(description);
+    this.#negotiation.offerFirst();
   }
 
   #onRemoteTrack(event: RTCTrackEvent): void {
@@ -651,7 +677,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       case 'candidate':
         logger.debug('remote candidate', message.candidate);
         if (this.#negotiation) this.#negotiation.receiveCandidate(message.candidate);
-        // Before the peer connection exists a candidate can only wait (there is no remote description).
+        // Before negotiation starts a candidate can only wait (there is no remote description).
         else if (message.candidate) {
           fileRemoteCandidate(
             this.#candidates,

@@ -58,6 +58,20 @@ describe('real calls over the in-memory pair', () => {
     expectSideReleased(call.b);
   });
 
+  it('a call takes exactly one offer and one answer (the runtime\'s late negotiationneeded makes no second round)', async () => {
+    call = wrtcCall({ connectTimeoutMs: 20_000 });
+    await connectBoth(call);
+    // A second round, if any, would start right after the first: give it time to show.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const received = (s: WrtcCall['a'], type: string) => s.debug.filter((m) => m === `remote ${type}`).length;
+    expect([received(call.a, 'offer'), received(call.a, 'answer')]).toEqual([1, 0]);
+    expect([received(call.b, 'offer'), received(call.b, 'answer')]).toEqual([0, 1]);
+    call.a.session.end();
+    expect((await call.b.session.ended).reason).toBe('remote-hangup');
+    expectSideReleased(call.a);
+    expectSideReleased(call.b);
+  });
+
   it.each([
     ['polite', 'a'],
     ['impolite', 'b'],

@@ -20,7 +20,7 @@ function drainRethrown(): unknown[] {
 }
 
 describe('re-entrant teardown from inside listeners', () => {
-  it('end() inside stateChange(connecting) stops the start: no peer connection is ever created', async () => {
+  it('end() inside stateChange(connecting) stops the start: nothing is negotiated, the connection is closed', async () => {
     const s = solo();
     s.session.on('stateChange', (state) => {
       if (state === 'connecting') s.session.end();
@@ -28,7 +28,9 @@ describe('re-entrant teardown from inside listeners', () => {
     void s.session.start();
     await settle();
     expect(s.session.endReason).toBe('hangup');
-    expect(s.runtime.peerConnections).toHaveLength(0);
+    expect(s.runtime.peerConnections).toHaveLength(1);
+    expect(s.runtime.peerConnections[0]!.closed).toBe(true);
+    expect(s.runtime.peerConnections[0]!.getSenders()).toEqual([]);
     expect(s.log.events.filter((e) => e.startsWith('state:'))).toEqual([
       'state:starting',
       'state:connecting',

@@ -16,7 +16,10 @@ describe('media acquisition racing teardown', () => {
     expect(stream.getTracks().map((track) => track.readyState)).toEqual(['ended', 'ended']);
     expect(s.session.localStream).toBeUndefined();
     expect(s.log.events).not.toContain('localStream');
-    expect(s.runtime.peerConnections).toHaveLength(0);
+    // The peer connection is built while the camera starts; teardown closed it before any track was added.
+    expect(s.runtime.peerConnections).toHaveLength(1);
+    expect(s.runtime.peerConnections[0]!.closed).toBe(true);
+    expect(s.runtime.peerConnections[0]!.getSenders()).toEqual([]);
     expect(s.runtime.liveTracks()).toEqual([]);
     expectReleased(s.session);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { settle } from '../../../src/testing/index.js';
+import { FakeRTCPeerConnection, settle } from '../../../src/testing/index.js';
 import { connect, driveTo, expectReleased, fakeCall, remoteSdp, solo } from '../../helpers/fakeCall.js';
 
 function offersSent(messages: { type: string; description?: { type: string } }[]): number {
@@ -132,5 +132,128 @@ describe('perfect negotiation with the fake runtime', () => {
     expect(polite.signaling.sentOfType('description').at(-1)?.description.type).toBe('answer');
     polite.session.end();
     expectReleased(impolite.session, polite.session);
+  });
+});
+
+/** A runtime whose connections never fire `negotiationneeded` by themselves; the test fires it by hand. */
+function withoutAutomaticNegotiationNeeded(s: ReturnType<typeof solo>): void {
+  const Base = s.runtime.RTCPeerConnection as unknown as new (
+    configuration?: RTCConfiguration,
+  ) => FakeRTCPeerConnection;
+  Object.defineProperty(s.runtime, 'RTCPeerConnection', {
+    value: class extends Base {
+      override fireNegotiationNeeded(): void {}
+    },
+  });
+}
+const fireByHand = (pc: FakeRTCPeerConnection) => FakeRTCPeerConnection.prototype.fireNegotiationNeeded.call(pc);
+
+describe('the first offer', () => {
+  it('the impolite side offers once its tracks are in, without waiting for negotiationneeded', async () => {
+    const s = solo({ polite: false });
+    withoutAutomaticNegotiationNeeded(s);
+    void s.session.start();
+    await settle();
+    expect(offersSent(s.signaling.sent)).toBe(1);
+    expect(s.pc().getSenders().map((sender) => sender.track?.kind)).toEqual(['audio', 'video']);
+    s.session.end();
+    expectReleased(s.session);
+  });
+
+  it('the polite side makes no first offer, even with tracks and channels in place', async () => {
+    const s = solo({ polite: true });
+    withoutAutomaticNegotiationNeeded(s);
+    void s.session.start();
+    await settle();
+    fireByHand(s.pc());
+    await settle();
+    expect(offersSent(s.signaling.sent)).toBe(0);
+    s.session.end();
+    expectReleased(s.session);
+  });
+
+  it('a negotiationneeded raised while the first offer waits for its answer (as @roamhq/wrtc does) makes no second offer; one after the answer does', async () => {
+    const s = solo({ polite: false });
+    withoutAutomaticNegotiationNeeded(s);
+    void s.session.start();
+    await settle();
+    fireByHand(s.pc());
+    await settle();
+    expect(offersSent(s.signaling.sent)).toBe(1);
+    s.signaling.message({ type: 'description', description: remoteSdp('answer') });
+    await settle();
+    expect(s.pc().signalingState).toBe('stable');
+    // A real change after the first exchange (a track added later, say) is negotiated as usual.
+    fireByHand(s.pc());
+    await settle();
+    expect(offersSent(s.signaling.sent)).toBe(2);
+    s.session.end();
+    expectReleased(s.session);
+  });
+
+  it('a first offer that fails does not swallow the next negotiationneeded', async () => {
+    const s = solo({ polite: false });
+    withoutAutomaticNegotiationNeeded(s);
+    s.runtime.holdMedia();
+    void s.session.start();
+    await settle();
+    const pc = s.pc();
+    pc.createOffer = () => Promise.reject(new Error('no offer today'));
+    s.runtime.pendingMedia[0]!.resolve();
+    await settle();
+    expect(offersSent(s.signaling.sent)).toBe(0);
+    expect(s.log.errors.map((e) => (e as { code?: string }).code)).toEqual(['NEGOTIATION_FAILED']);
+    pc.createOffer = FakeRTCPeerConnection.prototype.createOffer;
+    fireByHand(pc);
+    await settle();
+    expect(offersSent(s.signaling.sent)).toBe(1);
+    s.session.end();
+    expectReleased(s.session);
+  });
+});
+
+describe('the peer connection is built while media is acquired', () => {
+  it('it exists during starting, negotiates nothing until the tracks arrive, and teardown closes it', async () => {
+    const s = solo({ polite: false });
+    s.runtime.holdMedia();
+    void s.session.start();
+    await settle();
+    expect(s.session.state).toBe('starting');
+    expect(s.session.liveResources().peerConnection).toBe(true);
+    expect(s.pc().getSenders()).toEqual([]);
+    expect(offersSent(s.signaling.sent)).toBe(0);
+    // An offer arriving now waits for the tracks, so the answer will carry them.
+    s.signaling.message({ type: 'description', description: remoteSdp('offer') });
+    await settle();
+    expect(s.pc().remoteDescriptions).toEqual([]);
+    s.session.end();
+    expect(s.pc().closed).toBe(true);
+    s.runtime.pendingMedia[0]!.resolve();
+    await settle();
+    expect(s.runtime.liveTracks()).toEqual([]);
+    expectReleased(s.session);
+  });
+
+  it('a RTCPeerConnection constructor that throws ends the call with error; the camera that arrives later is stopped', async () => {
+    const s = solo({ polite: false });
+    s.runtime.holdMedia();
+    const failure = new Error('bad configuration');
+    Object.defineProperty(s.runtime, 'RTCPeerConnection', {
+      value: class {
+        constructor() {
+          throw failure;
+        }
+      },
+    });
+    const started = s.session.start();
+    await settle();
+    expect(s.session.endReason).toBe('error');
+    expect((await s.session.ended).error).toBe(failure);
+    await expect(started).rejects.toMatchObject({ name: 'CallEndedError', reason: 'error' });
+    const stream = s.runtime.pendingMedia[0]!.resolve();
+    await settle();
+    expect(stream.getTracks().map((track) => track.readyState)).toEqual(['ended', 'ended']);
+    expect(s.session.localStream).toBeUndefined();
+    expectReleased(s.session);
   });
 });
