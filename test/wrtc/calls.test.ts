@@ -58,7 +58,7 @@ describe('real calls over the in-memory pair', () => {
     expectSideReleased(call.b);
   });
 
-  it('a call takes exactly one offer and one answer (the runtime\'s late negotiationneeded makes no second round)', async () => {
+  it("a call takes exactly one offer and one answer (the runtime's late negotiationneeded makes no second round)", async () => {
     call = wrtcCall({ connectTimeoutMs: 20_000 });
     await connectBoth(call);
     // A second round, if any, would start right after the first: give it time to show.

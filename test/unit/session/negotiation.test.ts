@@ -146,7 +146,8 @@ function withoutAutomaticNegotiationNeeded(s: ReturnType<typeof solo>): void {
     },
   });
 }
-const fireByHand = (pc: FakeRTCPeerConnection) => FakeRTCPeerConnection.prototype.fireNegotiationNeeded.call(pc);
+const fireByHand = (pc: FakeRTCPeerConnection) =>
+  FakeRTCPeerConnection.prototype.fireNegotiationNeeded.call(pc);
 
 describe('the first offer', () => {
   it('the impolite side offers once its tracks are in, without waiting for negotiationneeded', async () => {
@@ -155,7 +156,12 @@ describe('the first offer', () => {
     void s.session.start();
     await settle();
     expect(offersSent(s.signaling.sent)).toBe(1);
-    expect(s.pc().getSenders().map((sender) => sender.track?.kind)).toEqual(['audio', 'video']);
+    expect(
+      s
+        .pc()
+        .getSenders()
+        .map((sender) => sender.track?.kind),
+    ).toEqual(['audio', 'video']);
     s.session.end();
     expectReleased(s.session);
   });
