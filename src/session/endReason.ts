@@ -62,7 +62,7 @@ export const LOCALLY_CAUSED_END_REASONS: ReadonlySet<EndReason> = new Set<EndRea
 
 /** Whether `value` is one of the {@link EndReason} strings. */
 export function isEndReason(value: unknown): value is EndReason {
-  return typeof value === 'string' && (END_REASONS as readonly string[]).includes(value);
+  return (END_REASONS as readonly unknown[]).includes(value);
 }
 
 /**

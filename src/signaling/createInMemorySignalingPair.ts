@@ -94,44 +94,140 @@ const MIN_REORDER_WINDOW_MS = 10;
  * @throws `TypeError` for a negative or non-finite `latencyMs`, or a rate outside 0…1.
  */
 export function createInMemorySignalingPair(options: InMemorySignalingOptions = {}): InMemorySignalingPair {
-  return new InMemorySignalingHub(resolveOptions(options)).pair();
-}
-
-interface ResolvedOptions {
-  latencyMs: number;
-  dropRate: number;
-  duplicateRate: number;
-  reorder: boolean;
-  seed: number;
-  clock: Clock;
-}
-
-function resolveOptions(options: InMemorySignalingOptions): ResolvedOptions {
   const latencyMs = options.latencyMs ?? 0;
-  if (!Number.isFinite(latencyMs) || latencyMs < 0) {
-    throw new TypeError(
-      `createInMemorySignalingPair: latencyMs must be a finite number >= 0, got ${latencyMs}`,
-    );
+  if (!(Number.isFinite(latencyMs) && latencyMs >= 0)) {
+    badOption('latencyMs', 'a finite number >= 0', latencyMs);
   }
   const seed = options.seed ?? DEFAULT_SEED;
-  if (!Number.isFinite(seed)) {
-    throw new TypeError(`createInMemorySignalingPair: seed must be a finite number, got ${seed}`);
-  }
-  return {
-    latencyMs,
-    dropRate: checkRate('dropRate', options.dropRate),
-    duplicateRate: checkRate('duplicateRate', options.duplicateRate),
-    reorder: options.reorder ?? false,
-    seed,
-    clock: options.clock ?? realClock,
+  if (!Number.isFinite(seed)) badOption('seed', 'a finite number', seed);
+  const dropRate = checkRate('dropRate', options.dropRate);
+  const duplicateRate = checkRate('duplicateRate', options.duplicateRate);
+  const reorder = options.reorder ?? false;
+  const clock = options.clock ?? realClock;
+
+  const random = mulberry32(seed);
+  const inboxes: Record<InMemorySide, Inbox> = { a: newInbox(), b: newInbox() };
+  // Timers that only re-run delivery (after a subscribe); tracked so close() can cancel them too.
+  const flushTimers = new Set<unknown>();
+  let closed = false;
+
+  const jitter = (): number => {
+    const roll = random();
+    return reorder ? Math.floor(roll * (Math.max(latencyMs, MIN_REORDER_WINDOW_MS) + 1)) : 0;
   };
+
+  const send = (from: InMemorySide, message: SignalMessage): void => {
+    if (closed || inboxes[from].gone) return;
+    // Cloned now, so the sender may mutate its object as soon as send() returns.
+    const event: SignalingEvent = { type: 'message', data: structuredClone(message) };
+    // Always draw the same numbers per send, so one option does not shift the faults another one picks.
+    const dropped = random() < dropRate;
+    const duplicated = random() < duplicateRate;
+    const jitters = [jitter(), jitter()];
+    if (dropped) return;
+    for (let i = 0; i < (duplicated ? 2 : 1); i++) schedule(other(from), event, !reorder, jitters[i]!);
+  };
+
+  const subscribe = (side: InMemorySide, listener: Listener): (() => void) => {
+    const inbox = inboxes[side];
+    // A wrapper, so subscribing the same function twice gives two independent subscriptions.
+    const subscription: Listener = (event) => listener(event);
+    inbox.listeners.add(subscription);
+    if (inbox.queue.some((delivery) => delivery.ready)) {
+      const timer = clock.setTimeout(() => {
+        flushTimers.delete(timer);
+        flush(side);
+      }, 0);
+      flushTimers.add(timer);
+    }
+    return () => {
+      inbox.listeners.delete(subscription);
+    };
+  };
+
+  const schedule = (to: InMemorySide, event: SignalingEvent, ordered: boolean, jitterMs: number): void => {
+    const inbox = inboxes[to];
+    if (inbox.gone) return;
+    const delivery: Delivery = { event, ordered, ready: false, timer: undefined };
+    inbox.queue.push(delivery);
+    delivery.timer = clock.setTimeout(() => {
+      delivery.ready = true;
+      delivery.timer = undefined;
+      flush(to);
+    }, latencyMs + jitterMs);
+  };
+
+  /** Hands every deliverable event to the listeners; the rest waits for its timer or a subscriber. */
+  const flush = (side: InMemorySide): void => {
+    const inbox = inboxes[side];
+    const { listeners } = inbox;
+    let index = 0;
+    // Re-read the queue each turn: a listener may send, leave or close while we deliver.
+    while (listeners.size > 0 && index < inbox.queue.length) {
+      const delivery = inbox.queue[index]!;
+      if (!delivery.ready || (delivery.ordered && index > 0)) {
+        index++;
+        continue;
+      }
+      inbox.queue.splice(index, 1);
+      // A snapshot: a listener that unsubscribes another during this delivery must stop that one at once.
+      for (const listener of [...listeners]) {
+        // A fresh event per listener: each gets its own clone of a message or of `finalize` info.
+        if (listeners.has(listener)) invokeListener(listener, structuredClone(delivery.event));
+      }
+    }
+  };
+
+  const discard = (inbox: Inbox): void => {
+    for (const { timer } of inbox.queue) if (timer !== undefined) clock.clearTimeout(timer);
+    inbox.queue = [];
+  };
+
+  const control = (to: InMemorySide, event: SignalingEvent): void => schedule(to, event, true, 0);
+
+  const adapter = (side: InMemorySide): SignalingAdapter => ({
+    send: (message) => send(side, message),
+    subscribe: (listener) => subscribe(side, listener),
+  });
+
+  return {
+    a: adapter('a'),
+    b: adapter('b'),
+    leave: (side) => {
+      const inbox = inboxes[side];
+      if (closed || inbox.gone) return;
+      inbox.gone = true;
+      discard(inbox);
+      control(other(side), { type: 'peer-left' });
+    },
+    finalize: (info) => {
+      if (closed) return;
+      // Cloned now, like a message, so the caller may mutate `info` afterwards.
+      const event: SignalingEvent =
+        info === undefined ? { type: 'finalize' } : { type: 'finalize', info: structuredClone(info) };
+      for (const side of SIDES) control(side, event);
+    },
+    close: () => {
+      if (closed) return;
+      closed = true;
+      for (const timer of flushTimers) clock.clearTimeout(timer);
+      flushTimers.clear();
+      for (const side of SIDES) {
+        discard(inboxes[side]);
+        control(side, { type: 'closed' });
+      }
+    },
+    pendingDeliveries: () => inboxes.a.queue.length + inboxes.b.queue.length,
+  };
+}
+
+function badOption(name: string, expected: string, value: unknown): never {
+  throw new TypeError(`createInMemorySignalingPair: ${name} must be ${expected}, got ${String(value)}`);
 }
 
 function checkRate(name: string, value: number | undefined): number {
   const rate = value ?? 0;
-  if (!(rate >= 0 && rate <= 1)) {
-    throw new TypeError(`createInMemorySignalingPair: ${name} must be between 0 and 1, got ${rate}`);
-  }
+  if (!(rate >= 0 && rate <= 1)) badOption(name, 'between 0 and 1', rate);
   return rate;
 }
 
@@ -147,10 +243,12 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** An event on its way to one side. */
+/**
+ * An event on its way to one side: a message (its data already a private clone) or a control event. Each
+ * listener receives its own structured clone of it.
+ */
 interface Delivery {
-  /** A message payload (already a private clone) or a control event. */
-  readonly payload: { kind: 'message'; data: unknown } | { kind: 'control'; event: SignalingEvent };
+  readonly event: SignalingEvent;
   /** Must wait until every delivery queued before it has been delivered. */
   readonly ordered: boolean;
   /** Its delay has elapsed. */
@@ -161,176 +259,22 @@ interface Delivery {
 type Listener = (event: SignalingEvent) => void;
 
 /** The receiving end of one side: its subscribers and the queue of events heading to it. */
-class Inbox {
-  readonly listeners = new Set<Listener>();
+interface Inbox {
+  readonly listeners: Set<Listener>;
   /** In send order; a delivery leaves the queue when it is handed to the listeners. */
-  queue: Delivery[] = [];
+  queue: Delivery[];
   /** The side left: it receives nothing more. */
-  gone = false;
+  gone: boolean;
 }
 
-class InMemorySignalingHub {
-  readonly #options: ResolvedOptions;
-  readonly #random: () => number;
-  readonly #inboxes: Record<InMemorySide, Inbox> = { a: new Inbox(), b: new Inbox() };
-  // Timers that only re-run delivery (after a subscribe); tracked so close() can cancel them too.
-  readonly #flushTimers = new Set<unknown>();
-  #closed = false;
-
-  constructor(options: ResolvedOptions) {
-    this.#options = options;
-    this.#random = mulberry32(options.seed);
-  }
-
-  pair(): InMemorySignalingPair {
-    return {
-      a: this.#adapter('a'),
-      b: this.#adapter('b'),
-      leave: (side) => this.#leave(side),
-      finalize: (info) => this.#finalize(info),
-      close: () => this.#close(),
-      pendingDeliveries: () => this.#inboxes.a.queue.length + this.#inboxes.b.queue.length,
-    };
-  }
-
-  #adapter(side: InMemorySide): SignalingAdapter {
-    return {
-      send: (message: SignalMessage) => this.#send(side, message),
-      subscribe: (listener: Listener) => this.#subscribe(side, listener),
-    };
-  }
-
-  #send(from: InMemorySide, message: SignalMessage): void {
-    if (this.#closed || this.#inboxes[from].gone) return;
-    // Cloned now, so the sender may mutate its object as soon as send() returns.
-    const data = structuredClone(message);
-    const { dropRate, duplicateRate } = this.#options;
-    // Always draw the same numbers per send, so one option does not shift the faults another one picks.
-    const dropped = this.#random() < dropRate;
-    const duplicated = this.#random() < duplicateRate;
-    const jitters = [this.#jitter(), this.#jitter()];
-    if (dropped) return;
-    const to = other(from);
-    const copies = duplicated ? 2 : 1;
-    for (let i = 0; i < copies; i++) {
-      this.#schedule(to, { kind: 'message', data }, !this.#options.reorder, jitters[i] ?? 0);
-    }
-  }
-
-  #jitter(): number {
-    const roll = this.#random();
-    if (!this.#options.reorder) return 0;
-    const window = Math.max(this.#options.latencyMs, MIN_REORDER_WINDOW_MS);
-    return Math.floor(roll * (window + 1));
-  }
-
-  #subscribe(side: InMemorySide, listener: Listener): () => void {
-    const inbox = this.#inboxes[side];
-    // A wrapper, so subscribing the same function twice gives two independent subscriptions.
-    const subscription: Listener = (event) => listener(event);
-    inbox.listeners.add(subscription);
-    if (inbox.queue.some((delivery) => delivery.ready)) this.#scheduleFlush(side);
-    return () => {
-      inbox.listeners.delete(subscription);
-    };
-  }
-
-  #leave(side: InMemorySide): void {
-    const inbox = this.#inboxes[side];
-    if (this.#closed || inbox.gone) return;
-    inbox.gone = true;
-    this.#discard(inbox);
-    this.#control(other(side), { type: 'peer-left' });
-  }
-
-  #finalize(info: unknown): void {
-    if (this.#closed) return;
-    // Cloned now, like a message, so the caller may mutate `info` afterwards.
-    const event: SignalingEvent =
-      info === undefined ? { type: 'finalize' } : { type: 'finalize', info: structuredClone(info) };
-    for (const side of SIDES) this.#control(side, event);
-  }
-
-  #close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    for (const timer of this.#flushTimers) this.#options.clock.clearTimeout(timer);
-    this.#flushTimers.clear();
-    for (const side of SIDES) {
-      this.#discard(this.#inboxes[side]);
-      this.#control(side, { type: 'closed' });
-    }
-  }
-
-  #control(to: InMemorySide, event: SignalingEvent): void {
-    this.#schedule(to, { kind: 'control', event }, true, 0);
-  }
-
-  #schedule(to: InMemorySide, payload: Delivery['payload'], ordered: boolean, jitterMs: number): void {
-    const inbox = this.#inboxes[to];
-    if (inbox.gone) return;
-    const delivery: Delivery = { payload, ordered, ready: false, timer: undefined };
-    inbox.queue.push(delivery);
-    delivery.timer = this.#options.clock.setTimeout(() => {
-      delivery.ready = true;
-      delivery.timer = undefined;
-      this.#flush(to);
-    }, this.#options.latencyMs + jitterMs);
-  }
-
-  #scheduleFlush(side: InMemorySide): void {
-    const timer = this.#options.clock.setTimeout(() => {
-      this.#flushTimers.delete(timer);
-      this.#flush(side);
-    }, 0);
-    this.#flushTimers.add(timer);
-  }
-
-  /** Hands every deliverable event to the listeners; the rest waits for its timer or a subscriber. */
-  #flush(side: InMemorySide): void {
-    const inbox = this.#inboxes[side];
-    let index = 0;
-    // Re-read the queue each turn: a listener may send, leave or close while we deliver.
-    while (inbox.listeners.size > 0 && index < inbox.queue.length) {
-      const delivery = inbox.queue[index]!;
-      if (!delivery.ready || (delivery.ordered && index > 0)) {
-        index++;
-        continue;
-      }
-      inbox.queue.splice(index, 1);
-      this.#deliver(inbox, delivery);
-    }
-  }
-
-  #deliver(inbox: Inbox, delivery: Delivery): void {
-    // A snapshot: a listener that unsubscribes another during this delivery must stop that one at once.
-    for (const listener of [...inbox.listeners]) {
-      if (!inbox.listeners.has(listener)) continue;
-      invokeListener(listener, materialise(delivery.payload));
-    }
-  }
-
-  #discard(inbox: Inbox): void {
-    for (const delivery of inbox.queue) {
-      if (delivery.timer !== undefined) this.#options.clock.clearTimeout(delivery.timer);
-    }
-    inbox.queue = [];
-  }
+function newInbox(): Inbox {
+  return { listeners: new Set(), queue: [], gone: false };
 }
 
 const SIDES: readonly InMemorySide[] = ['a', 'b'];
 
 function other(side: InMemorySide): InMemorySide {
   return side === 'a' ? 'b' : 'a';
-}
-
-/** A fresh event per listener: each gets its own clone of a message or of `finalize` info. */
-function materialise(payload: Delivery['payload']): SignalingEvent {
-  if (payload.kind === 'message') return { type: 'message', data: structuredClone(payload.data) };
-  const { event } = payload;
-  if (event.type === 'finalize' && 'info' in event)
-    return { type: 'finalize', info: structuredClone(event.info) };
-  return { ...event };
 }
 
 /**

@@ -44,8 +44,7 @@ export const DEFAULT_SIGNAL_LIMITS: Readonly<SignalLimits> = Object.freeze({
   maxKeys: 64,
 });
 
-const DESCRIPTION_TYPES: ReadonlySet<string> = new Set(['offer', 'answer', 'pranswer', 'rollback']);
-const MUTE_KINDS: ReadonlySet<string> = new Set(['audio', 'video']);
+const DESCRIPTION_TYPES: ReadonlySet<unknown> = new Set(['offer', 'answer', 'pranswer', 'rollback']);
 // Keys that can rewire prototypes when a consumer later merges or assigns the data.
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_SDP_MLINE_INDEX = 1023;
@@ -83,8 +82,10 @@ const MAX_SDP_MLINE_INDEX = 1023;
 export function parseSignalMessage(data: unknown, limits?: Partial<SignalLimits>): SignalMessage {
   const resolved = resolveLimits(limits);
   try {
-    const root = new Snapshotter(resolved).take(data);
-    return buildMessage(root, resolved);
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      throw new InvalidSignalError(`expected an object, got ${describe(data)}`);
+    }
+    return buildMessage(snapshot(data, resolved) as SnapshotRecord, resolved);
   } catch (error) {
     if (error instanceof InvalidSignalError) throw error;
     throw new InvalidSignalError('inspecting the data threw', { cause: error });
@@ -93,16 +94,17 @@ export function parseSignalMessage(data: unknown, limits?: Partial<SignalLimits>
 
 function resolveLimits(limits: Partial<SignalLimits> | undefined): SignalLimits {
   const resolved: SignalLimits = { ...DEFAULT_SIGNAL_LIMITS };
-  if (limits === undefined) return resolved;
-  for (const key of Object.keys(DEFAULT_SIGNAL_LIMITS) as (keyof SignalLimits)[]) {
-    const value = limits[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-      throw new TypeError(
-        `parseSignalMessage: limits.${key} must be a non-negative number, got ${String(value)}`,
-      );
+  if (limits !== undefined) {
+    for (const key in resolved) {
+      const value = limits[key as keyof SignalLimits];
+      if (value === undefined) continue;
+      if (typeof value !== 'number' || !(value >= 0)) {
+        throw new TypeError(
+          `parseSignalMessage: limits.${key} must be a non-negative number, got ${String(value)}`,
+        );
+      }
+      resolved[key as keyof SignalLimits] = value;
     }
-    resolved[key] = value;
   }
   return resolved;
 }
@@ -111,29 +113,14 @@ function resolveLimits(limits: Partial<SignalLimits> | undefined): SignalLimits 
 // Step 1: a defensive snapshot. Objects become Maps and arrays become arrays, so the validation step below
 // works on data we own and can no longer change under us (a Proxy could answer differently on each read).
 
-type Snapshot = string | number | boolean | null | undefined | SnapshotRecord | SnapshotList;
+type Snapshot = string | number | boolean | null | undefined | SnapshotRecord | Snapshot[];
 type SnapshotRecord = Map<string, Snapshot>;
-type SnapshotList = Snapshot[];
 
-class Snapshotter {
-  readonly #limits: SignalLimits;
-  #keysLeft: number;
-
-  constructor(limits: SignalLimits) {
-    this.#limits = limits;
-    this.#keysLeft = limits.maxKeys;
-  }
-
-  /** Snapshots the message root, which must be a plain object. */
-  take(data: unknown): SnapshotRecord {
-    if (typeof data !== 'object' || data === null) {
-      throw new InvalidSignalError(`expected an object, got ${describe(data)}`);
-    }
-    if (Array.isArray(data)) throw new InvalidSignalError('expected an object, got an array');
-    return this.#value(data, 'message', 1) as SnapshotRecord;
-  }
-
-  #value(value: unknown, path: string, depth: number): Snapshot {
+/** Snapshots the message root (a non-array object), spending one budget of `maxKeys` on the whole tree. */
+function snapshot(root: object, limits: SignalLimits): Snapshot {
+  const { maxDepth, maxKeys } = limits;
+  let keysLeft = maxKeys;
+  const take = (value: unknown, path: string, depth: number): Snapshot => {
     switch (typeof value) {
       case 'string':
       case 'number':
@@ -143,73 +130,54 @@ class Snapshotter {
       case 'undefined':
         return undefined;
       case 'object':
-        return value === null ? null : this.#container(value, path, depth);
+        if (value === null) return null;
+        break;
       default:
         throw new InvalidSignalError(`${path} is a ${typeof value}, which signaling data cannot hold`);
     }
-  }
-
-  #container(value: object, path: string, depth: number): SnapshotRecord | SnapshotList {
-    if (depth > this.#limits.maxDepth) {
-      throw new InvalidSignalError(`${path} is nested deeper than ${this.#limits.maxDepth} levels`);
-    }
+    if (depth > maxDepth) throw new InvalidSignalError(`${path} is nested deeper than ${maxDepth} levels`);
     const isArray = Array.isArray(value);
     const prototype = Object.getPrototypeOf(value);
-    const plain = isArray
-      ? prototype === Array.prototype
-      : prototype === Object.prototype || prototype === null;
-    if (!plain) throw new InvalidSignalError(`${path} is not a plain ${isArray ? 'array' : 'object'}`);
-
-    const keys = Reflect.ownKeys(value);
-    this.#spendKeys(keys.length - (isArray ? 1 : 0), path);
-    return isArray ? this.#list(value, keys, path, depth) : this.#record(value, keys, path, depth);
-  }
-
-  #spendKeys(count: number, path: string): void {
-    this.#keysLeft -= count;
-    if (this.#keysLeft < 0) {
-      throw new InvalidSignalError(`too many keys (more than ${this.#limits.maxKeys} in total, at ${path})`);
+    if (isArray ? prototype !== Array.prototype : prototype !== Object.prototype && prototype !== null) {
+      throw new InvalidSignalError(`${path} is not a plain ${isArray ? 'array' : 'object'}`);
     }
-  }
-
-  #record(value: object, keys: (string | symbol)[], path: string, depth: number): SnapshotRecord {
+    const keys = Reflect.ownKeys(value);
+    // An array's own `length` is not counted.
+    keysLeft -= keys.length - (isArray ? 1 : 0);
+    if (keysLeft < 0) {
+      throw new InvalidSignalError(`too many keys (more than ${maxKeys} in total, at ${path})`);
+    }
+    const list: Snapshot[] = [];
     const record: SnapshotRecord = new Map();
     for (const key of keys) {
-      const keyPath = `${path}.${typeof key === 'string' ? shorten(key) : 'symbol'}`;
-      if (typeof key === 'symbol') throw new InvalidSignalError(`${path} has a symbol key`);
-      if (FORBIDDEN_KEYS.has(key)) throw new InvalidSignalError(`${keyPath} is a forbidden key`);
-      record.set(key, this.#value(dataProperty(value, key, keyPath), keyPath, depth + 1));
-    }
-    return record;
-  }
-
-  #list(value: object, keys: (string | symbol)[], path: string, depth: number): SnapshotList {
-    const list: SnapshotList = [];
-    for (const key of keys) {
-      if (key === 'length') continue;
-      if (typeof key === 'symbol' || !isArrayIndex(key)) {
-        throw new InvalidSignalError(`${path} is an array with a non-index key`);
+      let keyPath: string;
+      if (isArray) {
+        if (key === 'length') continue;
+        if (!isArrayIndex(key)) throw new InvalidSignalError(`${path} is an array with a non-index key`);
+        keyPath = `${path}[${key}]`;
+      } else {
+        if (typeof key === 'symbol') throw new InvalidSignalError(`${path} has a symbol key`);
+        keyPath = `${path}.${shorten(key)}`;
+        if (FORBIDDEN_KEYS.has(key)) throw new InvalidSignalError(`${keyPath} is a forbidden key`);
       }
-      const keyPath = `${path}[${key}]`;
-      list.push(this.#value(dataProperty(value, key, keyPath), keyPath, depth + 1));
+      // Read through the descriptor, so no getter ever runs.
+      const descriptor = Reflect.getOwnPropertyDescriptor(value, key);
+      // Only a Proxy can list a key and then deny having it.
+      if (!descriptor) throw new InvalidSignalError(`${keyPath} vanished while being read`);
+      if (!('value' in descriptor)) throw new InvalidSignalError(`${keyPath} is an accessor property`);
+      if (!descriptor.enumerable) throw new InvalidSignalError(`${keyPath} is not enumerable`);
+      const item = take(descriptor.value, keyPath, depth + 1);
+      if (isArray) list.push(item);
+      else record.set(key as string, item);
     }
-    return list;
-  }
+    return isArray ? list : record;
+  };
+  return take(root, 'message', 1);
 }
 
-/** Reads an own data property through its descriptor, so no getter ever runs. */
-function dataProperty(target: object, key: string, path: string): unknown {
-  const descriptor = Reflect.getOwnPropertyDescriptor(target, key);
-  // Only a Proxy can list a key and then deny having it.
-  if (descriptor === undefined) throw new InvalidSignalError(`${path} vanished while being read`);
-  if (!('value' in descriptor)) throw new InvalidSignalError(`${path} is an accessor property`);
-  if (!descriptor.enumerable) throw new InvalidSignalError(`${path} is not enumerable`);
-  return descriptor.value;
-}
-
-function isArrayIndex(key: string): boolean {
-  const index = Number(key);
-  return Number.isInteger(index) && index >= 0 && index < 2 ** 32 - 1 && String(index) === key;
+/** The spec's array index: the canonical string of an integer from 0 to 2^32 - 2. */
+function isArrayIndex(key: string | symbol): key is string {
+  return typeof key === 'string' && String(Number(key) >>> 0) === key && key !== '4294967295';
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -217,158 +185,110 @@ function isArrayIndex(key: string): boolean {
 
 function buildMessage(root: SnapshotRecord, limits: SignalLimits): SignalMessage {
   const type = root.get('type');
-  if (typeof type !== 'string') throw new InvalidSignalError(`type must be a string, got ${describe(type)}`);
-  const message = buildBody(type, root, limits);
-  const callId = root.get('callId');
-  if (callId !== undefined) message.callId = checkCallId(callId, limits);
-  return message;
-}
-
-function buildBody(type: string, root: SnapshotRecord, limits: SignalLimits): SignalMessage {
+  if (typeof type !== 'string') fail('type', 'a string', type);
+  let message: SignalMessage;
   switch (type) {
     case 'description':
-      return { type, description: buildDescription(root.get('description'), limits) };
+      message = { type, description: buildDescription(root.get('description'), limits) };
+      break;
     case 'candidate':
-      return { type, candidate: buildCandidate(root.get('candidate'), limits) };
-    case 'bye':
-      return { type, reason: checkReason(root.get('reason')) };
-    case 'mute':
-      return { type, kind: checkKind(root.get('kind')), muted: checkMuted(root.get('muted')) };
+      message = { type, candidate: buildCandidate(root.get('candidate'), limits) };
+      break;
+    case 'bye': {
+      const reason = root.get('reason');
+      if (!isEndReason(reason)) fail('reason', 'an EndReason', reason);
+      message = { type, reason };
+      break;
+    }
+    case 'mute': {
+      const kind = root.get('kind');
+      const muted = root.get('muted');
+      if (kind !== 'audio' && kind !== 'video') fail('kind', "'audio' or 'video'", kind);
+      if (typeof muted !== 'boolean') fail('muted', 'a boolean', muted);
+      message = { type, kind, muted };
+      break;
+    }
     default:
       throw new InvalidSignalError(`unknown type '${shorten(type)}'`);
   }
+  const callId = root.get('callId');
+  if (callId !== undefined) {
+    if (typeof callId !== 'string' || callId === '') fail('callId', 'a non-empty string', callId);
+    message.callId = sized(callId, limits.maxStringBytes, 'callId');
+  }
+  return message;
 }
 
 function buildDescription(value: Snapshot, limits: SignalLimits): SignalDescription {
-  if (!(value instanceof Map)) {
-    throw new InvalidSignalError(`description must be an object, got ${describeSnapshot(value)}`);
-  }
-  const type = value.get('type');
-  if (typeof type !== 'string' || !DESCRIPTION_TYPES.has(type)) {
-    throw new InvalidSignalError(
-      `description.type must be offer, answer, pranswer or rollback, got ${describeSnapshot(type)}`,
-    );
-  }
-  const description: SignalDescription = { type: type as SignalDescription['type'] };
+  if (!(value instanceof Map)) fail('description', 'an object', value);
+  const type = value.get('type') as SignalDescription['type'];
+  if (!DESCRIPTION_TYPES.has(type)) fail('description.type', 'offer, answer, pranswer or rollback', type);
+  const description: SignalDescription = { type };
   const sdp = value.get('sdp');
-  if (sdp === undefined) {
-    if (type !== 'rollback') throw new InvalidSignalError(`description.sdp is required for ${type}`);
-    return description;
+  // Only a rollback may come without an SDP.
+  if (type !== 'rollback' && (sdp === undefined || sdp === '')) {
+    throw new InvalidSignalError(`description.sdp is required for ${type} and must not be empty`);
   }
-  if (typeof sdp !== 'string') {
-    throw new InvalidSignalError(`description.sdp must be a string, got ${describeSnapshot(sdp)}`);
+  if (sdp !== undefined) {
+    if (typeof sdp !== 'string') fail('description.sdp', 'a string', sdp);
+    description.sdp = sized(sdp, limits.maxSdpBytes, 'description.sdp');
   }
-  if (sdp === '' && type !== 'rollback') {
-    throw new InvalidSignalError(`description.sdp must not be empty for ${type}`);
-  }
-  checkSize(sdp, limits.maxSdpBytes, 'description.sdp');
-  description.sdp = sdp;
   return description;
 }
 
 function buildCandidate(value: Snapshot, limits: SignalLimits): RTCIceCandidateInit | null {
   if (value === null) return null;
-  if (!(value instanceof Map)) {
-    throw new InvalidSignalError(`candidate must be an object or null, got ${describeSnapshot(value)}`);
-  }
+  if (!(value instanceof Map)) fail('candidate', 'an object or null', value);
   const text = value.get('candidate');
-  if (typeof text !== 'string') {
-    throw new InvalidSignalError(`candidate.candidate must be a string, got ${describeSnapshot(text)}`);
+  if (typeof text !== 'string') fail('candidate.candidate', 'a string', text);
+  const candidate: Record<string, unknown> = {
+    candidate: sized(text, limits.maxCandidateBytes, 'candidate.candidate'),
+  };
+  for (const key of ['sdpMid', 'sdpMLineIndex', 'usernameFragment']) {
+    const field = value.get(key);
+    const path = `candidate.${key}`;
+    if (field === undefined) continue;
+    if (field !== null) {
+      if (key !== 'sdpMLineIndex') {
+        if (typeof field !== 'string') fail(path, 'a string or null', field);
+        sized(field, limits.maxStringBytes, path);
+      } else if (
+        !(Number.isInteger(field) && (field as number) >= 0 && (field as number) <= MAX_SDP_MLINE_INDEX)
+      ) {
+        fail(path, `an integer from 0 to ${MAX_SDP_MLINE_INDEX} or null`, field);
+      }
+    }
+    // `-0` passes the checks above; hand out a plain 0.
+    candidate[key] = field === 0 ? 0 : field;
   }
-  checkSize(text, limits.maxCandidateBytes, 'candidate.candidate');
-  const candidate: RTCIceCandidateInit = { candidate: text };
-
-  const sdpMid = optionalString(value.get('sdpMid'), limits, 'candidate.sdpMid');
-  if (sdpMid !== undefined) candidate.sdpMid = sdpMid;
-  const index = optionalIndex(value.get('sdpMLineIndex'));
-  if (index !== undefined) candidate.sdpMLineIndex = index;
-  const ufrag = optionalString(value.get('usernameFragment'), limits, 'candidate.usernameFragment');
-  if (ufrag !== undefined) candidate.usernameFragment = ufrag;
-  return candidate;
+  return candidate as RTCIceCandidateInit;
 }
 
-function optionalString(value: Snapshot, limits: SignalLimits, path: string): string | null | undefined {
-  if (value === undefined || value === null) return value;
-  if (typeof value !== 'string') {
-    throw new InvalidSignalError(`${path} must be a string or null, got ${describeSnapshot(value)}`);
-  }
-  checkSize(value, limits.maxStringBytes, path);
-  return value;
-}
-
-function optionalIndex(value: Snapshot): number | null | undefined {
-  if (value === undefined || value === null) return value;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_SDP_MLINE_INDEX) {
-    throw new InvalidSignalError(
-      `candidate.sdpMLineIndex must be an integer from 0 to ${MAX_SDP_MLINE_INDEX} or null, got ${describeSnapshot(value)}`,
-    );
-  }
-  // `-0` passes the checks above; hand out a plain 0.
-  return value === 0 ? 0 : value;
-}
-
-function checkReason(value: Snapshot): Extract<SignalMessage, { type: 'bye' }>['reason'] {
-  if (!isEndReason(value))
-    throw new InvalidSignalError(`reason must be an EndReason, got ${describeSnapshot(value)}`);
-  return value;
-}
-
-function checkKind(value: Snapshot): 'audio' | 'video' {
-  if (typeof value !== 'string' || !MUTE_KINDS.has(value)) {
-    throw new InvalidSignalError(`kind must be 'audio' or 'video', got ${describeSnapshot(value)}`);
-  }
-  return value as 'audio' | 'video';
-}
-
-function checkMuted(value: Snapshot): boolean {
-  if (typeof value !== 'boolean')
-    throw new InvalidSignalError(`muted must be a boolean, got ${describeSnapshot(value)}`);
-  return value;
-}
-
-function checkCallId(value: Snapshot, limits: SignalLimits): string {
-  if (typeof value !== 'string' || value === '') {
-    throw new InvalidSignalError(`callId must be a non-empty string, got ${describeSnapshot(value)}`);
-  }
-  checkSize(value, limits.maxStringBytes, 'callId');
-  return value;
-}
-
-function checkSize(value: string, maxBytes: number, path: string): void {
-  if (!fitsUtf8(value, maxBytes)) throw new InvalidSignalError(`${path} is larger than ${maxBytes} bytes`);
+function fail(path: string, expected: string, value: Snapshot): never {
+  throw new InvalidSignalError(`${path} must be ${expected}, got ${describe(value)}`);
 }
 
 /**
- * Whether `value` encodes to at most `maxBytes` UTF-8 bytes. Each UTF-16 code unit encodes to 1–3 bytes,
- * so the exact count is only needed between `length` and `3 * length`.
+ * Returns `value` if it encodes to at most `maxBytes` UTF-8 bytes. Each UTF-16 code unit encodes to 1–3
+ * bytes, so the exact count is only needed between `length` and `3 * length`.
  */
-function fitsUtf8(value: string, maxBytes: number): boolean {
-  if (value.length > maxBytes) return false;
-  if (value.length * 3 <= maxBytes) return true;
-  return utf8ByteLength(value) <= maxBytes;
+function sized(value: string, maxBytes: number, path: string): string {
+  const { length } = value;
+  if (length > maxBytes || (length * 3 > maxBytes && utf8ByteLength(value) > maxBytes)) {
+    throw new InvalidSignalError(`${path} is larger than ${maxBytes} bytes`);
+  }
+  return value;
 }
 
 /** UTF-8 length of `value`, counting a lone surrogate as the 3-byte U+FFFD that `TextEncoder` writes. */
 function utf8ByteLength(value: string): number {
   let bytes = 0;
-  for (let i = 0; i < value.length; i++) {
-    const unit = value.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (isHighSurrogate(unit) && isLowSurrogate(value.charCodeAt(i + 1))) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
+  // A string iterates by code point; a lone surrogate comes out on its own, below 0x10000.
+  for (const char of value) {
+    const code = char.codePointAt(0) as number;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
   }
   return bytes;
-}
-
-function isHighSurrogate(unit: number): boolean {
-  return unit >= 0xd800 && unit <= 0xdbff;
-}
-
-function isLowSurrogate(unit: number): boolean {
-  return unit >= 0xdc00 && unit <= 0xdfff;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -376,16 +296,12 @@ function isLowSurrogate(unit: number): boolean {
 // data is hostile and may be huge.
 
 function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'string') return `'${shorten(value)}'`;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
-}
-
-function describeSnapshot(value: Snapshot): string {
   if (value instanceof Map) return 'an object';
   if (Array.isArray(value)) return 'an array';
-  return describe(value);
+  if (typeof value === 'string') return `'${shorten(value)}'`;
+  return value === null || typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : typeof value;
 }
 
 function shorten(text: string): string {
