@@ -498,12 +498,23 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     const pc = this.#pc;
     if (!pc) return;
     const { polite, logger } = this.#options;
+    // The offering (impolite) side needs its channels in the first offer, for its data section. The
+    // answering side creates its own right after its first answer has gone out: the answer accepts that
+    // section either way, the channels still exist long before the association opens (after ICE and DTLS),
+    // and two blocking createDataChannel calls leave the path between offer and answer.
+    let linkWaitsForAnswer = polite && this.#link !== undefined;
     this.#negotiation = new PerfectNegotiation({
       pc,
       polite,
       logger,
       candidates: this.#candidates,
-      send: (message) => this.#send(message),
+      send: (message) => {
+        this.#send(message);
+        if (linkWaitsForAnswer && message.type === 'description') {
+          linkWaitsForAnswer = false;
+          this.#link?.attach(pc);
+        }
+      },
       report: (error) => this.#emit('error', error),
     });
     if (stream) {
@@ -512,7 +523,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       pc.addTransceiver('audio', { direction: 'recvonly' });
       pc.addTransceiver('video', { direction: 'recvonly' });
     }
-    this.#link?.attach(pc);
+    if (!linkWaitsForAnswer) this.#link?.attach(pc);
     const early = this.#earlyDescriptions;
     this.#earlyDescriptions = [];
     for (const description of early) this.#negotiation.receiveDescription(description);

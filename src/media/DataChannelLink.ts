@@ -7,8 +7,9 @@ export const MAX_QUEUED_DATA_MESSAGES = 256;
 export const MAX_QUEUED_DATA_BYTES = 1024 * 1024;
 
 /**
- * Both channels are `negotiated: true` with fixed ids, so both peers create them the same way, at the same
- * moment (with the peer connection), and no side waits for `datachannel`: there is no glare and no role.
+ * Both channels are `negotiated: true` with fixed ids, so both peers create them the same way and no side
+ * waits for `datachannel`: there is no glare and no role. (The offering side creates them before its first
+ * offer, the answering side right after its first answer; both long before the association opens.)
  */
 export const CONTROL_CHANNEL = Object.freeze({ label: 'hangup-control', id: 0 });
 /** The application's channel: `send()` and the `message` event. */

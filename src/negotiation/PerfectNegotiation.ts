@@ -21,6 +21,14 @@ export interface NegotiationContext {
  */
 const MAX_PENDING_STEPS = 32;
 
+/** The signaling state a successfully applied remote description of each type leaves. */
+const REMOTE_STATE: Readonly<Record<SignalDescription['type'], RTCSignalingState>> = {
+  offer: 'have-remote-offer',
+  answer: 'stable',
+  pranswer: 'have-remote-pranswer',
+  rollback: 'stable',
+};
+
 /** How many applied remote descriptions are remembered to recognise duplicates. */
 const REMEMBERED_DESCRIPTIONS = 8;
 
@@ -29,7 +37,7 @@ const REMEMBERED_DESCRIPTIONS = 8;
  * simultaneous offers converge because the polite side rolls back and the impolite side ignores.
  *
  * Every description step runs on one serial chain, so an offer we are making and an offer we receive never
- * interleave; `signalingState` at the head of the chain is then enough to detect a collision. After every
+ * interleave; the signaling state at the head of the chain is then enough to detect a collision. After every
  * `await` the step checks the negotiation is still alive: runtimes differ on what pending operations do at
  * `close()` (@roamhq/wrtc resolves them, Chromium leaves them pending), and none may act on a dead call.
  */
@@ -43,6 +51,13 @@ export class PerfectNegotiation {
   #hasNegotiated = false;
   /** The impolite side's first offer went out unasked and its answer has not been applied yet. */
   #firstOfferPending = false;
+  /**
+   * The connection's signaling state, kept from our own calls rather than read back: only this class
+   * changes it (the session never hands the connection out), and in @roamhq/wrtc each read of
+   * `pc.signalingState` is a blocking hop to the signaling thread, which is busiest exactly when an offer
+   * arrives. Updated only after a call succeeds, as the runtime's own state is.
+   */
+  #signalingState: RTCSignalingState = 'stable';
   /** Recently applied remote descriptions: duplicated or reordered signaling must not apply one twice. */
   readonly #appliedRemote: SignalDescription[] = [];
 
@@ -106,7 +121,7 @@ export class PerfectNegotiation {
   restartIce(): void {
     const { pc } = this.#ctx;
     const idle = this.#pendingSteps === 0;
-    if (idle && pc.signalingState === 'stable' && typeof pc.restartIce === 'function') {
+    if (idle && this.#signalingState === 'stable' && typeof pc.restartIce === 'function') {
       pc.restartIce();
       return;
     }
@@ -152,6 +167,7 @@ export class PerfectNegotiation {
     if (!this.#alive) return;
     await pc.setLocalDescription(offer);
     if (!this.#alive) return;
+    this.#signalingState = 'have-local-offer';
     // Send what we set rather than reading pc.localDescription back: reading it can crash @roamhq/wrtc.
     this.#ctx.send({ type: 'description', description: { type: 'offer', sdp: offer.sdp ?? '' } });
   }
@@ -162,12 +178,12 @@ export class PerfectNegotiation {
       logger.debug(`duplicate remote ${description.type} dropped`);
       return;
     }
-    if (description.type === 'answer' && pc.signalingState !== 'have-local-offer') {
+    if (description.type === 'answer' && this.#signalingState !== 'have-local-offer') {
       // An answer to an offer we rolled back, or a late duplicate: nothing is waiting for it.
-      logger.debug(`stale remote answer dropped in signaling state ${pc.signalingState}`);
+      logger.debug(`stale remote answer dropped in signaling state ${this.#signalingState}`);
       return;
     }
-    const collision = description.type === 'offer' && pc.signalingState !== 'stable';
+    const collision = description.type === 'offer' && this.#signalingState !== 'stable';
     this.#ignoreOffer = !polite && collision;
     if (this.#ignoreOffer) {
       logger.debug('offer collision: impolite side ignores the remote offer');
@@ -177,9 +193,11 @@ export class PerfectNegotiation {
       logger.debug('offer collision: polite side rolls back its own offer');
       await pc.setLocalDescription({ type: 'rollback' });
       if (!this.#alive) return;
+      this.#signalingState = 'stable';
     }
     await pc.setRemoteDescription(description as RTCSessionDescriptionInit);
     if (!this.#alive) return;
+    this.#signalingState = REMOTE_STATE[description.type];
     this.#hasNegotiated = true;
     this.#firstOfferPending = false;
     this.#appliedRemote.push(description);
@@ -192,6 +210,7 @@ export class PerfectNegotiation {
     if (!this.#alive) return;
     await pc.setLocalDescription(answer);
     if (!this.#alive) return;
+    this.#signalingState = 'stable';
     this.#ctx.send({ type: 'description', description: { type: 'answer', sdp: answer.sdp ?? '' } });
   }
 

@@ -30,6 +30,8 @@ export interface FakePeerConnectionBehavior {
 
 let nextUfrag = 1;
 
+const DATA_SECTION = 'm=application';
+
 /** The `RTCRtpSender` stand-in of {@link FakeRTCPeerConnection}: records `replaceTrack` calls. */
 export class FakeSender {
   track: MediaStreamTrack | null;
@@ -118,6 +120,8 @@ export class FakeRTCPeerConnection extends EventTarget {
   #ufrag = `u${nextUfrag++}`;
   #version = 0;
   #negotiationNeededQueued = false;
+  /** Whether an offer/answer exchange with a data section has completed (see createDataChannel). */
+  #dataNegotiated = false;
   #negotiationNeededPending = false;
   #remoteMediaSent = false;
 
@@ -237,7 +241,9 @@ export class FakeRTCPeerConnection extends EventTarget {
     this.#assertOpen('createDataChannel');
     const channel = new FakeRTCDataChannel(label, init);
     this.dataChannels.push(channel);
-    this.#queueNegotiationNeeded();
+    // As the spec says: only the first channel, and only while no data section has been negotiated, makes
+    // negotiation needed; later channels ride on the existing SCTP association.
+    if (this.dataChannels.length === 1 && !this.#dataNegotiated) this.#queueNegotiationNeeded();
     if (this.connectionState === 'connected') queueMicrotask(() => this.#linkDataChannels());
     return channel;
   }
@@ -268,6 +274,7 @@ export class FakeRTCPeerConnection extends EventTarget {
       this.#setSignalingState('have-local-offer');
     } else if (description.type === 'answer' && from === 'have-remote-offer') {
       this.localDescription = description;
+      this.#noteDataSection(description.sdp);
       this.#setSignalingState('stable');
       this.#maybeAutoConnect();
     } else {
@@ -285,6 +292,7 @@ export class FakeRTCPeerConnection extends EventTarget {
       this.#setSignalingState('have-remote-offer');
     } else if (description.type === 'answer' && from === 'have-local-offer') {
       this.remoteDescription = description;
+      this.#noteDataSection(description.sdp);
       this.#setSignalingState('stable');
       this.#maybeAutoConnect();
     } else {
@@ -356,7 +364,17 @@ export class FakeRTCPeerConnection extends EventTarget {
           `m=${transceiver.receiver.track.kind} 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:${index}\r\n`,
       )
       .join('');
-    return `v=0\r\no=- 1 ${this.#version} IN IP4 127.0.0.1\r\ns=fake ${type}\r\nt=0 0\r\na=ice-ufrag:${this.#ufrag}\r\na=ice-pwd:fakepassword${this.#ufrag}\r\n${media}`;
+    // An offer carries a data section once a channel exists; an answer accepts the one the offer has.
+    const data =
+      type === 'offer'
+        ? this.dataChannels.length > 0
+        : (this.remoteDescription?.sdp?.includes(DATA_SECTION) ?? false);
+    const application = data ? `${DATA_SECTION} 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:data\r\n` : '';
+    return `v=0\r\no=- 1 ${this.#version} IN IP4 127.0.0.1\r\ns=fake ${type}\r\nt=0 0\r\na=ice-ufrag:${this.#ufrag}\r\na=ice-pwd:fakepassword${this.#ufrag}\r\n${media}${application}`;
+  }
+
+  #noteDataSection(sdp: string | undefined): void {
+    if (sdp?.includes(DATA_SECTION)) this.#dataNegotiated = true;
   }
 
   #setSignalingState(state: RTCSignalingState): void {

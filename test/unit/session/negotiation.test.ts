@@ -129,7 +129,9 @@ describe('perfect negotiation with the fake runtime', () => {
     polite.signaling.message({ type: 'description', description: remoteSdp('offer') });
     await settle();
     expect(polite.pc().remoteDescriptions.map((d) => d.type)).toEqual(['offer']);
-    expect(polite.signaling.sentOfType('description').at(-1)?.description.type).toBe('answer');
+    // Its first description is the answer. (This remote offer has no data section, so the polite side's
+    // channels, created after that answer, then need an offer of their own.)
+    expect(polite.signaling.sentOfType('description')[0]?.description.type).toBe('answer');
     polite.session.end();
     expectReleased(impolite.session, polite.session);
   });
@@ -195,6 +197,28 @@ describe('the first offer', () => {
     expect(offersSent(s.signaling.sent)).toBe(2);
     s.session.end();
     expectReleased(s.session);
+  });
+
+  it('the answering side creates its data channels right after its first answer, and that costs no extra round', async () => {
+    const call = fakeCall({ polite: true });
+    const politePc = () => call.runtime.peerConnections[0]!;
+    void call.a.start();
+    await settle();
+    // Tracks are in, channels are not: the offer has not arrived yet.
+    expect(politePc().getSenders()).toHaveLength(2);
+    expect(politePc().dataChannels).toEqual([]);
+    await connect(call);
+    expect(politePc().dataChannels.map((channel) => channel.id)).toEqual([0, 1]);
+    expect(offersSent(call.sent.a) + offersSent(call.sent.b)).toBe(1);
+    // The channels work: application data crosses both ways.
+    const received: unknown[] = [];
+    call.a.on('message', (data) => received.push(data));
+    call.b.send('hello');
+    await call.clock.advanceAsync(1);
+    expect(received).toEqual(['hello']);
+    call.a.end();
+    await call.clock.advanceAsync(1);
+    expectReleased(call.a, call.b);
   });
 
   it('a first offer that fails does not swallow the next negotiationneeded', async () => {
