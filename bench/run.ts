@@ -15,10 +15,10 @@
  *   --only latency,memory,concurrency
  *   --adapters raw,hangup,simple-peer
  *   --json FILE             also write the raw results as JSON
- *   --cpu-prof              profile the children (node --cpu-prof) into bench/profiles/
+ *   --cpu-prof              profile each measuring process (inspector, 100 µs) into bench/profiles/
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,16 +78,15 @@ function parseFlags(argv: string[]): Flags {
 /** Runs one task in a fresh process; the RESULT line counts even if wrtc crashes on the way out. */
 function runTask(task: object, flags: Flags): Record<string, unknown> {
   const nodeArgs = ['--expose-gc', '--import', 'tsx'];
-  if (flags.cpuProf) {
-    const dir = join(here, 'profiles');
-    mkdirSync(dir, { recursive: true });
-    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
-  }
+  const env = flags.cpuProf ? { ...process.env, HANGUP_BENCH_CPU_PROF: join(here, 'profiles') } : process.env;
   const child = spawnSync(process.execPath, [...nodeArgs, join(here, 'worker.ts'), JSON.stringify(task)], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
+  // Profile paths and notes from the children.
+  if (flags.cpuProf) process.stderr.write(child.stderr);
   const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) {
     throw new Error(
@@ -219,9 +218,11 @@ function main() {
           concurrency[name] = { ...concurrency[name], ...byN };
       } catch (error) {
         const reason = String(error).includes('Too many open files')
-          ? 'too many open files (raise ulimit -n)'
+          ? 'too many open files (lower --shard, or raise ulimit -n)'
           : String(error).split('\n')[0];
         failures.push(`N = ${n}: ${reason}`);
+        // The whole story (the child's stderr) goes to stderr; the table keeps one line.
+        process.stderr.write(`${String(error)}\n`);
       }
     }
     results.concurrency = concurrency;

@@ -23,6 +23,7 @@ import {
   withTimeout,
 } from './common.js';
 import { drainFds, openFds } from './fds.js';
+import { startProfiling } from './profile.js';
 
 const ADAPTERS: Record<AdapterName, BenchAdapter> = {
   raw: rawAdapter,
@@ -62,6 +63,8 @@ async function handle(request: ShardRequest): Promise<ShardReply> {
   return { type: 'ended', liveTracks };
 }
 
+const stopProfiling = await startProfiling('shard');
+
 process.on('message', (request: ShardRequest) => {
   handle(request).then(
     (reply) => process.send?.(reply),
@@ -74,4 +77,6 @@ process.on('message', (request: ShardRequest) => {
 });
 // The coordinator going away (it ended, or it crashed) ends the shard: exit at once, as the worker does,
 // so lingering wrtc objects get no chance to crash at exit.
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => {
+  void stopProfiling().finally(() => process.exit(0));
+});

@@ -16,6 +16,7 @@ import {
   withTimeout,
 } from './common.js';
 import { drainFds, openFds, pause } from './fds.js';
+import { startProfiling } from './profile.js';
 import type { ShardReply, ShardRequest } from './shard.js';
 import { rotate, type Summary, summarize } from './stats.js';
 
@@ -266,7 +267,9 @@ async function main() {
   const task = JSON.parse(process.argv[2] ?? '{}') as Task;
   const run = { latency, concurrency, memory }[task.task];
   if (!run) throw new Error(`unknown task ${task.task}`);
+  const stopProfiling = await startProfiling(`worker-${task.task}`);
   const result = await run(task);
+  await stopProfiling();
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }
 
