@@ -3,10 +3,11 @@
  * loopback only. Each measurement runs in a child process (bench/worker.ts) with --expose-gc.
  *
  * Flags:
- *   --quick                 fewer samples (runs 10, warm-up 3, memory 50 calls, concurrency 1/10/25/50 x 3)
+ *   --quick                 fewer samples (runs 10, warm-up 3, memory 1 x 50 calls, concurrency 1/10/25/50 x 3)
  *   --runs N                latency samples per adapter (default 30)
  *   --warmup N              warm-up rounds before sampling (default 5)
  *   --memory-calls N        sequential calls per memory measurement (default 200)
+ *   --memory-runs N         memory measurements per adapter, each in a fresh process (default 5)
  *   --concurrency 1,10,25   concurrent call counts (default 1,10,25,50)
  *   --concurrency-runs N    samples per adapter and count (default 30)
  *   --shard N               concurrency: calls per child process (default 10); all N calls start at once,
@@ -23,7 +24,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADAPTER_NAMES, type AdapterName } from './common.js';
-import type { Summary } from './stats.js';
+import { rotate, type Summary, summarize } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -31,6 +32,7 @@ interface Flags {
   runs: number;
   warmup: number;
   memoryCalls: number;
+  memoryRuns: number;
   concurrency: number[];
   concurrencyRuns: number;
   wave: number;
@@ -64,6 +66,7 @@ function parseFlags(argv: string[]): Flags {
     runs: int('--runs', quick ? 10 : 30),
     warmup: int('--warmup', quick ? 3 : 5),
     memoryCalls: int('--memory-calls', quick ? 50 : 200),
+    memoryRuns: int('--memory-runs', quick ? 1 : 5),
     concurrency: list('--concurrency', ['1', '10', '25', '50']).map(Number),
     concurrencyRuns: int('--concurrency-runs', quick ? 3 : 30),
     wave: int('--wave', 0),
@@ -156,41 +159,58 @@ function main() {
   }
 
   if (flags.only.includes('memory')) {
-    const memory: Record<
-      string,
-      { calls: number; heapBytesPerCall: number; steadyHeapBytesPerCall: number; rssBytesPerCall: number }
-    > = {};
-    for (const adapter of flags.adapters) {
-      Object.assign(
-        memory,
-        runTask(
+    // Each sample is a fresh process per adapter (a clean heap), adapters alternating round by round. One
+    // process's figure moves by about ±1 KB per call (what gc() leaves behind varies), hence several.
+    type MemorySample = { heapBytesPerCall: number; steadyHeapBytesPerCall: number; rssBytesPerCall: number };
+    const samples: Record<string, MemorySample[]> = Object.fromEntries(
+      flags.adapters.map((name) => [name, []]),
+    );
+    for (let round = 0; round < flags.memoryRuns; round++) {
+      for (const adapter of rotate(flags.adapters, round)) {
+        const result = runTask(
           { task: 'memory', adapters: [adapter], runs: 0, warmup: flags.warmup, calls: flags.memoryCalls },
           flags,
-        ),
-      );
+        ) as Record<string, MemorySample>;
+        samples[adapter]!.push(result[adapter]!);
+      }
     }
-    results.memory = memory;
-    const rawHeap = memory.raw?.heapBytesPerCall;
-    const rawSteady = memory.raw?.steadyHeapBytesPerCall;
-    const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
-    say(`### Memory per call (${flags.memoryCalls} sequential calls, after global.gc())\n`);
+    const memory = Object.fromEntries(
+      Object.entries(samples).map(([name, list]) => [
+        name,
+        {
+          heap: summarize(list.map((m) => m.heapBytesPerCall)),
+          steady: summarize(list.map((m) => m.steadyHeapBytesPerCall)),
+          rss: summarize(list.map((m) => m.rssBytesPerCall)),
+        },
+      ]),
+    );
+    results.memory = { samples, summary: memory };
+    const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)}`;
+    const kbTriple = (s: Summary) => `${kb(s.min)} / ${kb(s.median)} / ${kb(s.max)}`;
+    const vsRaw = (name: string, pick: (m: (typeof memory)[string]) => Summary) => {
+      const raw = memory.raw;
+      return raw ? `${kb(pick(memory[name]!).median - pick(raw).median)} KB` : '–';
+    };
+    say(
+      `### Memory per call (KB, min / median / max over ${flags.memoryRuns} processes of ${flags.memoryCalls} sequential calls each, after global.gc())\n`,
+    );
     say(
       table(
         [
           'adapter',
           'heapUsed Δ / call',
-          'vs raw',
+          'vs raw (median)',
           'second half only',
-          'vs raw',
+          'vs raw (median)',
           'rss Δ / call (native, informative)',
         ],
-        Object.entries(memory).map(([name, r]) => [
+        Object.entries(memory).map(([name, m]) => [
           name,
-          kb(r.heapBytesPerCall),
-          rawHeap === undefined ? '–' : kb(r.heapBytesPerCall - rawHeap),
-          kb(r.steadyHeapBytesPerCall),
-          rawSteady === undefined ? '–' : kb(r.steadyHeapBytesPerCall - rawSteady),
-          `${(r.rssBytesPerCall / 1024).toFixed(1)} KB`,
+          kbTriple(m.heap),
+          vsRaw(name, (x) => x.heap),
+          kbTriple(m.steady),
+          vsRaw(name, (x) => x.steady),
+          kb(m.rss.median),
         ]),
       ),
     );
@@ -208,7 +228,8 @@ function main() {
             task: 'concurrency',
             adapters: flags.adapters,
             runs: flags.concurrencyRuns,
-            warmup: Math.min(flags.warmup, 2),
+            // Warm-up is about calls per process (JIT, wrtc's pools): 10 rounds of 1 call, 2 rounds of 10.
+            warmup: Math.max(Math.min(flags.warmup, 2), Math.ceil(10 / n)),
             concurrency: [n],
             ...(flags.shard > 0 ? { shard: flags.shard } : flags.wave > 0 && { wave: flags.wave }),
           },
