@@ -219,7 +219,7 @@ function main() {
 
   if (flags.only.includes('concurrency')) {
     // One process per N: a count the machine cannot hold (file descriptors, say) must not cost the others.
-    const concurrency: Record<string, Record<string, Summary>> = {};
+    const concurrency: Record<string, Record<string, Summary & { failedRounds?: number }>> = {};
     const failures: string[] = [];
     for (const n of flags.concurrency) {
       try {
@@ -234,7 +234,7 @@ function main() {
             ...(flags.shard > 0 ? { shard: flags.shard } : flags.wave > 0 && { wave: flags.wave }),
           },
           flags,
-        ) as Record<string, Record<string, Summary>>;
+        ) as Record<string, Record<string, Summary & { failedRounds?: number }>>;
         for (const [name, byN] of Object.entries(byAdapter))
           concurrency[name] = { ...concurrency[name], ...byN };
       } catch (error) {
@@ -261,10 +261,16 @@ function main() {
       for (const [name, byN] of Object.entries(concurrency)) {
         const s = byN[String(n)];
         if (!s) continue;
-        rows.push([String(n), name, triple(s), ratio(s.median, concurrency.raw?.[String(n)]?.median)]);
+        rows.push([
+          String(n),
+          name,
+          triple(s),
+          ratio(s.median, concurrency.raw?.[String(n)]?.median),
+          String(s.failedRounds ?? 0),
+        ]);
       }
     }
-    say(table(['N', 'adapter', 'all connected', 'vs raw'], rows));
+    say(table(['N', 'adapter', 'all connected', 'vs raw', 'failed rounds (not sampled)'], rows));
     for (const failure of failures) say(`\nnot measured: ${failure}`);
     say('');
   }

@@ -135,6 +135,8 @@ async function concurrentRound(adapter: BenchAdapter, n: number, wave: number): 
 interface Shard {
   request(request: ShardRequest): Promise<ShardReply>;
   close(): void;
+  /** Ends the process at once, calls and all (after a failed round, its calls are in an unknown state). */
+  kill(): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -165,6 +167,9 @@ function startShard(): Shard {
     close() {
       child.disconnect();
     },
+    kill() {
+      child.kill('SIGKILL');
+    },
   };
 }
 
@@ -186,31 +191,54 @@ async function shardedRound(shards: Shard[], counts: number[], adapter: AdapterN
   return elapsed;
 }
 
+/** Failed rounds tolerated per adapter and N before the measurement of that N is given up. */
+const MAX_FAILED_ROUNDS = 3;
+
 async function concurrency(task: Task) {
   const baseline = openFds();
   const adapters = task.adapters.map((name) => ADAPTERS[name]);
-  const result: Record<string, Record<string, Summary>> = {};
+  const result: Record<string, Record<string, Summary & { failedRounds: number }>> = {};
   for (const n of task.concurrency ?? [1, 10, 25, 50]) {
     const counts = task.shard ? shardCounts(n, task.shard) : [];
-    const shards = counts.map(() => startShard());
-    const round = (adapter: BenchAdapter) =>
-      shards.length > 0
-        ? shardedRound(shards, counts, adapter.name)
-        : concurrentRound(adapter, n, task.wave ?? n).then(async (elapsed) => {
-            await drainFds(baseline);
-            return elapsed;
-          });
+    let shards = counts.map(() => startShard());
+    const failed: Record<string, number> = {};
+    // A round in which some call never connects is counted as failed, not sampled: its shards are
+    // replaced (their calls are in an unknown state) and the measurement goes on. In one process
+    // (--shard 0) there is nothing to replace, so a failure ends the task as before.
+    const round = async (adapter: BenchAdapter): Promise<number | undefined> => {
+      if (shards.length === 0) {
+        const elapsed = await concurrentRound(adapter, n, task.wave ?? n);
+        await drainFds(baseline);
+        return elapsed;
+      }
+      try {
+        return await shardedRound(shards, counts, adapter.name);
+      } catch (error) {
+        const count = (failed[adapter.name] = (failed[adapter.name] ?? 0) + 1);
+        const reason = String(error).split('\n')[0];
+        process.stderr.write(
+          `N = ${n}, ${adapter.name}: failed round ${count} (${reason}); shards replaced\n`,
+        );
+        if (count > MAX_FAILED_ROUNDS) throw error;
+        for (const shard of shards) shard.kill();
+        shards = counts.map(() => startShard());
+        return undefined;
+      }
+    };
     try {
       for (let i = 0; i < task.warmup; i++) {
         for (const adapter of rotate(adapters, i)) await round(adapter);
       }
       const samples: Record<string, number[]> = Object.fromEntries(task.adapters.map((name) => [name, []]));
       for (let i = 0; i < task.runs; i++) {
-        for (const adapter of rotate(adapters, i)) samples[adapter.name]!.push(await round(adapter));
+        for (const adapter of rotate(adapters, i)) {
+          const elapsed = await round(adapter);
+          if (elapsed !== undefined) samples[adapter.name]!.push(elapsed);
+        }
       }
       for (const [name, values] of Object.entries(samples)) {
         result[name] ??= {};
-        result[name]![String(n)] = summarize(values);
+        result[name]![String(n)] = { ...summarize(values), failedRounds: failed[name] ?? 0 };
       }
     } finally {
       for (const shard of shards) shard.close();
