@@ -78,27 +78,36 @@ function parseFlags(argv: string[]): Flags {
   };
 }
 
-/** Runs one task in a fresh process; the RESULT line counts even if wrtc crashes on the way out. */
+/**
+ * Runs one task in a fresh process; the RESULT line counts even if wrtc crashes on the way out. A child
+ * killed by a signal before its result (@roamhq/wrtc segfaults now and then, in any adapter) is run again,
+ * at most twice, and said so on stderr; any other failure is thrown.
+ */
 function runTask(task: object, flags: Flags): Record<string, unknown> {
   const nodeArgs = ['--expose-gc', '--import', 'tsx'];
   const env = flags.cpuProf ? { ...process.env, HANGUP_BENCH_CPU_PROF: join(here, 'profiles') } : process.env;
-  const child = spawnSync(process.execPath, [...nodeArgs, join(here, 'worker.ts'), JSON.stringify(task)], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env,
-  });
-  // Profile paths and notes from the children.
-  if (flags.cpuProf) process.stderr.write(child.stderr);
-  const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  if (!line) {
-    throw new Error(
-      `bench task ${JSON.stringify(task)} failed (status ${child.status}, signal ${child.signal}):\n${child.stderr}`,
-    );
+  for (let attempt = 1; ; attempt++) {
+    const child = spawnSync(process.execPath, [...nodeArgs, join(here, 'worker.ts'), JSON.stringify(task)], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+    });
+    // Profile paths and notes from the children.
+    if (flags.cpuProf) process.stderr.write(child.stderr);
+    const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    if (line) {
+      if (child.status !== 0)
+        process.stderr.write(`note: worker exited with ${child.signal ?? child.status} after its result\n`);
+      return JSON.parse(line.slice('RESULT '.length)) as Record<string, unknown>;
+    }
+    const failure = `bench task ${JSON.stringify(task)} failed (status ${child.status}, signal ${child.signal})`;
+    if (child.signal && attempt < 3) {
+      process.stderr.write(`note: ${failure}; running it again\n`);
+      continue;
+    }
+    throw new Error(`${failure}:\n${child.stderr}`);
   }
-  if (child.status !== 0)
-    process.stderr.write(`note: worker exited with ${child.signal ?? child.status} after its result\n`);
-  return JSON.parse(line.slice('RESULT '.length)) as Record<string, unknown>;
 }
 
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '–');
