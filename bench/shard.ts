@@ -12,24 +12,10 @@
  *                      → { type: 'ended', liveTracks }
  *   any failure → { type: 'failed', message }
  */
-import { hangupAdapter } from './adapters/hangup.js';
-import { rawAdapter } from './adapters/raw.js';
-import { simplePeerAdapter } from './adapters/simplePeer.js';
-import {
-  type AdapterName,
-  type BenchAdapter,
-  type CallHandle,
-  stopLeftovers,
-  withTimeout,
-} from './common.js';
+import { ADAPTERS } from './adapters/index.js';
+import { type AdapterName, type CallHandle, stopLeftovers, withTimeout } from './common.js';
 import { drainFds, openFds } from './fds.js';
 import { startProfiling } from './profile.js';
-
-const ADAPTERS: Record<AdapterName, BenchAdapter> = {
-  raw: rawAdapter,
-  hangup: hangupAdapter,
-  'simple-peer': simplePeerAdapter,
-};
 
 // A round of 10 calls connects in well under 2 s here; a call that has not connected in 20 s never will
 // (simple-peer on @roamhq/wrtc sometimes stalls), and the coordinator then replaces this process.

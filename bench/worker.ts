@@ -5,9 +5,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hangupAdapter } from './adapters/hangup.js';
-import { rawAdapter } from './adapters/raw.js';
-import { simplePeerAdapter } from './adapters/simplePeer.js';
+import { ADAPTERS } from './adapters/index.js';
 import {
   type AdapterName,
   type BenchAdapter,
@@ -19,12 +17,6 @@ import { drainFds, openFds, pause } from './fds.js';
 import { startProfiling } from './profile.js';
 import type { ShardReply, ShardRequest } from './shard.js';
 import { rotate, type Summary, summarize } from './stats.js';
-
-const ADAPTERS: Record<AdapterName, BenchAdapter> = {
-  raw: rawAdapter,
-  hangup: hangupAdapter,
-  'simple-peer': simplePeerAdapter,
-};
 
 const CALL_TIMEOUT_MS = 20_000;
 
