@@ -44,7 +44,11 @@ for (let i = 0; i < calls; i++) {
     const call = await adapter.connect();
     mark('connected');
     if (i >= WARM_UP) {
-      for (const [name, at] of Object.entries(marks)) (samples[adapter.name]![name] ??= []).push(at);
+      const byMilestone = samples[adapter.name]!;
+      for (const [name, at] of Object.entries(marks)) {
+        byMilestone[name] ??= [];
+        byMilestone[name].push(at);
+      }
     }
     if (call.ready) await call.ready;
     call.hangUp();

@@ -206,7 +206,8 @@ async function concurrency(task: Task) {
       try {
         return await shardedRound(shards, counts, adapter.name);
       } catch (error) {
-        const count = (failed[adapter.name] = (failed[adapter.name] ?? 0) + 1);
+        const count = (failed[adapter.name] ?? 0) + 1;
+        failed[adapter.name] = count;
         const reason = String(error).split('\n')[0];
         process.stderr.write(
           `N = ${n}, ${adapter.name}: failed round ${count} (${reason}); shards replaced\n`,
