@@ -295,7 +295,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
    * @throws (rejects) MediaAcquisitionError when the device cannot be acquired; the old track keeps going.
    * @throws (rejects) CallEndedError after the end, or when the call ends during the switch (the new
    * track is then stopped on arrival).
-   * @throws (rejects) TypeError for a bad argument, or before the call has a peer connection.
+   * @throws (rejects) TypeError for a bad argument, or before the call's local media is in place (state
+   * `connecting` or later).
    */
   switchDevice(kind: 'audio' | 'video', deviceIdOrConstraints: DeviceRequest): Promise<void> {
     try {
@@ -311,8 +312,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
    * of `localStream`. When the user stops sharing from the browser's own control, the camera comes back.
    * A call while sharing is starting returns the same promise; while sharing, it resolves at once.
    * @throws (rejects) MediaAcquisitionError when the user cancels the picker or capture fails.
-   * @throws (rejects) TypeError when the runtime has no `getDisplayMedia`, or before the call has a peer
-   * connection.
+   * @throws (rejects) TypeError when the runtime has no `getDisplayMedia`, or before the call's local media
+   * is in place (state `connecting` or later).
    * @throws (rejects) CallEndedError after the end (a screen track arriving after it is stopped at once).
    */
   startScreenShare(options?: DisplayMediaStreamOptions): Promise<void> {
@@ -512,7 +513,14 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
         this.#send(message);
         if (linkWaitsForAnswer && message.type === 'description') {
           linkWaitsForAnswer = false;
-          this.#link?.attach(pc);
+          // An error listener may have ended the call while the answer was sent.
+          if (this.#summary) return;
+          try {
+            this.#link?.attach(pc);
+          } catch (error) {
+            // As on the offering side, where the same failure ends the call from #connectMedia.
+            this.teardown('error', error);
+          }
         }
       },
       report: (error) => this.#emit('error', error),
@@ -775,7 +783,9 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       owner: this.#media,
       runtime: this.#options.runtime,
       logger: this.#options.logger,
-      peerConnection: () => this.#pc,
+      // Media controls need the tracks on the connection: it exists from `starting` on, but its senders only
+      // once #connectMedia has run (and created the negotiation).
+      peerConnection: () => (this.#negotiation ? this.#pc : undefined),
       localStream: () => this.#localStream,
       publishLocalStream: (stream) => {
         if (this.#summary) return;

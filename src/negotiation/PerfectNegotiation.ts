@@ -53,7 +53,7 @@ export class PerfectNegotiation {
   #firstOfferPending = false;
   /**
    * The connection's signaling state, kept from our own calls rather than read back: only this class
-   * changes it (the session never hands the connection out), and in @roamhq/wrtc each read of
+   * changes it (the media controls only add and replace tracks and change directions), and in @roamhq/wrtc each read of
    * `pc.signalingState` is a blocking hop to the signaling thread, which is busiest exactly when an offer
    * arrives. Updated only after a call succeeds, as the runtime's own state is.
    */
@@ -82,9 +82,15 @@ export class PerfectNegotiation {
       this.#ctx.logger.debug('polite side leaves the first offer to the impolite side');
       return;
     }
-    if (this.#firstOfferPending) {
-      // The first offer was made from the state that raised this event (see offerFirst). Browsers do not
-      // even fire it then; @roamhq/wrtc does, and a second offer would cost a second round trip.
+    // The first offer was made from the state that raised this event (see offerFirst). Browsers do not
+    // even fire it then; @roamhq/wrtc does, and a second offer would cost a second round trip. One case is
+    // new, though: a connection that is already 'stable' while we still wait for the answer is applying
+    // that answer right now (libwebrtc re-raises a change held back during the offer from inside it), so
+    // the change came after the offer and goes in line behind the answer. One state read per event.
+    if (
+      this.#firstOfferPending &&
+      !(this.#signalingState === 'have-local-offer' && this.#ctx.pc.signalingState === 'stable')
+    ) {
       this.#ctx.logger.debug('negotiationneeded already covered by the first offer');
       return;
     }
@@ -102,6 +108,12 @@ export class PerfectNegotiation {
     if (this.#ctx.polite || this.#hasNegotiated) return;
     this.#firstOfferPending = true;
     this.#enqueue('offer', async () => {
+      // A peer that offered first after all (a misbehaving or older one) was answered meanwhile: that
+      // exchange was the first, and this offer would only be a redundant round.
+      if (this.#hasNegotiated) {
+        this.#firstOfferPending = false;
+        return;
+      }
       try {
         await this.#makeOffer(false);
       } catch (error) {
