@@ -53,9 +53,9 @@ export class PerfectNegotiation {
   #firstOfferPending = false;
   /**
    * The connection's signaling state, kept from our own calls rather than read back: only this class
-   * changes it (the media controls only add and replace tracks and change directions), and in @roamhq/wrtc each read of
-   * `pc.signalingState` is a blocking hop to the signaling thread, which is busiest exactly when an offer
-   * arrives. Updated only after a call succeeds, as the runtime's own state is.
+   * changes it (the media controls only add and replace tracks and change directions), and in
+   * @roamhq/wrtc each read of `pc.signalingState` is a blocking hop to the signaling thread, which is
+   * busiest exactly when an offer arrives. Updated only after a call succeeds, as the runtime's own state is.
    */
   #signalingState: RTCSignalingState = 'stable';
   /** Recently applied remote descriptions: duplicated or reordered signaling must not apply one twice. */
