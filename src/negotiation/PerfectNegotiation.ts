@@ -29,6 +29,9 @@ const REMOTE_STATE: Readonly<Record<SignalDescription['type'], RTCSignalingState
   rollback: 'stable',
 };
 
+/** The signaling states in which our offer still waits for a (final) answer. */
+const AWAITING_ANSWER: ReadonlySet<RTCSignalingState> = new Set(['have-local-offer', 'have-remote-pranswer']);
+
 /** How many applied remote descriptions are remembered to recognise duplicates. */
 const REMEMBERED_DESCRIPTIONS = 8;
 
@@ -190,9 +193,11 @@ export class PerfectNegotiation {
       logger.debug(`duplicate remote ${description.type} dropped`);
       return;
     }
-    if (description.type === 'answer' && this.#signalingState !== 'have-local-offer') {
-      // An answer to an offer we rolled back, or a late duplicate: nothing is waiting for it.
-      logger.debug(`stale remote answer dropped in signaling state ${this.#signalingState}`);
+    const isAnswer = description.type === 'answer' || description.type === 'pranswer';
+    if (isAnswer && !AWAITING_ANSWER.has(this.#signalingState)) {
+      // An answer to an offer we rolled back, or a late duplicate: nothing is waiting for it. (A
+      // provisional answer leaves the offer waiting for its final one.)
+      logger.debug(`stale remote ${description.type} dropped in signaling state ${this.#signalingState}`);
       return;
     }
     const collision = description.type === 'offer' && this.#signalingState !== 'stable';

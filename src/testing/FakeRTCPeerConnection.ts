@@ -290,7 +290,16 @@ export class FakeRTCPeerConnection extends EventTarget {
     if (description.type === 'offer' && from === 'stable') {
       this.remoteDescription = description;
       this.#setSignalingState('have-remote-offer');
-    } else if (description.type === 'answer' && from === 'have-local-offer') {
+    } else if (
+      description.type === 'pranswer' &&
+      (from === 'have-local-offer' || from === 'have-remote-pranswer')
+    ) {
+      this.remoteDescription = description;
+      this.#setSignalingState('have-remote-pranswer');
+    } else if (
+      description.type === 'answer' &&
+      (from === 'have-local-offer' || from === 'have-remote-pranswer')
+    ) {
       this.remoteDescription = description;
       this.#noteDataSection(description.sdp);
       this.#setSignalingState('stable');
