@@ -420,8 +420,9 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     // instead of following it. Nothing is negotiated before the tracks are in (see #connectMedia).
     const acquisition = this.#obtainLocalMedia();
     acquisition.catch(() => {});
+    let pc: RTCPeerConnection;
     try {
-      this.#createPeerConnection();
+      pc = this.#createPeerConnection();
     } catch (error) {
       // What the acquisition still brings is stopped on arrival: the media owner is released by teardown.
       this.teardown('error', error);
@@ -451,7 +452,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
         this.#notifySnapshot();
       }
       if (!this.#transition('connecting')) return;
-      this.#connectMedia(stream);
+      this.#connectMedia(pc, stream);
     } catch (error) {
       this.teardown('error', error);
     }
@@ -475,7 +476,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   }
 
   /** Builds the peer connection and wires its events; negotiation starts with {@link #connectMedia}. */
-  #createPeerConnection(): void {
+  #createPeerConnection(): RTCPeerConnection {
     const { runtime, rtcConfiguration } = this.#options;
     const pc = new runtime.RTCPeerConnection(rtcConfiguration);
     this.#pc = pc;
@@ -488,6 +489,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       track: (event) => this.#onRemoteTrack(event),
       connectionState: (state) => this.#onConnectionState(state),
     });
+    return pc;
   }
 
   /**
@@ -495,9 +497,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
    * negotiating: descriptions that arrived while media was being acquired are applied now, so the answer
    * carries the tracks, and the impolite side makes the first offer.
    */
-  #connectMedia(stream: MediaStream | undefined): void {
-    const pc = this.#pc;
-    if (!pc) return;
+  #connectMedia(pc: RTCPeerConnection, stream: MediaStream | undefined): void {
     const { polite, logger } = this.#options;
     // The offering (impolite) side needs its channels in the first offer, for its data section. The
     // answering side creates its own right after its first answer has gone out: the answer accepts that

@@ -95,9 +95,7 @@ const HANGUP_ERROR_NAMES = ['HangupError', 'CallEndedError', 'InvalidSignalError
 /** Whether `value` is a {@link HangupError} (or a subclass), from any realm. */
 export function isHangupError(value: unknown): value is HangupError {
   return (
-    typeof value === 'object' &&
-    value !== null &&
-    HANGUP_ERROR_NAMES.includes((value as { name?: unknown }).name as string) &&
+    HANGUP_ERROR_NAMES.some((name) => hasErrorName(value, name)) &&
     typeof (value as { code?: unknown }).code === 'string'
   );
 }

@@ -258,6 +258,7 @@ describe('the peer connection is built while media is acquired', () => {
     expect(s.pc().remoteDescriptions).toEqual([]);
     s.session.end();
     expect(s.pc().closed).toBe(true);
+    expect(s.pc().hasHandlers()).toBe(false);
     s.runtime.pendingMedia[0]!.resolve();
     await settle();
     expect(s.runtime.liveTracks()).toEqual([]);
