@@ -19,16 +19,14 @@ export {
 } from './errors/index.js';
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
-export { MAX_QUEUED_DATA_BYTES, MAX_QUEUED_DATA_MESSAGES } from './media/DataChannelLink.js';
-export type { DeviceRequest } from './media/deviceSwitch.js';
-export type { RtcRuntime } from './runtime.js';
+export type { DeviceRequest } from './media/DeviceSwitch.js';
 export {
   END_REASONS,
   type EndReason,
   type EndSummary,
   isEndReason,
   LOCALLY_CAUSED_END_REASONS,
-} from './session/endReason.js';
+} from './model/endReason.js';
 export type {
   CallProgress,
   CallSessionEvents,
@@ -36,9 +34,11 @@ export type {
   CallStats,
   LiveResources,
   RemoteMute,
-} from './session/events.js';
+} from './model/events.js';
+export { CALL_STATE_TRANSITIONS, type CallState, canTransition } from './model/states.js';
+export { MAX_QUEUED_DATA_BYTES, MAX_QUEUED_DATA_MESSAGES } from './peer/DataChannelLink.js';
+export type { RtcRuntime } from './runtime.js';
 export type { CallSessionOptions } from './session/options.js';
-export { CALL_STATE_TRANSITIONS, type CallState, canTransition } from './session/states.js';
 export {
   type BroadcastChannelConstructorLike,
   type BroadcastChannelLike,

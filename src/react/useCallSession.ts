@@ -1,9 +1,9 @@
 import { type DependencyList, useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { CallSession } from '../CallSession.js';
-import type { EndReason, EndSummary } from '../session/endReason.js';
-import type { CallSnapshot } from '../session/events.js';
+import type { EndReason, EndSummary } from '../model/endReason.js';
+import type { CallSnapshot } from '../model/events.js';
+import type { CallState } from '../model/states.js';
 import type { CallSessionOptions } from '../session/options.js';
-import type { CallState } from '../session/states.js';
 
 /** What {@link useCallSession} accepts: session options, or a factory that builds the session itself. */
 export type CallSessionSource = CallSessionOptions | (() => CallSession);

@@ -1,4 +1,4 @@
-import type { EndReason } from '../session/endReason.js';
+import type { EndReason } from '../model/endReason.js';
 
 /** A session description as it travels over signaling. */
 export interface SignalDescription {

@@ -2,8 +2,8 @@ import type { CallEndedError } from '../errors/CallEndedError.js';
 import type { HangupError } from '../errors/HangupError.js';
 import { MediaAcquisitionError } from '../errors/MediaAcquisitionError.js';
 import type { Logger } from '../logger.js';
-import type { MediaOwner } from '../resources/MediaOwner.js';
 import type { RtcRuntime } from '../runtime.js';
+import type { MediaOwner } from './MediaOwner.js';
 
 /** What the media controls need from their session; the session builds it over its private state. */
 export interface MediaControlContext {

@@ -1,6 +1,6 @@
 import { MediaAcquisitionError } from '../errors/MediaAcquisitionError.js';
-import { acquireTrack, type MediaControlContext } from './MediaControlContext.js';
-import type { ScreenShare } from './screenShare.js';
+import { acquireTrack, type MediaControlContext } from './mediaHost.js';
+import type { ScreenShare } from './ScreenShare.js';
 import { sendTrack, swapStreamTrack, trackOf } from './senders.js';
 
 /** What `switchDevice` accepts: a `deviceId` (matched exactly) or track constraints. */

@@ -1,4 +1,4 @@
-import type { CallStats } from '../session/events.js';
+import type { CallStats } from '../model/events.js';
 
 /** Byte counters of one sample, for bitrates from the difference to the next. */
 interface Counters {

@@ -1,5 +1,5 @@
 import { HangupError } from '../errors/HangupError.js';
-import { acquireTrack, type MediaControlContext } from './MediaControlContext.js';
+import { acquireTrack, type MediaControlContext } from './mediaHost.js';
 import { sendTrack, swapStreamTrack, trackOf } from './senders.js';
 
 /**

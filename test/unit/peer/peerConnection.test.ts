@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attachPeerConnection, type PeerConnectionHandlers } from '../../../src/resources/peerConnection.js';
+import { attachPeerConnection, type PeerConnectionHandlers } from '../../../src/peer/peerConnection.js';
 
 /** A bare object with only the handler slots, so each test decides which state properties exist. */
 function stubPc(state: Record<string, unknown>): RTCPeerConnection & Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { HangupError } from '../errors/HangupError.js';
 import type { Logger } from '../logger.js';
-import type { CandidateVerdict, IceCandidateQueue } from '../resources/IceCandidateQueue.js';
 import type { SignalDescription, SignalMessage } from '../signaling/types.js';
+import type { CandidateVerdict, IceCandidateQueue } from './IceCandidateQueue.js';
 
 /** What {@link PerfectNegotiation} needs from its session. */
 export interface NegotiationContext {
