@@ -2,7 +2,7 @@
  * hangup: one-to-one WebRTC calls that really hang up.
  * @packageDocumentation
  */
-export { CallSession, PEER_CLOSE_GRACE_MS } from './CallSession.js';
+export { CallSession } from './CallSession.js';
 export type { Clock } from './clock.js';
 export { realClock } from './clock.js';
 export { attachStream, type MediaElementLike } from './dom/attachStream.js';
@@ -29,16 +29,18 @@ export {
 } from './model/endReason.js';
 export type {
   CallProgress,
-  CallSessionEvents,
   CallSnapshot,
   CallStats,
   LiveResources,
+  MuteState,
   RemoteMute,
 } from './model/events.js';
 export { CALL_STATE_TRANSITIONS, type CallState, canTransition } from './model/states.js';
 export { MAX_QUEUED_DATA_BYTES, MAX_QUEUED_DATA_MESSAGES } from './peer/DataChannelLink.js';
 export type { RtcRuntime } from './runtime.js';
+export type { CallSessionEvents } from './session/events.js';
 export type { CallSessionOptions } from './session/options.js';
+export { PEER_CLOSE_GRACE_MS } from './session/sessionHosts.js';
 export {
   type BroadcastChannelConstructorLike,
   type BroadcastChannelLike,
@@ -60,6 +62,7 @@ export type {
   SignalDescription,
   SignalingAdapter,
   SignalingEvent,
+  SignalingSource,
   SignalMessage,
   SignalMessageType,
 } from './signaling/types.js';

@@ -1,5 +1,5 @@
 import { MediaAcquisitionError } from '../errors/MediaAcquisitionError.js';
-import { acquireTrack, type MediaControlContext } from './mediaHost.js';
+import { acquireTrack, type MediaHost } from './mediaHost.js';
 import type { ScreenShare } from './ScreenShare.js';
 import { sendTrack, swapStreamTrack, trackOf } from './senders.js';
 
@@ -14,11 +14,11 @@ export type DeviceRequest = string | MediaTrackConstraints;
  * own track and resolves without changing anything.
  */
 export class DeviceSwitch {
-  readonly #ctx: MediaControlContext;
+  readonly #ctx: MediaHost;
   readonly #screen: ScreenShare;
   readonly #latest = { audio: 0, video: 0 };
 
-  constructor(context: MediaControlContext, screen: ScreenShare) {
+  constructor(context: MediaHost, screen: ScreenShare) {
     this.#ctx = context;
     this.#screen = screen;
   }

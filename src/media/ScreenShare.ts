@@ -1,5 +1,5 @@
 import { HangupError } from '../errors/HangupError.js';
-import { acquireTrack, type MediaControlContext } from './mediaHost.js';
+import { acquireTrack, type MediaHost } from './mediaHost.js';
 import { sendTrack, swapStreamTrack, trackOf } from './senders.js';
 
 /**
@@ -9,7 +9,7 @@ import { sendTrack, swapStreamTrack, trackOf } from './senders.js';
  * `ended` event). The screen track is owned by the session's {@link MediaOwner}, so teardown stops it.
  */
 export class ScreenShare {
-  readonly #ctx: MediaControlContext;
+  readonly #ctx: MediaHost;
   #screen: MediaStreamTrack | undefined;
   /** The camera track to return to (`undefined` for a call that sent no video). */
   #camera: MediaStreamTrack | undefined;
@@ -18,7 +18,7 @@ export class ScreenShare {
   /** Bumped by every stop, so a start still waiting for `getDisplayMedia` knows it was cancelled. */
   #generation = 0;
 
-  constructor(context: MediaControlContext) {
+  constructor(context: MediaHost) {
     this.#ctx = context;
   }
 

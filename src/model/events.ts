@@ -1,4 +1,3 @@
-import type { HangupError } from '../errors/HangupError.js';
 import type { EndSummary } from './endReason.js';
 import type { CallState } from './states.js';
 
@@ -14,37 +13,6 @@ export interface CallProgress {
 export interface RemoteMute {
   readonly kind: 'audio' | 'video';
   readonly muted: boolean;
-}
-
-/**
- * Events of a `CallSession`, typed for eventemitter3's `EventEmitter<CallSessionEvents>`.
- * No event of any kind is emitted after `ended`.
- */
-export interface CallSessionEvents {
-  /** The state changed (always along `CALL_STATE_TRANSITIONS`). */
-  stateChange: (state: CallState, previous: CallState) => void;
-  /** Local media is ready (again after a device switch). */
-  localStream: (stream: MediaStream) => void;
-  /** The peer's media arrived. */
-  remoteStream: (stream: MediaStream) => void;
-  /** The call reached `connected` (first time, and after each recovery). */
-  connected: () => void;
-  /** ICE trouble: 0 while waiting out the grace period, then 1…`maxIceRestarts` per restart. */
-  reconnecting: (attempt: number) => void;
-  /** Every `tickMs` from the first `connected` to the end. */
-  tick: (progress: CallProgress) => void;
-  /** `expiryWarningMs` before `maxDurationMs` is reached. */
-  expiring: (info: { readonly remainingMs: number }) => void;
-  /** The call ended; emitted exactly once, last. */
-  ended: (summary: EndSummary) => void;
-  /** A non-fatal problem: bad inbound message, failed candidate, send failure, a teardown step that threw. */
-  error: (error: HangupError) => void;
-  /** The peer muted or unmuted a track (emitted on change only; the state is re-sent after recoveries). */
-  remoteMute: (info: RemoteMute) => void;
-  /** Application data from the peer over the session's data channel. */
-  message: (data: string | ArrayBuffer) => void;
-  /** A stats summary every `statsIntervalMs` while connected (off by default). */
-  quality: (stats: CallStats) => void;
 }
 
 /**
@@ -72,6 +40,18 @@ export interface CallSnapshot {
   readonly elapsedMs: number;
   readonly remainingMs: number | undefined;
   readonly endReason: EndSummary['reason'] | undefined;
+  /** Whether the app muted its own audio / video (`setMuted`). */
+  readonly muted: MuteState;
+  /** The peer's mute state as it last announced it (`remoteMute`). */
+  readonly remoteMuted: MuteState;
+  /** Whether the screen is being sent instead of the camera. */
+  readonly screenSharing: boolean;
+}
+
+/** Mute state of both kinds of media. */
+export interface MuteState {
+  readonly audio: boolean;
+  readonly video: boolean;
 }
 
 /** What `liveResources()` reports: all zero / false once a session has ended. */

@@ -39,6 +39,9 @@ const NO_SESSION: CallSnapshot = Object.freeze({
   elapsedMs: 0,
   remainingMs: undefined,
   endReason: undefined,
+  muted: Object.freeze({ audio: false, video: false }),
+  remoteMuted: Object.freeze({ audio: false, video: false }),
+  screenSharing: false,
 });
 
 const noop = (): void => {};
