@@ -25,7 +25,6 @@ export {
   type EndReason,
   type EndSummary,
   isEndReason,
-  LOCALLY_CAUSED_END_REASONS,
 } from './model/endReason.js';
 export type {
   CallProgress,
@@ -36,11 +35,9 @@ export type {
   RemoteMute,
 } from './model/events.js';
 export { CALL_STATE_TRANSITIONS, type CallState, canTransition } from './model/states.js';
-export { MAX_QUEUED_DATA_BYTES, MAX_QUEUED_DATA_MESSAGES } from './peer/DataChannelLink.js';
 export type { RtcRuntime } from './runtime.js';
 export type { CallSessionEvents } from './session/events.js';
 export type { CallSessionOptions } from './session/options.js';
-export { PEER_CLOSE_GRACE_MS } from './session/sessionHosts.js';
 export {
   type BroadcastChannelConstructorLike,
   type BroadcastChannelLike,

@@ -39,6 +39,9 @@ export class DeviceSwitch {
       ctx.owner.retire(track);
       return;
     }
+    // The contract: a switch the end overtook rejects, whichever await it was on (the owner stopped the track).
+    const endedMeanwhile = ctx.endedError();
+    if (endedMeanwhile) throw endedMeanwhile;
     track.enabled = !ctx.isMuted(kind);
     if (kind === 'video' && this.#screen.active) {
       // The screen is on the sender; the new camera waits until sharing stops.
@@ -71,6 +74,10 @@ export class DeviceSwitch {
       // The contract promises one error type for every failed switch; the sender's error is the cause.
       throw new MediaAcquisitionError(`the ${kind} device (replaceTrack failed)`, error);
     }
+    // The call ended while the sender took the track (a runtime that resolves at close): teardown stopped
+    // both tracks; the switch did not happen as far as the caller is concerned.
+    const ended = ctx.endedError();
+    if (ended) throw ended;
     // Retired only once the sender carries the new track, so the peer sees no gap of an ended track.
     // `retire` stops only tracks the session owns: an app's stream (`stopProvidedStream: false`) stays live.
     if (previous) ctx.owner.retire(previous);

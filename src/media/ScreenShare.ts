@@ -1,4 +1,5 @@
 import { HangupError } from '../errors/HangupError.js';
+import { MediaAcquisitionError } from '../errors/MediaAcquisitionError.js';
 import { acquireTrack, type MediaHost } from './mediaHost.js';
 import { sendTrack, swapStreamTrack, trackOf } from './senders.js';
 
@@ -85,10 +86,15 @@ export class ScreenShare {
     try {
       await sendTrack(pc, 'video', screen, shown);
     } catch (error) {
-      if (ctx.endedError()) throw ctx.endedError();
+      const ended = ctx.endedError();
+      if (ended) throw ended;
       await this.stop();
-      throw HangupError.negotiationFailed('send the screen track', error);
+      // The same failure in a device switch is a MediaAcquisitionError: one error type for both controls.
+      throw new MediaAcquisitionError('the screen (replaceTrack failed)', error);
     }
+    // The call may have ended while the sender took the track (a runtime that resolves at close).
+    const ended = ctx.endedError();
+    if (ended) throw ended;
   }
 
   /** Stops sharing and sends the camera again. Resolves when the camera is back on the sender. */

@@ -142,7 +142,7 @@ export function expectReleased(...sessions: CallSession[]): void {
 export class SpySignaling implements SignalingAdapter {
   /** Every message sent, structured-cloned, in order. */
   readonly sent: SignalMessage[] = [];
-  /** `subscribe`, `send:<type>` and `unsubscribe`, in the order they happened. */
+  /** `subscribe`, `send:<type>`, `unsubscribe` and `close`, in the order they happened. */
   readonly log: string[] = [];
   /** When set, `send` throws it (only for the types in `failTypes`, if given). */
   sendError: unknown;
@@ -175,6 +175,15 @@ export class SpySignaling implements SignalingAdapter {
       if (this.#listener === listener) this.#listener = undefined;
       if (this.unsubscribeError !== undefined) throw this.unsubscribeError;
     };
+  }
+
+  /** When set, `close` throws it. */
+  closeError: unknown;
+
+  /** Logged as `close`; a session calls it only for an adapter it created (`signaling: () => adapter`). */
+  close(): void {
+    this.log.push('close');
+    if (this.closeError !== undefined) throw this.closeError;
   }
 
   get subscribed(): boolean {

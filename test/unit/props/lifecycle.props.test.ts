@@ -5,8 +5,8 @@ import {
   type CallSessionOptions,
   createInMemorySignalingPair,
   type EndReason,
-  LOCALLY_CAUSED_END_REASONS,
 } from '../../../src/index.js';
+import { LOCALLY_CAUSED_END_REASONS } from '../../../src/model/endReason.js';
 import {
   createFakeMediaStream,
   FakeMediaStream,
