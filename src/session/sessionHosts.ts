@@ -41,7 +41,8 @@ export interface SessionHost {
   peer(): PeerLink;
   mute(): MuteSync;
   ice(): IceRecovery;
-  connectionState(state: RTCPeerConnectionState): void;
+  /** The connection reached `connected` (the session moves to `connected`, first time or again). */
+  connected(): void;
   localStream(): MediaStream | undefined;
   setLocalStream(stream: MediaStream): void;
   getStats(): Promise<CallStats>;
@@ -91,7 +92,7 @@ export function sessionHosts(session: SessionHost): PartHosts {
       send: (message) => session.signaling().send(message),
       report,
       fail,
-      connectionState: (state) => session.connectionState(state),
+      connectionState: (state) => onConnectionState(session, state),
       remoteStream: (stream) => {
         session.emit('remoteStream', stream);
         session.changed();
@@ -149,6 +150,15 @@ export function sessionHosts(session: SessionHost): PartHosts {
       report,
     },
   };
+}
+
+/** What each connection state does to the call. */
+function onConnectionState(session: SessionHost, state: RTCPeerConnectionState): void {
+  session.options.logger.debug(`connection state ${state}`);
+  if (state === 'connected') session.connected();
+  else if (state === 'disconnected') session.ice().disconnected();
+  else if (state === 'failed') session.ice().failed();
+  else if (state === 'closed') session.end('error', HangupError.connectionClosed());
 }
 
 /**
