@@ -104,7 +104,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     super();
     this.#options = resolveOptions(options);
     this.#timers = new TimerSet(this.#options.clock);
-    this.#candidates = new IceCandidateQueue(this.#options.maxQueuedCandidates);
+    const { maxQueuedCandidates, maxRemoteCandidates } = this.#options;
+    this.#candidates = new IceCandidateQueue(maxQueuedCandidates, maxRemoteCandidates);
     const port = this.#sessionPort();
     this.#callTimers = new CallTimers(this.#timers, this.#options, port);
     this.#ice = new IceRecovery(this.#timers, this.#options, port);

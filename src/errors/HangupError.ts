@@ -6,6 +6,8 @@
  * - `MEDIA_ACQUISITION` `getUserMedia` / `getDisplayMedia` failed ({@link MediaAcquisitionError})
  * - `CANDIDATE_FAILED` `addIceCandidate` rejected a remote candidate (non-fatal)
  * - `CANDIDATE_QUEUE_FULL` more remote candidates arrived before the remote description than `maxQueuedCandidates`
+ * - `CANDIDATE_LIMIT` one ICE generation of the peer sent more candidates than `maxRemoteCandidates` (reported once
+ *   per generation; the extra ones are dropped)
  * - `SEND_FAILED` the signaling adapter's `send` threw or rejected
  * - `NEGOTIATION_FAILED` creating or applying a description failed
  * - `SIGNALING_CLOSED` the signaling channel closed while the call stayed healthy
@@ -18,6 +20,7 @@ export type HangupErrorCode =
   | 'MEDIA_ACQUISITION'
   | 'CANDIDATE_FAILED'
   | 'CANDIDATE_QUEUE_FULL'
+  | 'CANDIDATE_LIMIT'
   | 'SEND_FAILED'
   | 'NEGOTIATION_FAILED'
   | 'SIGNALING_CLOSED'
@@ -48,6 +51,14 @@ export class HangupError extends Error {
     return new HangupError(
       'CANDIDATE_QUEUE_FULL',
       `more than ${cap} remote candidates arrived before the remote description; extra ones are dropped (raise maxQueuedCandidates if this is legitimate)`,
+    );
+  }
+
+  /** One ICE generation of the peer went over `maxRemoteCandidates`; this and later extra ones are dropped. */
+  static candidateLimit(limit: number): HangupError {
+    return new HangupError(
+      'CANDIDATE_LIMIT',
+      `the peer sent more than ${limit} ICE candidates in one ICE generation; extra ones are dropped until its next ICE restart (raise maxRemoteCandidates if this is legitimate)`,
     );
   }
 

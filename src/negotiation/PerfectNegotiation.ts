@@ -219,9 +219,9 @@ export class PerfectNegotiation {
     this.#firstOfferPending = false;
     this.#appliedRemote.push(description);
     if (this.#appliedRemote.length > REMEMBERED_DESCRIPTIONS) this.#appliedRemote.shift();
-    for (const candidate of this.#ctx.candidates.onRemoteDescription(description.sdp)) {
-      this.#addCandidate(candidate);
-    }
+    const flush = this.#ctx.candidates.onRemoteDescription(description.sdp);
+    if (flush.limitReached) this.#ctx.report(HangupError.candidateLimit(this.#ctx.candidates.perGeneration));
+    for (const candidate of flush.ready) this.#addCandidate(candidate);
     if (description.type !== 'offer') return;
     const answer = await pc.createAnswer();
     if (!this.#alive) return;
@@ -247,8 +247,9 @@ export class PerfectNegotiation {
 }
 
 /**
- * Files a remote candidate in the queue: the verdict says whether to add it now; overflow is reported as
- * an `error`, the rest (queued, duplicate, stale) is only logged. Used before the peer connection exists
+ * Files a remote candidate in the queue: the verdict says whether to add it now; overflow, and the first
+ * candidate of a generation over its limit, are reported as an `error`, the rest (queued, duplicate,
+ * stale, over the limit) is only logged. Used before the peer connection exists
  * too, when nothing can be added yet.
  */
 export function fileRemoteCandidate(
@@ -259,6 +260,8 @@ export function fileRemoteCandidate(
 ): CandidateVerdict {
   const verdict = candidates.accept(candidate);
   if (verdict === 'overflow') report(HangupError.candidateQueueFull(candidates.cap));
+  // Once per ICE generation: a flood must not turn into a flood of events.
+  else if (verdict === 'limit-reached') report(HangupError.candidateLimit(candidates.perGeneration));
   else if (verdict !== 'add') logger.debug(`remote candidate ${verdict}`, candidate);
   return verdict;
 }

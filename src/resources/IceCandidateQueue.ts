@@ -1,40 +1,77 @@
-/** Candidate keys remembered for duplicate detection (each at most ~4.5 KiB: see parseSignalMessage limits). */
-const MAX_REMEMBERED = 1024;
 /** ICE generations remembered as retired. */
 const MAX_RETIRED = 64;
 
 /** Remote descriptions a queued candidate may wait through for its ICE generation before it is dropped. */
 const ABANDON_AFTER_DESCRIPTIONS = 2;
 
+/**
+ * Default of the per-generation limit: what a real endpoint sends is tens of candidates, and every one
+ * added costs the runtime connection objects and ICE checks (see `maxRemoteCandidates`).
+ */
+const DEFAULT_PER_GENERATION = 128;
+
 interface QueuedCandidate {
   readonly candidate: RTCIceCandidateInit;
+  readonly key: string;
   /** How many remote descriptions had been applied when it was queued. */
   readonly queuedAt: number;
 }
 
-/** What {@link IceCandidateQueue.accept} decided about a remote candidate. */
-export type CandidateVerdict = 'add' | 'queued' | 'duplicate' | 'stale' | 'overflow';
+/**
+ * What {@link IceCandidateQueue.accept} decided about a remote candidate. `'limit-reached'` is the first
+ * candidate of its ICE generation over the per-generation limit (report it); `'over-limit'` the later ones.
+ */
+export type CandidateVerdict =
+  | 'add'
+  | 'queued'
+  | 'duplicate'
+  | 'stale'
+  | 'overflow'
+  | 'limit-reached'
+  | 'over-limit';
+
+/** What a newly applied remote description releases from the queue. */
+export interface CandidateFlush {
+  /** Queued candidates to add now, in arrival order. */
+  readonly ready: RTCIceCandidateInit[];
+  /** Whether this flush is where the generation first went over its limit (report it once). */
+  readonly limitReached: boolean;
+}
 
 /**
- * Remote ICE candidates in the order they arrived, held until a remote description they belong to exists.
+ * Remote ICE candidates in the order they arrived, held until a remote description they belong to exists,
+ * and counted per ICE generation once they go to the peer connection.
  *
  * ICE generations are told apart by `usernameFragment`: a candidate of a generation the remote side has
  * already replaced (an ICE restart) is stale and dropped; one of a generation not seen yet (it overtook its
  * restart offer) waits for that description. Duplicates, which lossy signaling and retries produce, are
- * dropped. The queue is capped so a hostile peer cannot grow memory without bound.
+ * dropped. A hostile peer cannot make it grow: the queue holds at most `cap` candidates, and each
+ * generation lets at most `perGeneration` through. Duplicate detection is exact within those bounds: a
+ * key is remembered for as long as its candidate is queued or its generation is current, and the memory
+ * is the candidates themselves (at most `cap + perGeneration` keys), so a repeat never passes twice.
  */
 export class IceCandidateQueue {
   readonly #cap: number;
+  readonly #perGeneration: number;
   #queue: QueuedCandidate[] = [];
+  readonly #queuedKeys = new Set<string>();
   /** Remote descriptions applied so far: a queued candidate's age is counted in them. */
   #descriptions = 0;
-  readonly #seen = new Set<string>();
+  /** Keys of the candidates the current generation let through: never more than `perGeneration`. */
+  readonly #admitted = new Set<string>();
+  /** Whether the current generation went over its limit (reported once). */
+  #limitReached = false;
   #current = new Set<string>();
   readonly #retired = new Set<string>();
   #hasRemoteDescription = false;
 
-  constructor(cap: number) {
+  /**
+   * @param cap most candidates held before the description they belong to (`maxQueuedCandidates`)
+   * @param perGeneration most candidates one ICE generation may bring to the connection (`maxRemoteCandidates`)
+   */
+  constructor(cap: number, perGeneration = DEFAULT_PER_GENERATION) {
     this.#cap = cap;
+    this.#perGeneration = perGeneration;
   }
 
   /** Decides what to do with an inbound candidate; `'queued'` ones are kept for later. */
@@ -42,45 +79,62 @@ export class IceCandidateQueue {
     if (this.isStale(candidate)) return 'stale';
     const ufrag = candidate.usernameFragment ?? undefined;
     const key = candidateKey(candidate);
-    if (this.#seen.has(key)) return 'duplicate';
-    if (this.#belongsToCurrent(ufrag)) {
-      this.#remember(key);
-      return 'add';
-    }
+    if (this.#queuedKeys.has(key) || this.#admitted.has(key)) return 'duplicate';
+    if (this.#belongsToCurrent(ufrag)) return this.#admit(key);
     if (this.#queue.length >= this.#cap) return 'overflow';
-    this.#remember(key);
-    this.#queue.push({ candidate, queuedAt: this.#descriptions });
+    this.#queuedKeys.add(key);
+    this.#queue.push({ candidate, key, queuedAt: this.#descriptions });
     return 'queued';
   }
 
   /**
    * Records a newly applied remote description and returns, in arrival order, the queued candidates that
-   * can now be added. Candidates of generations it replaced are dropped.
+   * can now be added (within the generation's limit). Candidates of generations it replaced are dropped.
    */
-  onRemoteDescription(sdp: string | undefined): RTCIceCandidateInit[] {
+  onRemoteDescription(sdp: string | undefined): CandidateFlush {
     const ufrags = iceUfragsOf(sdp);
     if (ufrags.size > 0) {
-      for (const old of this.#current) if (!ufrags.has(old)) this.#retired.add(old);
+      let restarted = false;
+      for (const old of this.#current) {
+        if (ufrags.has(old)) continue;
+        this.#retired.add(old);
+        restarted = true;
+      }
+      // An ICE restart starts a generation with its own limit. Only retiring credentials counts: a peer
+      // cannot win a fresh allowance by adding a ufrag (an unbundled section) and keeping the old ones.
+      if (restarted) {
+        this.#admitted.clear();
+        this.#limitReached = false;
+      }
       // Renegotiation is unbounded over a long call; the oldest generations matter least.
       while (this.#retired.size > MAX_RETIRED)
         this.#retired.delete(this.#retired.values().next().value as string);
       this.#current = ufrags;
     }
     this.#hasRemoteDescription = true;
+    const wasOver = this.#limitReached;
     const ready: RTCIceCandidateInit[] = [];
     const waiting: QueuedCandidate[] = [];
     this.#descriptions++;
     for (const queued of this.#queue) {
-      const { candidate } = queued;
+      const { candidate, key } = queued;
       const ufrag = candidate.usernameFragment ?? undefined;
-      if (ufrag !== undefined && this.#retired.has(ufrag)) continue;
-      if (this.#belongsToCurrent(ufrag)) ready.push(candidate);
-      // A generation that two later descriptions did not bring (the candidates of an offer that was ignored
-      // in a collision) will never come: let those go rather than hold them, and the cap, for the whole call.
-      else if (this.#descriptions - queued.queuedAt < ABANDON_AFTER_DESCRIPTIONS) waiting.push(queued);
+      if (ufrag !== undefined && this.#retired.has(ufrag)) {
+        this.#queuedKeys.delete(key);
+      } else if (this.#belongsToCurrent(ufrag)) {
+        this.#queuedKeys.delete(key);
+        if (this.#admit(key) === 'add') ready.push(candidate);
+      } else if (this.#descriptions - queued.queuedAt < ABANDON_AFTER_DESCRIPTIONS) {
+        waiting.push(queued);
+      } else {
+        // A generation that two later descriptions did not bring (the candidates of an offer that was
+        // ignored in a collision) will never come: let those go rather than hold them, and the cap, for the
+        // whole call.
+        this.#queuedKeys.delete(key);
+      }
     }
     this.#queue = waiting;
-    return ready;
+    return { ready, limitReached: this.#limitReached && !wasOver };
   }
 
   /** Whether the candidate belongs to an ICE generation a later remote description replaced. */
@@ -94,29 +148,37 @@ export class IceCandidateQueue {
     return this.#cap;
   }
 
+  /** The most candidates one ICE generation may bring to the connection. */
+  get perGeneration(): number {
+    return this.#perGeneration;
+  }
+
   /** How many candidates wait for a remote description. */
   get size(): number {
     return this.#queue.length;
   }
 
-  /** Drops every queued candidate and all bookkeeping. */
+  /** Drops every queued candidate and all bookkeeping. Bounded work: at most `cap + perGeneration` keys. */
   clear(): void {
     this.#queue = [];
+    this.#queuedKeys.clear();
     this.#descriptions = 0;
-    this.#seen.clear();
+    this.#admitted.clear();
+    this.#limitReached = false;
     this.#retired.clear();
     this.#current = new Set();
     this.#hasRemoteDescription = false;
   }
 
-  /**
-   * Remembers a candidate for duplicate detection, forgetting the oldest beyond {@link MAX_REMEMBERED}: a peer
-   * sending endless distinct candidates must not grow memory without bound (a forgotten duplicate is merely
-   * added twice, which runtimes accept).
-   */
-  #remember(key: string): void {
-    this.#seen.add(key);
-    if (this.#seen.size > MAX_REMEMBERED) this.#seen.delete(this.#seen.values().next().value as string);
+  /** Lets a candidate of the current generation through, unless the generation is at its limit. */
+  #admit(key: string): 'add' | 'limit-reached' | 'over-limit' {
+    if (this.#admitted.size < this.#perGeneration) {
+      this.#admitted.add(key);
+      return 'add';
+    }
+    if (this.#limitReached) return 'over-limit';
+    this.#limitReached = true;
+    return 'limit-reached';
   }
 
   #belongsToCurrent(ufrag: string | undefined): boolean {

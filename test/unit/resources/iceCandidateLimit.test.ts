@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { IceCandidateQueue } from '../../../src/resources/IceCandidateQueue.js';
+import { remoteCandidate, remoteSdp } from '../../helpers/fakeCall.js';
+
+const sdp = (ufrag: string) => remoteSdp('offer', ufrag).sdp;
+const twoUfrags = (a: string, b: string) => `${sdp(a)}m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=ice-ufrag:${b}\r\n`;
+
+/** Offers `count` distinct candidates of `ufrag` (numbered from `from`); returns the verdicts in order. */
+function flood(queue: IceCandidateQueue, count: number, ufrag = 'R1', from = 1): string[] {
+  const verdicts: string[] = [];
+  for (let n = from; n < from + count; n++) verdicts.push(queue.accept(remoteCandidate(n, ufrag)));
+  return verdicts;
+}
+
+describe('IceCandidateQueue: the per-generation limit', () => {
+  it('lets through at most the limit after the description; one limit-reached, then over-limit', () => {
+    const queue = new IceCandidateQueue(10, 3);
+    expect(queue.perGeneration).toBe(3);
+    queue.onRemoteDescription(sdp('R1'));
+    expect(flood(queue, 6)).toEqual(['add', 'add', 'add', 'limit-reached', 'over-limit', 'over-limit']);
+  });
+
+  it('defaults to 128 per generation', () => {
+    const queue = new IceCandidateQueue(256);
+    queue.onRemoteDescription(sdp('R1'));
+    const verdicts = flood(queue, 5_000);
+    expect(verdicts.filter((v) => v === 'add')).toHaveLength(128);
+    expect(verdicts.filter((v) => v === 'limit-reached')).toHaveLength(1);
+    expect(verdicts[128]).toBe('limit-reached');
+  });
+
+  it('a repeat inside the generation never passes again, however many distinct ones came between', () => {
+    // The old dedupe memory forgot the oldest of 1 024 keys, so a repeat after 1 024 others was added again.
+    const queue = new IceCandidateQueue(256);
+    queue.onRemoteDescription(sdp('R1'));
+    expect(queue.accept(remoteCandidate(1))).toBe('add');
+    flood(queue, 5_000, 'R1', 2);
+    for (let n = 1; n <= 128; n++) expect(queue.accept(remoteCandidate(n))).toBe('duplicate');
+    // Nor does a candidate dropped over the limit pass later.
+    expect(queue.accept(remoteCandidate(4_000))).toBe('over-limit');
+  });
+
+  it('an ICE restart (the old ufrag retired) starts a new generation with its own limit and report', () => {
+    const queue = new IceCandidateQueue(10, 2);
+    queue.onRemoteDescription(sdp('R1'));
+    expect(flood(queue, 4)).toEqual(['add', 'add', 'limit-reached', 'over-limit']);
+    expect(queue.onRemoteDescription(sdp('R2'))).toEqual({ ready: [], limitReached: false });
+    expect(flood(queue, 4, 'R2')).toEqual(['add', 'add', 'limit-reached', 'over-limit']);
+    expect(queue.accept(remoteCandidate(9, 'R1'))).toBe('stale');
+  });
+
+  it('a renegotiation that keeps the ufrag, or only adds one, does not renew the allowance', () => {
+    const queue = new IceCandidateQueue(10, 2);
+    queue.onRemoteDescription(sdp('R1'));
+    expect(flood(queue, 3)).toEqual(['add', 'add', 'limit-reached']);
+    queue.onRemoteDescription(sdp('R1'));
+    queue.onRemoteDescription(twoUfrags('R1', 'X'));
+    expect(flood(queue, 2, 'R1', 10)).toEqual(['over-limit', 'over-limit']);
+    expect(flood(queue, 2, 'X', 20)).toEqual(['over-limit', 'over-limit']);
+  });
+
+  it('queued candidates count when they are flushed; the flush reports the limit once', () => {
+    const queue = new IceCandidateQueue(10, 3);
+    expect(flood(queue, 5)).toEqual(['queued', 'queued', 'queued', 'queued', 'queued']);
+    expect(queue.onRemoteDescription(sdp('R1'))).toEqual({
+      ready: [remoteCandidate(1), remoteCandidate(2), remoteCandidate(3)],
+      limitReached: true,
+    });
+    expect(queue.size).toBe(0);
+    expect(queue.accept(remoteCandidate(6))).toBe('over-limit');
+    // A flush that finds the generation already over its limit does not report again.
+    queue.accept(remoteCandidate(7, 'R9'));
+    expect(queue.onRemoteDescription(twoUfrags('R1', 'R9'))).toEqual({ ready: [], limitReached: false });
+  });
+
+  it('candidates of the next generation queued during a flood are admitted under the new allowance', () => {
+    const queue = new IceCandidateQueue(10, 2);
+    queue.onRemoteDescription(sdp('R1'));
+    flood(queue, 5);
+    expect(flood(queue, 3, 'R2', 100)).toEqual(['queued', 'queued', 'queued']);
+    expect(queue.onRemoteDescription(sdp('R2'))).toEqual({
+      ready: [remoteCandidate(100, 'R2'), remoteCandidate(101, 'R2')],
+      limitReached: true,
+    });
+  });
+
+  it('a queued duplicate is still a duplicate, and its key is forgotten only once it is gone', () => {
+    const queue = new IceCandidateQueue(10, 5);
+    queue.accept(remoteCandidate(1, 'R2'));
+    expect(queue.accept(remoteCandidate(1, 'R2'))).toBe('duplicate');
+    queue.onRemoteDescription(sdp('R1'));
+    queue.onRemoteDescription(sdp('R3'));
+    // R2 never came: its candidate was let go, and with it the key.
+    expect(queue.size).toBe(0);
+    expect(queue.accept(remoteCandidate(1, 'R2'))).toBe('queued');
+  });
+
+  it('clear() forgets the generation count', () => {
+    const queue = new IceCandidateQueue(10, 1);
+    queue.onRemoteDescription(sdp('R1'));
+    flood(queue, 3);
+    queue.clear();
+    queue.onRemoteDescription(sdp('R1'));
+    expect(flood(queue, 2)).toEqual(['add', 'limit-reached']);
+  });
+});
