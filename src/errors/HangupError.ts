@@ -6,8 +6,8 @@
  * - `MEDIA_ACQUISITION` `getUserMedia` / `getDisplayMedia` failed ({@link MediaAcquisitionError})
  * - `CANDIDATE_FAILED` `addIceCandidate` rejected a remote candidate (non-fatal)
  * - `CANDIDATE_QUEUE_FULL` more remote candidates arrived before the remote description than `maxQueuedCandidates`
- * - `CANDIDATE_LIMIT` one ICE generation of the peer sent more candidates than `maxRemoteCandidates` (reported once
- *   per generation; the extra ones are dropped)
+ * - `CANDIDATE_LIMIT` the peer sent more candidates than `maxRemoteCandidates` in one ICE generation (or twice that
+ *   in the call); reported once per generation, the extra ones are dropped
  * - `SEND_FAILED` the signaling adapter's `send` threw or rejected
  * - `NEGOTIATION_FAILED` creating or applying a description failed
  * - `SIGNALING_CLOSED` the signaling channel closed while the call stayed healthy
@@ -54,11 +54,14 @@ export class HangupError extends Error {
     );
   }
 
-  /** One ICE generation of the peer went over `maxRemoteCandidates`; this and later extra ones are dropped. */
+  /**
+   * The peer's candidates went over `maxRemoteCandidates` in one ICE generation, or over twice that in
+   * the whole call; this and later extra ones are dropped.
+   */
   static candidateLimit(limit: number): HangupError {
     return new HangupError(
       'CANDIDATE_LIMIT',
-      `the peer sent more than ${limit} ICE candidates in one ICE generation; extra ones are dropped until its next ICE restart (raise maxRemoteCandidates if this is legitimate)`,
+      `the peer sent more ICE candidates than a call accepts (${limit} per ICE generation, ${limit * 2} per call); extra ones are dropped (raise maxRemoteCandidates if this is legitimate)`,
     );
   }
 

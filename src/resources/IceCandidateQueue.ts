@@ -10,6 +10,17 @@ const ABANDON_AFTER_DESCRIPTIONS = 2;
  */
 const DEFAULT_PER_GENERATION = 128;
 
+/**
+ * Over a whole call, at most this many generations' worth of candidates reach the connection. A runtime
+ * keeps the candidates of a replaced generation and pairs them with the local candidates of every later
+ * one, so a peer restarting ICE over and over could otherwise pile up connection objects: on @roamhq/wrtc,
+ * 31 generations of 128 candidates made `end()` take 26 s; with a call budget of 256 it took 54 ms
+ * (`scripts/candidateFlood.ts`). Two generations' worth covers a real call's restarts (tens of candidates
+ * each); once spent, a restart still connects through peer-reflexive candidates learnt from the peer's
+ * checks.
+ */
+export const CALL_BUDGET_GENERATIONS = 2;
+
 interface QueuedCandidate {
   readonly candidate: RTCIceCandidateInit;
   readonly key: string;
@@ -19,7 +30,8 @@ interface QueuedCandidate {
 
 /**
  * What {@link IceCandidateQueue.accept} decided about a remote candidate. `'limit-reached'` is the first
- * candidate of its ICE generation over the per-generation limit (report it); `'over-limit'` the later ones.
+ * candidate of its ICE generation over the generation's or the call's limit (report it); `'over-limit'` the
+ * later ones.
  */
 export type CandidateVerdict =
   | 'add'
@@ -45,8 +57,8 @@ export interface CandidateFlush {
  * ICE generations are told apart by `usernameFragment`: a candidate of a generation the remote side has
  * already replaced (an ICE restart) is stale and dropped; one of a generation not seen yet (it overtook its
  * restart offer) waits for that description. Duplicates, which lossy signaling and retries produce, are
- * dropped. A hostile peer cannot make it grow: the queue holds at most `cap` candidates, and each
- * generation lets at most `perGeneration` through. Duplicate detection is exact within those bounds: a
+ * dropped. A hostile peer cannot make it grow: the queue holds at most `cap` candidates, each generation
+ * lets at most `perGeneration` through, and the whole call {@link CALL_BUDGET_GENERATIONS} times that. Duplicate detection is exact within those bounds: a
  * key is remembered for as long as its candidate is queued or its generation is current, and the memory
  * is the candidates themselves (at most `cap + perGeneration` keys), so a repeat never passes twice.
  */
@@ -61,6 +73,8 @@ export class IceCandidateQueue {
   readonly #admitted = new Set<string>();
   /** Whether the current generation went over its limit (reported once). */
   #limitReached = false;
+  /** Candidates let through over the whole call, every generation included. */
+  #admittedInCall = 0;
   #current = new Set<string>();
   readonly #retired = new Set<string>();
   #hasRemoteDescription = false;
@@ -165,15 +179,22 @@ export class IceCandidateQueue {
     this.#descriptions = 0;
     this.#admitted.clear();
     this.#limitReached = false;
+    this.#admittedInCall = 0;
     this.#retired.clear();
     this.#current = new Set();
     this.#hasRemoteDescription = false;
   }
 
-  /** Lets a candidate of the current generation through, unless the generation is at its limit. */
+  /** The most candidates the whole call lets through: {@link CALL_BUDGET_GENERATIONS} generations' worth. */
+  get perCall(): number {
+    return this.#perGeneration * CALL_BUDGET_GENERATIONS;
+  }
+
+  /** Lets a candidate of the current generation through, unless the generation or the call is at its limit. */
   #admit(key: string): 'add' | 'limit-reached' | 'over-limit' {
-    if (this.#admitted.size < this.#perGeneration) {
+    if (this.#admitted.size < this.#perGeneration && this.#admittedInCall < this.perCall) {
       this.#admitted.add(key);
+      this.#admittedInCall++;
       return 'add';
     }
     if (this.#limitReached) return 'over-limit';

@@ -73,11 +73,12 @@ export interface CallSessionOptions {
   maxQueuedCandidates?: number;
   /**
    * Most remote candidates one ICE generation (one set of the peer's ICE credentials, renewed by an ICE
-   * restart) may bring to the peer connection, queued ones included; the rest are dropped, with one
-   * `CANDIDATE_LIMIT` error event per generation. Real endpoints send tens (host addresses of each
-   * interface over UDP and TCP, a reflexive one, a few relays); every remote candidate costs the runtime
-   * ICE checks and connection objects, and on @roamhq/wrtc a few thousand froze the event loop for
-   * seconds and made `end()` take tens of seconds. 128 leaves headroom for a multi-homed dual-stack peer.
+   * restart) may bring to the peer connection, queued ones included; over the whole call, at most twice
+   * this. The rest are dropped, with one `CANDIDATE_LIMIT` error event per generation. Real endpoints
+   * send tens per generation (host addresses of each interface over UDP and TCP, a reflexive one, a few
+   * relays); every remote candidate costs the runtime connection objects and ICE checks, and on
+   * @roamhq/wrtc a few thousand froze the event loop for seconds and made `end()` take tens of seconds.
+   * 128 leaves headroom for a multi-homed dual-stack peer without bundling.
    * @default 128
    */
   maxRemoteCandidates?: number;

@@ -104,3 +104,21 @@ describe('IceCandidateQueue: the per-generation limit', () => {
     expect(flood(queue, 2)).toEqual(['add', 'limit-reached']);
   });
 });
+
+describe('IceCandidateQueue: the call-wide budget', () => {
+  it('lets at most two generations worth through over a call, restarts or not', () => {
+    const queue = new IceCandidateQueue(10, 2);
+    expect(queue.perCall).toBe(4);
+    let added = 0;
+    const reports: number[] = [];
+    for (let generation = 1; generation <= 20; generation++) {
+      queue.onRemoteDescription(sdp(`G${generation}`));
+      const verdicts = flood(queue, 5, `G${generation}`);
+      added += verdicts.filter((v) => v === 'add').length;
+      reports.push(verdicts.filter((v) => v === 'limit-reached').length);
+    }
+    expect(added).toBe(4);
+    // Still one report per generation, never one per candidate.
+    expect(reports).toEqual(Array.from({ length: 20 }, () => 1));
+  });
+});
