@@ -8,18 +8,27 @@ const ABANDON_AFTER_DESCRIPTIONS = 2;
  * Default of the per-generation limit: what a real endpoint sends is tens of candidates, and every one
  * added costs the runtime connection objects and ICE checks (see `maxRemoteCandidates`).
  */
-const DEFAULT_PER_GENERATION = 128;
+const DEFAULT_PER_GENERATION = 64;
 
 /**
  * Over a whole call, at most this many generations' worth of candidates reach the connection. A runtime
  * keeps the candidates of a replaced generation and pairs them with the local candidates of every later
- * one, so a peer restarting ICE over and over could otherwise pile up connection objects: on @roamhq/wrtc,
- * 31 generations of 128 candidates made `end()` take 26 s; with a call budget of 256 it took 54 ms
- * (`scripts/candidateFlood.ts`). Two generations' worth covers a real call's restarts (tens of candidates
- * each); once spent, a restart still connects through peer-reflexive candidates learnt from the peer's
- * checks.
+ * one, so a peer restarting ICE could otherwise pile up connection objects: on @roamhq/wrtc, 31
+ * generations of 128 candidates made `end()` take 26 s (see docs/security.md for the figures within the
+ * bounds). Two generations' worth covers a real call's restarts (a handful of candidates each once bundled);
+ * once spent, a restart still connects through the peer-reflexive candidates learnt from the peer's checks.
  */
 export const CALL_BUDGET_GENERATIONS = 2;
+
+/**
+ * The most ICE generations of the peer a call accepts: the first and seven restarts. Every restart makes
+ * the runtime gather new local candidates and ports and pair them with the remote candidates it still
+ * holds, so file descriptors and the cost of `end()` grow with each one even within the candidate budget
+ * (on @roamhq/wrtc, 31 generations took `end()` to 2 s and 120 more file descriptors). A call whose path
+ * broke seven times is not worth keeping alive: a description that would start a ninth generation is
+ * refused, and ICE recovery then ends the call if it needed that restart.
+ */
+export const MAX_REMOTE_GENERATIONS = 8;
 
 interface QueuedCandidate {
   readonly candidate: RTCIceCandidateInit;
@@ -29,7 +38,9 @@ interface QueuedCandidate {
 }
 
 /**
- * What {@link IceCandidateQueue.accept} decided about a remote candidate. `'limit-reached'` is the first
+ * What {@link IceCandidateQueue.accept} decided about a remote candidate. `'overflow'` is the first candidate
+ * that found the queue full (report it), `'still-full'` the later ones until it has room again.
+ * `'limit-reached'` is the first
  * candidate of its ICE generation over the generation's or the call's limit (report it); `'over-limit'` the
  * later ones.
  */
@@ -39,6 +50,7 @@ export type CandidateVerdict =
   | 'duplicate'
   | 'stale'
   | 'overflow'
+  | 'still-full'
   | 'limit-reached'
   | 'over-limit';
 
@@ -75,6 +87,10 @@ export class IceCandidateQueue {
   #limitReached = false;
   /** Candidates let through over the whole call, every generation included. */
   #admittedInCall = 0;
+  /** Whether the queue's current filling was reported full. */
+  #overflowReported = false;
+  /** ICE generations of the peer applied in this call. */
+  #generations = 0;
   #current = new Set<string>();
   readonly #retired = new Set<string>();
   #hasRemoteDescription = false;
@@ -95,7 +111,12 @@ export class IceCandidateQueue {
     const key = candidateKey(candidate);
     if (this.#queuedKeys.has(key) || this.#admitted.has(key)) return 'duplicate';
     if (this.#belongsToCurrent(ufrag)) return this.#admit(key);
-    if (this.#queue.length >= this.#cap) return 'overflow';
+    if (this.#queue.length >= this.#cap) {
+      // Reported once per filling: a flood must not turn into a flood of events.
+      if (this.#overflowReported) return 'still-full';
+      this.#overflowReported = true;
+      return 'overflow';
+    }
     this.#queuedKeys.add(key);
     this.#queue.push({ candidate, key, queuedAt: this.#descriptions });
     return 'queued';
@@ -116,6 +137,7 @@ export class IceCandidateQueue {
       }
       // An ICE restart starts a generation with its own limit. Only retiring credentials counts: a peer
       // cannot win a fresh allowance by adding a ufrag (an unbundled section) and keeping the old ones.
+      if (restarted || this.#generations === 0) this.#generations++;
       if (restarted) {
         this.#admitted.clear();
         this.#limitReached = false;
@@ -148,7 +170,20 @@ export class IceCandidateQueue {
       }
     }
     this.#queue = waiting;
+    if (waiting.length < this.#cap) this.#overflowReported = false;
     return { ready, limitReached: this.#limitReached && !wasOver };
+  }
+
+  /**
+   * Whether applying a remote description with this SDP would start an ICE generation beyond
+   * {@link MAX_REMOTE_GENERATIONS}: such a description must not reach the runtime.
+   */
+  refusesGeneration(sdp: string | undefined): boolean {
+    if (this.#generations < MAX_REMOTE_GENERATIONS) return false;
+    const ufrags = iceUfragsOf(sdp);
+    if (ufrags.size === 0) return false;
+    for (const old of this.#current) if (!ufrags.has(old)) return true;
+    return false;
   }
 
   /** Whether the candidate belongs to an ICE generation a later remote description replaced. */
@@ -176,10 +211,12 @@ export class IceCandidateQueue {
   clear(): void {
     this.#queue = [];
     this.#queuedKeys.clear();
+    this.#overflowReported = false;
     this.#descriptions = 0;
     this.#admitted.clear();
     this.#limitReached = false;
     this.#admittedInCall = 0;
+    this.#generations = 0;
     this.#retired.clear();
     this.#current = new Set();
     this.#hasRemoteDescription = false;

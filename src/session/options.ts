@@ -8,7 +8,7 @@ import type { SignalingAdapter } from '../signaling/types.js';
 import { MAX_TIMER_DELAY_MS } from './TimerSet.js';
 
 /** Default of {@link CallSessionOptions.maxRemoteCandidates}. */
-export const DEFAULT_MAX_REMOTE_CANDIDATES = 128;
+export const DEFAULT_MAX_REMOTE_CANDIDATES = 64;
 
 /** Options of `new CallSession(options)`. */
 export interface CallSessionOptions {
@@ -78,8 +78,9 @@ export interface CallSessionOptions {
    * send tens per generation (host addresses of each interface over UDP and TCP, a reflexive one, a few
    * relays); every remote candidate costs the runtime connection objects and ICE checks, and on
    * @roamhq/wrtc a few thousand froze the event loop for seconds and made `end()` take tens of seconds.
-   * 128 leaves headroom for a multi-homed dual-stack peer without bundling.
-   * @default 128
+   * 64 leaves headroom for a multi-homed dual-stack peer (a four-section @roamhq/wrtc offer before
+   * bundling lists 32), and keeps the worst a peer can pile up small: see docs/security.md.
+   * @default 64
    */
   maxRemoteCandidates?: number;
   /** Stamped on outbound messages; inbound messages carrying another `callId` are dropped. */

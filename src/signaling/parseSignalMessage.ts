@@ -22,8 +22,9 @@ export interface SignalLimits {
   maxMediaSections: number;
   /**
    * Most `a=candidate:` lines in `description.sdp`, all sections together. They reach the runtime without
-   * passing the session's per-generation candidate limit, so they get the same bound (`maxRemoteCandidates`'
-   * default): an endpoint that does not trickle lists tens.
+   * passing the session's per-generation candidate limit, so they get a bound of the same kind (twice
+   * `maxRemoteCandidates`' default: an endpoint that does not trickle lists every section's candidates at
+   * once, tens of them).
    * @default 128
    */
   maxSdpCandidates: number;

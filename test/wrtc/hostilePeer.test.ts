@@ -128,8 +128,8 @@ describe('a connected peer that turns hostile (@roamhq/wrtc)', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     expect(call.pair.pendingDeliveries()).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(genuine).toBeLessThan(128);
-    expect(victim.added).toBe(128);
+    expect(genuine).toBeLessThan(64);
+    expect(victim.added).toBe(64);
     expect(call.b.errors.map((error) => error.code)).toEqual(['CANDIDATE_LIMIT']);
     expect(call.b.session.state).toBe('connected');
     endAndMeasure(call.b, `${FLOOD} candidates`);

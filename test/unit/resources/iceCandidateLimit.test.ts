@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IceCandidateQueue } from '../../../src/resources/IceCandidateQueue.js';
+import { IceCandidateQueue, MAX_REMOTE_GENERATIONS } from '../../../src/resources/IceCandidateQueue.js';
 import { remoteCandidate, remoteSdp } from '../../helpers/fakeCall.js';
 
 const sdp = (ufrag: string) => remoteSdp('offer', ufrag).sdp;
@@ -20,13 +20,13 @@ describe('IceCandidateQueue: the per-generation limit', () => {
     expect(flood(queue, 6)).toEqual(['add', 'add', 'add', 'limit-reached', 'over-limit', 'over-limit']);
   });
 
-  it('defaults to 128 per generation', () => {
+  it('defaults to 64 per generation', () => {
     const queue = new IceCandidateQueue(256);
     queue.onRemoteDescription(sdp('R1'));
     const verdicts = flood(queue, 5_000);
-    expect(verdicts.filter((v) => v === 'add')).toHaveLength(128);
+    expect(verdicts.filter((v) => v === 'add')).toHaveLength(64);
     expect(verdicts.filter((v) => v === 'limit-reached')).toHaveLength(1);
-    expect(verdicts[128]).toBe('limit-reached');
+    expect(verdicts[64]).toBe('limit-reached');
   });
 
   it('a repeat inside the generation never passes again, however many distinct ones came between', () => {
@@ -35,7 +35,7 @@ describe('IceCandidateQueue: the per-generation limit', () => {
     queue.onRemoteDescription(sdp('R1'));
     expect(queue.accept(remoteCandidate(1))).toBe('add');
     flood(queue, 5_000, 'R1', 2);
-    for (let n = 1; n <= 128; n++) expect(queue.accept(remoteCandidate(n))).toBe('duplicate');
+    for (let n = 1; n <= 64; n++) expect(queue.accept(remoteCandidate(n))).toBe('duplicate');
     // Nor does a candidate dropped over the limit pass later.
     expect(queue.accept(remoteCandidate(4_000))).toBe('over-limit');
   });
@@ -120,5 +120,36 @@ describe('IceCandidateQueue: the call-wide budget', () => {
     expect(added).toBe(4);
     // Still one report per generation, never one per candidate.
     expect(reports).toEqual(Array.from({ length: 20 }, () => 1));
+  });
+});
+
+describe('IceCandidateQueue: generations and a full queue', () => {
+  it('refuses a description that would start a ninth generation of the peer, not one that keeps the current', () => {
+    const queue = new IceCandidateQueue(10, 2);
+    expect(MAX_REMOTE_GENERATIONS).toBe(8);
+    for (let generation = 1; generation <= 8; generation++) {
+      expect(queue.refusesGeneration(sdp(`G${generation}`))).toBe(false);
+      queue.onRemoteDescription(sdp(`G${generation}`));
+    }
+    expect(queue.refusesGeneration(sdp('G9'))).toBe(true);
+    expect(queue.refusesGeneration(sdp('G8'))).toBe(false);
+    expect(queue.refusesGeneration(twoUfrags('G8', 'extra'))).toBe(false);
+    expect(queue.refusesGeneration(undefined)).toBe(false);
+    queue.clear();
+    expect(queue.refusesGeneration(sdp('G9'))).toBe(false);
+  });
+
+  it('reports a full queue once per filling, not once per dropped candidate', () => {
+    const queue = new IceCandidateQueue(2, 10);
+    expect(flood(queue, 6)).toEqual([
+      'queued',
+      'queued',
+      'overflow',
+      'still-full',
+      'still-full',
+      'still-full',
+    ]);
+    queue.onRemoteDescription(sdp('R1'));
+    expect(flood(queue, 3, 'R2', 100)).toEqual(['queued', 'queued', 'overflow']);
   });
 });

@@ -13,20 +13,20 @@ function flood(s: S, count: number, ufrag = 'R1', from = 1): void {
 const limitErrors = (s: S) => s.log.events.filter((event) => event === 'error:CANDIDATE_LIMIT');
 
 describe('a peer flooding candidates after the remote description', () => {
-  it('gets at most maxRemoteCandidates (default 128) to the connection and one CANDIDATE_LIMIT error', async () => {
+  it('gets at most maxRemoteCandidates (default 64) to the connection and one CANDIDATE_LIMIT error', async () => {
     const s = solo();
     await driveTo(s, 'connected');
     flood(s, 5_000);
     await settle();
-    expect(s.pc().addedCandidates).toHaveLength(128);
-    expect(s.pc().addedCandidates.at(-1)).toEqual(remoteCandidate(128));
+    expect(s.pc().addedCandidates).toHaveLength(64);
+    expect(s.pc().addedCandidates.at(-1)).toEqual(remoteCandidate(64));
     expect(limitErrors(s)).toEqual(['error:CANDIDATE_LIMIT']);
     expect(s.log.errors).toHaveLength(1);
     expect(s.log.errors[0]?.message).toContain('maxRemoteCandidates');
     // Repeats of admitted candidates, after thousands of others, are still recognised.
-    flood(s, 128);
+    flood(s, 64);
     await settle();
-    expect(s.pc().addedCandidates).toHaveLength(128);
+    expect(s.pc().addedCandidates).toHaveLength(64);
     expect(s.session.state).toBe('connected');
     s.session.end();
     expectReleased(s.session);
@@ -85,5 +85,34 @@ describe('a peer flooding candidates after the remote description', () => {
     );
     expect(() => solo({ maxRemoteCandidates: 2.5 })).toThrow(TypeError);
     expect(() => solo({ maxRemoteCandidates: Number.POSITIVE_INFINITY })).toThrow(TypeError);
+  });
+});
+
+describe('a peer restarting ICE over and over', () => {
+  it('gets seven restarts; the description that would start a ninth generation never reaches the runtime', async () => {
+    const s = solo();
+    await driveTo(s, 'connected');
+    for (let generation = 2; generation <= 8; generation++) {
+      s.signaling.message({
+        type: 'description',
+        description: remoteSdp('offer', `R${generation}`, generation),
+      });
+      await settle();
+    }
+    const applied = s.pc().remoteDescriptions.length;
+    expect(s.pc().remoteDescriptions.at(-1)?.sdp).toContain('a=ice-ufrag:R8');
+    expect(s.log.errors).toEqual([]);
+    s.signaling.message({ type: 'description', description: remoteSdp('offer', 'R9', 9) });
+    await settle();
+    expect(s.pc().remoteDescriptions).toHaveLength(applied);
+    expect(s.log.events.filter((e) => e.startsWith('error'))).toEqual(['error:NEGOTIATION_FAILED']);
+    expect(String((s.log.errors[0] as Error & { cause?: Error }).cause?.message)).toContain('restarted ICE');
+    // A renegotiation within the current generation still goes through.
+    s.signaling.message({ type: 'description', description: remoteSdp('offer', 'R8', 10) });
+    await settle();
+    expect(s.pc().remoteDescriptions).toHaveLength(applied + 1);
+    expect(s.session.state).toBe('connected');
+    s.session.end();
+    expectReleased(s.session);
   });
 });
