@@ -173,4 +173,62 @@ describe('a connected peer that turns hostile (@roamhq/wrtc)', () => {
     expectSideReleased(call.a);
     expect(call.a.errors).toEqual([]);
   });
+
+  it('forged ICE restarts with candidates: at most 8 generations and 128 candidates reach the runtime', async () => {
+    const victim = countedRuntime();
+    // The victim must not restart on its own while the forged credentials break its path.
+    call = wrtcCall(
+      { connectTimeoutMs: 20_000 },
+      {},
+      { b: { runtime: victim.runtime, disconnectGraceMs: 60_000 } },
+    );
+    const attackerSdp = watchAttackerSdp(call);
+    await connected(call);
+    const real = attackerSdp();
+    const send = (ufrag: string, from: number) => {
+      for (let n = from; n < from + 100; n++) {
+        call?.pair.a.send({
+          type: 'candidate',
+          candidate: {
+            candidate: `candidate:${900_000 + n} 1 udp 2122260223 127.0.0.1 ${20_000 + n} typ host`,
+            sdpMid: '0',
+            sdpMLineIndex: 0,
+            usernameFragment: ufrag,
+          },
+        });
+      }
+    };
+    send(ufragOf(real), 0);
+    for (let restart = 1; restart <= 10; restart++) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const ufrag = `hostile${restart}`;
+      const sdp = real
+        .replace(/a=ice-ufrag:\S+/g, `a=ice-ufrag:${ufrag}`)
+        .replace(/a=ice-pwd:\S+/g, `a=ice-pwd:hostilepassword${restart}xxxxxxxxxx`)
+        .replace(
+          /^o=(\S+) (\d+) (\d+)/m,
+          (_m, user, id, version) => `o=${user} ${id} ${Number(version) + restart}`,
+        )
+        .replace(/a=setup:\w+/g, 'a=setup:actpass');
+      call.pair.a.send({ type: 'description', description: { type: 'offer', sdp } });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      send(ufrag, restart * 1_000);
+    }
+    const deadline = Date.now() + 20_000;
+    while (call.pair.pendingDeliveries() > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(victim.added).toBeLessThanOrEqual(128);
+    const refused = call.b.errors.filter((error) =>
+      String((error.cause as Error | undefined)?.message).includes('restarted ICE'),
+    );
+    // Generations 2..8 are applied; the forged restarts 8, 9 and 10 would start generations 9 to 11.
+    expect(refused).toHaveLength(3);
+    expect(call.b.errors.filter((error) => error.code === 'CANDIDATE_LIMIT').length).toBeGreaterThan(0);
+    endAndMeasure(call.b, '10 forged ICE restarts with 100 candidates each');
+    expectSideReleased(call.b);
+    expect(victim.pcs.map((pc) => pc.signalingState)).toEqual(victim.pcs.map(() => 'closed'));
+    call.a.session.end();
+    expectSideReleased(call.a);
+  });
 });
