@@ -5,10 +5,11 @@
  *   node --expose-gc --import tsx scripts/candidateFlood.ts --candidates 10000 --victim polite
  *   node --expose-gc --import tsx scripts/candidateFlood.ts --candidates 128 --restarts 30
  *   node --expose-gc --import tsx scripts/candidateFlood.ts --sections 2200         # one huge offer instead
+ *   node --expose-gc --import tsx scripts/candidateFlood.ts --candidates 0 --restarts 30 --listed 128
  *
  * The attacker injects raw signaling: `--candidates` distinct valid host candidates of its current ICE
- * generation; with `--restarts R` it then sends R forged ICE-restart offers (new credentials), each followed
- * by as many candidates again; with `--sections M` it sends one offer with M extra media sections. The
+ * generation; with `--restarts R` it then sends R forged ICE-restart offers (new credentials), each listing
+ * `--listed L` candidates in its SDP and followed by as many trickled candidates again; with `--sections M` it sends one offer with M extra media sections. The
  * victim is a normal session (`--max-remote N` sets its maxRemoteCandidates). Printed: the victim's error
  * events by code, how many candidates reached its peer connection, the longest event-loop stall, open file
  * descriptors, and how long the victim's `end()` took. Nothing here is an assertion: the bounded checks are
@@ -36,6 +37,7 @@ const count = (name: string, fallback: number): number => {
 const CANDIDATES = count('--candidates', 6_000);
 const RESTARTS = count('--restarts', 0);
 const SECTIONS = count('--sections', 0);
+const LISTED = count('--listed', 0);
 const MAX_REMOTE = flag('--max-remote') === undefined ? undefined : count('--max-remote', 128);
 const VICTIM_POLITE = flag('--victim') === 'polite';
 
@@ -136,7 +138,11 @@ async function main(): Promise<void> {
           (_m, user, id, version) => `o=${user} ${id} ${Number(version) + restart}`,
         )
         .replace(/a=setup:\w+/g, 'a=setup:actpass');
-      pair.a.send({ type: 'description', description: { type: 'offer', sdp } });
+      let listed = '';
+      for (let n = 0; n < LISTED; n++, port++) {
+        listed += `a=candidate:${900_000 + port} 1 udp 2122260223 127.0.0.1 ${1_024 + (port % 60_000)} typ host\r\n`;
+      }
+      pair.a.send({ type: 'description', description: { type: 'offer', sdp: sdp + listed } });
       await sleep(200);
       flood();
     }
@@ -157,7 +163,7 @@ async function main(): Promise<void> {
   const what =
     SECTIONS > 0
       ? `one offer with ${SECTIONS} extra media sections`
-      : `${CANDIDATES} candidates x ${RESTARTS + 1} generation(s)`;
+      : `${CANDIDATES} candidates x ${RESTARTS + 1} generation(s)${LISTED ? `, ${LISTED} listed in each restart offer` : ''}`;
   console.log(
     [
       `hostile peer: ${what}, victim ${VICTIM_POLITE ? 'polite (answering)' : 'impolite (offering)'}, maxRemoteCandidates ${MAX_REMOTE ?? 'default'}`,

@@ -193,9 +193,8 @@ export class PerfectNegotiation {
       logger.debug(`duplicate remote ${description.type} dropped`);
       return;
     }
-    if (this.#ctx.candidates.refusesGeneration(description.sdp)) {
-      throw new Error('the peer restarted ICE more than 7 times in this call; description refused');
-    }
+    const refusal = this.#ctx.candidates.refusal(description.sdp);
+    if (refusal !== undefined) throw new Error(`${refusal}; description refused`);
     const isAnswer = description.type === 'answer' || description.type === 'pranswer';
     if (isAnswer && !AWAITING_ANSWER.has(this.#signalingState)) {
       // An answer to an offer we rolled back, or a late duplicate: nothing is waiting for it. (A

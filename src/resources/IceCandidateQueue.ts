@@ -83,6 +83,8 @@ export class IceCandidateQueue {
   #descriptions = 0;
   /** Keys of the candidates the current generation let through: never more than `perGeneration`. */
   readonly #admitted = new Set<string>();
+  /** Candidates the current generation brought: those let through, and those its description listed. */
+  #generationCount = 0;
   /** Whether the current generation went over its limit (reported once). */
   #limitReached = false;
   /** Candidates let through over the whole call, every generation included. */
@@ -129,18 +131,19 @@ export class IceCandidateQueue {
   onRemoteDescription(sdp: string | undefined): CandidateFlush {
     const ufrags = iceUfragsOf(sdp);
     if (ufrags.size > 0) {
-      let restarted = false;
-      for (const old of this.#current) {
-        if (ufrags.has(old)) continue;
-        this.#retired.add(old);
-        restarted = true;
-      }
       // An ICE restart starts a generation with its own limit. Only retiring credentials counts: a peer
       // cannot win a fresh allowance by adding a ufrag (an unbundled section) and keeping the old ones.
-      if (restarted || this.#generations === 0) this.#generations++;
-      if (restarted) {
+      const starts = this.#startsGeneration(ufrags);
+      for (const old of this.#current) if (!ufrags.has(old)) this.#retired.add(old);
+      if (starts) {
+        this.#generations++;
         this.#admitted.clear();
         this.#limitReached = false;
+        // Candidates listed in the description went to the runtime with it: they spend the same allowance.
+        // (A later description of the same generation lists them again; they are counted once.)
+        const listed = sdpCandidateCount(sdp);
+        this.#generationCount = listed;
+        this.#admittedInCall += listed;
       }
       // Renegotiation is unbounded over a long call; the oldest generations matter least.
       while (this.#retired.size > MAX_RETIRED)
@@ -175,15 +178,22 @@ export class IceCandidateQueue {
   }
 
   /**
-   * Whether applying a remote description with this SDP would start an ICE generation beyond
-   * {@link MAX_REMOTE_GENERATIONS}: such a description must not reach the runtime.
+   * Why a remote description with this SDP must not reach the runtime, or `undefined` when it may: an ICE
+   * restart beyond {@link MAX_REMOTE_GENERATIONS}, or one whose description lists more candidates than the
+   * call's budget has left (the first description is never refused for that: `maxSdpCandidates` bounds it).
    */
-  refusesGeneration(sdp: string | undefined): boolean {
-    if (this.#generations < MAX_REMOTE_GENERATIONS) return false;
+  refusal(sdp: string | undefined): string | undefined {
     const ufrags = iceUfragsOf(sdp);
-    if (ufrags.size === 0) return false;
-    for (const old of this.#current) if (!ufrags.has(old)) return true;
-    return false;
+    if (ufrags.size === 0 || !this.#startsGeneration(ufrags)) return undefined;
+    if (this.#generations >= MAX_REMOTE_GENERATIONS) {
+      return `the peer restarted ICE more than ${MAX_REMOTE_GENERATIONS - 1} times in this call`;
+    }
+    const left = Math.max(0, this.perCall - this.#admittedInCall);
+    const listed = sdpCandidateCount(sdp);
+    if (this.#generations > 0 && listed > left) {
+      return `the peer's ICE restart lists ${listed} candidates; the call accepts ${left} more`;
+    }
+    return undefined;
   }
 
   /** Whether the candidate belongs to an ICE generation a later remote description replaced. */
@@ -214,6 +224,7 @@ export class IceCandidateQueue {
     this.#overflowReported = false;
     this.#descriptions = 0;
     this.#admitted.clear();
+    this.#generationCount = 0;
     this.#limitReached = false;
     this.#admittedInCall = 0;
     this.#generations = 0;
@@ -229,14 +240,22 @@ export class IceCandidateQueue {
 
   /** Lets a candidate of the current generation through, unless the generation or the call is at its limit. */
   #admit(key: string): 'add' | 'limit-reached' | 'over-limit' {
-    if (this.#admitted.size < this.#perGeneration && this.#admittedInCall < this.perCall) {
+    if (this.#generationCount < this.#perGeneration && this.#admittedInCall < this.perCall) {
       this.#admitted.add(key);
+      this.#generationCount++;
       this.#admittedInCall++;
       return 'add';
     }
     if (this.#limitReached) return 'over-limit';
     this.#limitReached = true;
     return 'limit-reached';
+  }
+
+  /** Whether a description with these ufrags starts a generation: the first, or one retiring credentials. */
+  #startsGeneration(ufrags: Set<string>): boolean {
+    if (this.#generations === 0) return true;
+    for (const old of this.#current) if (!ufrags.has(old)) return true;
+    return false;
   }
 
   #belongsToCurrent(ufrag: string | undefined): boolean {
@@ -253,6 +272,11 @@ function candidateKey(candidate: RTCIceCandidateInit): string {
     candidate.sdpMLineIndex ?? '',
     candidate.usernameFragment ?? '',
   ].join('\u0000');
+}
+
+/** How many `a=candidate:` lines an SDP lists (`parseSignalMessage` bounds them). */
+function sdpCandidateCount(sdp: string | undefined): number {
+  return sdp ? (sdp.match(/^a=candidate:/gm)?.length ?? 0) : 0;
 }
 
 /** The `a=ice-ufrag:` values of an SDP, which name its ICE generation. */

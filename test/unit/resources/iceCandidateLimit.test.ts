@@ -128,15 +128,15 @@ describe('IceCandidateQueue: generations and a full queue', () => {
     const queue = new IceCandidateQueue(10, 2);
     expect(MAX_REMOTE_GENERATIONS).toBe(8);
     for (let generation = 1; generation <= 8; generation++) {
-      expect(queue.refusesGeneration(sdp(`G${generation}`))).toBe(false);
+      expect(queue.refusal(sdp(`G${generation}`))).toBeUndefined();
       queue.onRemoteDescription(sdp(`G${generation}`));
     }
-    expect(queue.refusesGeneration(sdp('G9'))).toBe(true);
-    expect(queue.refusesGeneration(sdp('G8'))).toBe(false);
-    expect(queue.refusesGeneration(twoUfrags('G8', 'extra'))).toBe(false);
-    expect(queue.refusesGeneration(undefined)).toBe(false);
+    expect(queue.refusal(sdp('G9'))).toBe('the peer restarted ICE more than 7 times in this call');
+    expect(queue.refusal(sdp('G8'))).toBeUndefined();
+    expect(queue.refusal(twoUfrags('G8', 'extra'))).toBeUndefined();
+    expect(queue.refusal(undefined)).toBeUndefined();
     queue.clear();
-    expect(queue.refusesGeneration(sdp('G9'))).toBe(false);
+    expect(queue.refusal(sdp('G9'))).toBeUndefined();
   });
 
   it('reports a full queue once per filling, not once per dropped candidate', () => {
@@ -151,5 +151,39 @@ describe('IceCandidateQueue: generations and a full queue', () => {
     ]);
     queue.onRemoteDescription(sdp('R1'));
     expect(flood(queue, 3, 'R2', 100)).toEqual(['queued', 'queued', 'overflow']);
+  });
+});
+
+describe('IceCandidateQueue: candidates listed in the description', () => {
+  const listing = (ufrag: string, count: number) =>
+    sdp(ufrag) +
+    Array.from({ length: count }, (_, n) => `a=candidate:${n} 1 udp 1 10.1.0.${n} 9 typ host\r\n`).join('');
+
+  it('spend the allowance of the generation they start, once', () => {
+    const queue = new IceCandidateQueue(10, 3);
+    expect(queue.refusal(listing('R1', 5))).toBeUndefined(); // the first description is never refused
+    queue.onRemoteDescription(listing('R1', 5));
+    expect(flood(queue, 2)).toEqual(['limit-reached', 'over-limit']);
+    const fresh = new IceCandidateQueue(10, 3);
+    fresh.onRemoteDescription(listing('R1', 2));
+    // A renegotiation of the same generation lists them again: not counted twice.
+    fresh.onRemoteDescription(listing('R1', 2));
+    expect(flood(fresh, 2)).toEqual(['add', 'limit-reached']);
+  });
+
+  it('refuse an ICE restart that lists more candidates than the call has left', () => {
+    const queue = new IceCandidateQueue(10, 4); // 8 per call
+    queue.onRemoteDescription(sdp('R1'));
+    flood(queue, 4);
+    expect(queue.refusal(listing('R2', 5))).toBe(
+      "the peer's ICE restart lists 5 candidates; the call accepts 4 more",
+    );
+    expect(queue.refusal(listing('R2', 4))).toBeUndefined();
+    queue.onRemoteDescription(listing('R2', 4));
+    expect(flood(queue, 1, 'R2', 50)).toEqual(['limit-reached']);
+    expect(queue.refusal(listing('R3', 1))).toBe(
+      "the peer's ICE restart lists 1 candidates; the call accepts 0 more",
+    );
+    expect(queue.refusal(sdp('R3'))).toBeUndefined();
   });
 });
