@@ -14,7 +14,7 @@ const DEFAULT_PER_GENERATION = 64;
  * Over a whole call, at most this many generations' worth of candidates reach the connection. A runtime
  * keeps the candidates of a replaced generation and pairs them with the local candidates of every later
  * one, so a peer restarting ICE could otherwise pile up connection objects: on @roamhq/wrtc, 31
- * generations of 128 candidates made `end()` take 26 s (see docs/security.md for the figures within the
+ * generations of 128 candidates made `end()` take 26 s (docs/reliability.md has the figures within the
  * bounds). Two generations' worth covers a real call's restarts (a handful of candidates each once bundled);
  * once spent, a restart still connects through the peer-reflexive candidates learnt from the peer's checks.
  */
@@ -40,9 +40,8 @@ interface QueuedCandidate {
 /**
  * What {@link IceCandidateQueue.accept} decided about a remote candidate. `'overflow'` is the first candidate
  * that found the queue full (report it), `'still-full'` the later ones until it has room again.
- * `'limit-reached'` is the first
- * candidate of its ICE generation over the generation's or the call's limit (report it); `'over-limit'` the
- * later ones.
+ * `'limit-reached'` is the first candidate of its ICE generation over the generation's or the call's limit
+ * (report it), `'over-limit'` the later ones.
  */
 export type CandidateVerdict =
   | 'add'
@@ -70,9 +69,11 @@ export interface CandidateFlush {
  * already replaced (an ICE restart) is stale and dropped; one of a generation not seen yet (it overtook its
  * restart offer) waits for that description. Duplicates, which lossy signaling and retries produce, are
  * dropped. A hostile peer cannot make it grow: the queue holds at most `cap` candidates, each generation
- * lets at most `perGeneration` through, and the whole call {@link CALL_BUDGET_GENERATIONS} times that. Duplicate detection is exact within those bounds: a
- * key is remembered for as long as its candidate is queued or its generation is current, and the memory
- * is the candidates themselves (at most `cap + perGeneration` keys), so a repeat never passes twice.
+ * lets at most `perGeneration` through, and the whole call {@link CALL_BUDGET_GENERATIONS} times that.
+ * Duplicate detection is exact within those bounds: a key is remembered for as long as its candidate is
+ * queued or its generation is current, and the memory is the candidates themselves (at most
+ * `cap + perGeneration` keys), so a repeat never passes twice. It also bounds the peer's ICE generations
+ * ({@link MAX_REMOTE_GENERATIONS}), through {@link IceCandidateQueue.refusal}.
  */
 export class IceCandidateQueue {
   readonly #cap: number;

@@ -73,8 +73,8 @@ export interface CallSessionOptions {
   maxQueuedCandidates?: number;
   /**
    * Most remote candidates one ICE generation (one set of the peer's ICE credentials, renewed by an ICE
-   * restart) may bring to the peer connection, queued ones included; over the whole call, at most twice
-   * this. The rest are dropped, with one `CANDIDATE_LIMIT` error event per generation. Real endpoints
+   * restart) may bring to the peer connection, queued ones and those its description lists included;
+   * over the whole call, at most twice this. The rest are dropped, with one `CANDIDATE_LIMIT` error event per generation. Real endpoints
    * send tens per generation (host addresses of each interface over UDP and TCP, a reflexive one, a few
    * relays); every remote candidate costs the runtime connection objects and ICE checks, and on
    * @roamhq/wrtc a few thousand froze the event loop for seconds and made `end()` take tens of seconds.
