@@ -1,14 +1,10 @@
+import { DEFAULT_MAX_REMOTE_CANDIDATES } from '../session/options.js';
+
 /** ICE generations remembered as retired. */
 const MAX_RETIRED = 64;
 
 /** Remote descriptions a queued candidate may wait through for its ICE generation before it is dropped. */
 const ABANDON_AFTER_DESCRIPTIONS = 2;
-
-/**
- * Default of the per-generation limit: what a real endpoint sends is tens of candidates, and every one
- * added costs the runtime connection objects and ICE checks (see `maxRemoteCandidates`).
- */
-const DEFAULT_PER_GENERATION = 64;
 
 /**
  * Over a whole call, at most this many generations' worth of candidates reach the connection. A runtime
@@ -102,7 +98,7 @@ export class IceCandidateQueue {
    * @param cap most candidates held before the description they belong to (`maxQueuedCandidates`)
    * @param perGeneration most candidates one ICE generation may bring to the connection (`maxRemoteCandidates`)
    */
-  constructor(cap: number, perGeneration = DEFAULT_PER_GENERATION) {
+  constructor(cap: number, perGeneration = DEFAULT_MAX_REMOTE_CANDIDATES) {
     this.#cap = cap;
     this.#perGeneration = perGeneration;
   }

@@ -1,10 +1,5 @@
 import type { Clock } from '../clock.js';
-
-/**
- * The longest delay `setTimeout` honours: 2^31 - 1 ms (about 24.8 days). Browsers and Node store the delay
- * in a signed 32-bit integer and fire a longer one after 1 ms instead.
- */
-export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+import { MAX_TIMER_DELAY_MS } from './options.js';
 
 /**
  * The session's timers, by name. Setting a name again replaces its timer, so a timer can never be

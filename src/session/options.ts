@@ -5,7 +5,12 @@ import { isLogger, safeLogger, silentLogger } from '../logger.js';
 import type { RtcRuntime } from '../runtime.js';
 import { resolveRuntime } from '../runtime.js';
 import type { SignalingAdapter } from '../signaling/types.js';
-import { MAX_TIMER_DELAY_MS } from './TimerSet.js';
+
+/**
+ * The longest delay `setTimeout` honours: 2^31 - 1 ms (about 24.8 days). Browsers and Node store the delay
+ * in a signed 32-bit integer and fire a longer one after 1 ms instead.
+ */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /** Default of {@link CallSessionOptions.maxRemoteCandidates}. */
 export const DEFAULT_MAX_REMOTE_CANDIDATES = 64;
@@ -74,12 +79,13 @@ export interface CallSessionOptions {
   /**
    * Most remote candidates one ICE generation (one set of the peer's ICE credentials, renewed by an ICE
    * restart) may bring to the peer connection, queued ones and those its description lists included;
-   * over the whole call, at most twice this. The rest are dropped, with one `CANDIDATE_LIMIT` error event per generation. Real endpoints
-   * send tens per generation (host addresses of each interface over UDP and TCP, a reflexive one, a few
-   * relays); every remote candidate costs the runtime connection objects and ICE checks, and on
-   * @roamhq/wrtc a few thousand froze the event loop for seconds and made `end()` take tens of seconds.
-   * 64 leaves headroom for a multi-homed dual-stack peer (a four-section @roamhq/wrtc offer before
-   * bundling lists 32), and keeps the worst a peer can pile up small: see docs/security.md.
+   * over the whole call, at most twice this. The rest are dropped, with one `CANDIDATE_LIMIT` error event
+   * per generation. Real endpoints send tens per generation (host addresses of each interface over UDP
+   * and TCP, a reflexive one, a few relays); every remote candidate costs the runtime connection objects
+   * and ICE checks, and on @roamhq/wrtc a few thousand froze the event loop for seconds and made `end()`
+   * take tens of seconds. 64 leaves headroom for a multi-homed dual-stack peer (a four-section
+   * @roamhq/wrtc offer before bundling lists 32) and keeps what a peer can pile up small (figures in
+   * docs/reliability.md).
    * @default 64
    */
   maxRemoteCandidates?: number;

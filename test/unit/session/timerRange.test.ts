@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CallSession, type CallSessionOptions, createInMemorySignalingPair } from '../../../src/index.js';
-import { MAX_TIMER_DELAY_MS, TimerSet } from '../../../src/session/TimerSet.js';
+import { MAX_TIMER_DELAY_MS } from '../../../src/session/options.js';
+import { TimerSet } from '../../../src/session/TimerSet.js';
 import { FakeRuntime, ManualClock } from '../../../src/testing/index.js';
 import { driveTo, expectReleased, solo } from '../../helpers/fakeCall.js';
 
