@@ -26,7 +26,7 @@ const PARTS: Part[] = [
   {
     name: 'option validation and defaults',
     files: /src\/session\/options\.ts$/,
-    stub: 'export function resolveOptions(o) { return o; }',
+    stub: 'export function resolveOptions(o) { return o; } export const MAX_TIMER_DELAY_MS = 2147483647; export const DEFAULT_MAX_REMOTE_CANDIDATES = 64;',
   },
   {
     name: 'in-memory pair (latency, drop, duplicate, reorder, seed)',

@@ -6,6 +6,8 @@
  * - `MEDIA_ACQUISITION` `getUserMedia` / `getDisplayMedia` failed ({@link MediaAcquisitionError})
  * - `CANDIDATE_FAILED` `addIceCandidate` rejected a remote candidate (non-fatal)
  * - `CANDIDATE_QUEUE_FULL` more remote candidates arrived before the remote description than `maxQueuedCandidates`
+ * - `CANDIDATE_LIMIT` the peer sent more candidates than `maxRemoteCandidates` in one ICE generation (or twice that
+ *   in the call); reported once per generation, the extra ones are dropped
  * - `SEND_FAILED` the signaling adapter's `send` threw or rejected
  * - `NEGOTIATION_FAILED` creating or applying a description failed
  * - `ICE_FAILED` the network path failed and could not be recovered (the cause of an `'ice-failed'` end)
@@ -20,6 +22,7 @@ export type HangupErrorCode =
   | 'MEDIA_ACQUISITION'
   | 'CANDIDATE_FAILED'
   | 'CANDIDATE_QUEUE_FULL'
+  | 'CANDIDATE_LIMIT'
   | 'SEND_FAILED'
   | 'NEGOTIATION_FAILED'
   | 'ICE_FAILED'
@@ -52,6 +55,17 @@ export class HangupError extends Error {
     return new HangupError(
       'CANDIDATE_QUEUE_FULL',
       `more than ${cap} remote candidates arrived before the remote description; extra ones are dropped (raise maxQueuedCandidates if this is legitimate)`,
+    );
+  }
+
+  /**
+   * The peer's candidates went over `maxRemoteCandidates` in one ICE generation, or over twice that in
+   * the whole call; this and later extra ones are dropped.
+   */
+  static candidateLimit(limit: number): HangupError {
+    return new HangupError(
+      'CANDIDATE_LIMIT',
+      `the peer sent more ICE candidates than a call accepts (${limit} per ICE generation, ${limit * 2} per call); extra ones are dropped (raise maxRemoteCandidates if this is legitimate)`,
     );
   }
 

@@ -1,40 +1,107 @@
-/** Candidate keys remembered for duplicate detection (each at most ~4.5 KiB: see parseSignalMessage limits). */
-const MAX_REMEMBERED = 1024;
+/** Default of `CallSessionOptions.maxRemoteCandidates`: real endpoints send tens per generation. */
+export const DEFAULT_MAX_REMOTE_CANDIDATES = 64;
+
 /** ICE generations remembered as retired. */
 const MAX_RETIRED = 64;
 
 /** Remote descriptions a queued candidate may wait through for its ICE generation before it is dropped. */
 const ABANDON_AFTER_DESCRIPTIONS = 2;
 
+/**
+ * Over a whole call, at most this many generations' worth of candidates reach the connection. A runtime
+ * keeps the candidates of a replaced generation and pairs them with the local candidates of every later
+ * one, so a peer restarting ICE could otherwise pile up connection objects: on @roamhq/wrtc, 31
+ * generations of 128 candidates made `end()` take 26 s (docs/reliability.md has the figures within the
+ * bounds). Two generations' worth covers a real call's restarts (a handful of candidates each once bundled);
+ * once spent, a restart still connects through the peer-reflexive candidates learnt from the peer's checks.
+ */
+export const CALL_BUDGET_GENERATIONS = 2;
+
+/**
+ * The most ICE generations of the peer a call accepts: the first and seven restarts. Every restart makes
+ * the runtime gather new local candidates and ports and pair them with the remote candidates it still
+ * holds, so file descriptors and the cost of `end()` grow with each one even within the candidate budget
+ * (on @roamhq/wrtc, 31 generations took `end()` to 2 s and 120 more file descriptors). A call whose path
+ * broke seven times is not worth keeping alive: a description that would start a ninth generation is
+ * refused, and ICE recovery then ends the call if it needed that restart.
+ */
+export const MAX_REMOTE_GENERATIONS = 8;
+
 interface QueuedCandidate {
   readonly candidate: RTCIceCandidateInit;
+  readonly key: string;
   /** How many remote descriptions had been applied when it was queued. */
   readonly queuedAt: number;
 }
 
-/** What {@link IceCandidateQueue.accept} decided about a remote candidate. */
-export type CandidateVerdict = 'add' | 'queued' | 'duplicate' | 'stale' | 'overflow';
+/**
+ * What {@link IceCandidateQueue.accept} decided about a remote candidate. `'overflow'` is the first candidate
+ * that found the queue full (report it), `'still-full'` the later ones until it has room again.
+ * `'limit-reached'` is the first candidate of its ICE generation over the generation's or the call's limit
+ * (report it), `'over-limit'` the later ones.
+ */
+export type CandidateVerdict =
+  | 'add'
+  | 'queued'
+  | 'duplicate'
+  | 'stale'
+  | 'overflow'
+  | 'still-full'
+  | 'limit-reached'
+  | 'over-limit';
+
+/** What a newly applied remote description releases from the queue. */
+export interface CandidateFlush {
+  /** Queued candidates to add now, in arrival order. */
+  readonly ready: RTCIceCandidateInit[];
+  /** Whether this flush is where the generation first went over its limit (report it once). */
+  readonly limitReached: boolean;
+}
 
 /**
- * Remote ICE candidates in the order they arrived, held until a remote description they belong to exists.
+ * Remote ICE candidates in the order they arrived, held until a remote description they belong to exists,
+ * and counted per ICE generation once they go to the peer connection.
  *
  * ICE generations are told apart by `usernameFragment`: a candidate of a generation the remote side has
  * already replaced (an ICE restart) is stale and dropped; one of a generation not seen yet (it overtook its
  * restart offer) waits for that description. Duplicates, which lossy signaling and retries produce, are
- * dropped. The queue is capped so a hostile peer cannot grow memory without bound.
+ * dropped. A hostile peer cannot make it grow: the queue holds at most `cap` candidates, each generation
+ * lets at most `perGeneration` through, and the whole call {@link CALL_BUDGET_GENERATIONS} times that.
+ * Duplicate detection is exact within those bounds: a key is remembered for as long as its candidate is
+ * queued or its generation is current, and the memory is the candidates themselves (at most
+ * `cap + perGeneration` keys), so a repeat never passes twice. It also bounds the peer's ICE generations
+ * ({@link MAX_REMOTE_GENERATIONS}), through {@link IceCandidateQueue.refusal}.
  */
 export class IceCandidateQueue {
   readonly #cap: number;
+  readonly #perGeneration: number;
   #queue: QueuedCandidate[] = [];
+  readonly #queuedKeys = new Set<string>();
   /** Remote descriptions applied so far: a queued candidate's age is counted in them. */
   #descriptions = 0;
-  readonly #seen = new Set<string>();
+  /** Keys of the candidates the current generation let through: never more than `perGeneration`. */
+  readonly #admitted = new Set<string>();
+  /** Candidates the current generation brought: those let through, and those its description listed. */
+  #generationCount = 0;
+  /** Whether the current generation went over its limit (reported once). */
+  #limitReached = false;
+  /** Candidates let through over the whole call, every generation included. */
+  #admittedInCall = 0;
+  /** Whether the queue's current filling was reported full. */
+  #overflowReported = false;
+  /** ICE generations of the peer applied in this call. */
+  #generations = 0;
   #current = new Set<string>();
   readonly #retired = new Set<string>();
   #hasRemoteDescription = false;
 
-  constructor(cap: number) {
+  /**
+   * @param cap most candidates held before the description they belong to (`maxQueuedCandidates`)
+   * @param perGeneration most candidates one ICE generation may bring to the connection (`maxRemoteCandidates`)
+   */
+  constructor(cap: number, perGeneration = DEFAULT_MAX_REMOTE_CANDIDATES) {
     this.#cap = cap;
+    this.#perGeneration = perGeneration;
   }
 
   /** Decides what to do with an inbound candidate; `'queued'` ones are kept for later. */
@@ -42,45 +109,89 @@ export class IceCandidateQueue {
     if (this.isStale(candidate)) return 'stale';
     const ufrag = candidate.usernameFragment ?? undefined;
     const key = candidateKey(candidate);
-    if (this.#seen.has(key)) return 'duplicate';
-    if (this.#belongsToCurrent(ufrag)) {
-      this.#remember(key);
-      return 'add';
+    if (this.#queuedKeys.has(key) || this.#admitted.has(key)) return 'duplicate';
+    if (this.#belongsToCurrent(ufrag)) return this.#admit(key);
+    if (this.#queue.length >= this.#cap) {
+      // Reported once per filling: a flood must not turn into a flood of events.
+      if (this.#overflowReported) return 'still-full';
+      this.#overflowReported = true;
+      return 'overflow';
     }
-    if (this.#queue.length >= this.#cap) return 'overflow';
-    this.#remember(key);
-    this.#queue.push({ candidate, queuedAt: this.#descriptions });
+    this.#queuedKeys.add(key);
+    this.#queue.push({ candidate, key, queuedAt: this.#descriptions });
     return 'queued';
   }
 
   /**
    * Records a newly applied remote description and returns, in arrival order, the queued candidates that
-   * can now be added. Candidates of generations it replaced are dropped.
+   * can now be added (within the generation's limit). Candidates of generations it replaced are dropped.
    */
-  onRemoteDescription(sdp: string | undefined): RTCIceCandidateInit[] {
+  onRemoteDescription(sdp: string | undefined): CandidateFlush {
     const ufrags = iceUfragsOf(sdp);
     if (ufrags.size > 0) {
+      // An ICE restart starts a generation with its own limit. Only retiring credentials counts: a peer
+      // cannot win a fresh allowance by adding a ufrag (an unbundled section) and keeping the old ones.
+      const starts = this.#startsGeneration(ufrags);
       for (const old of this.#current) if (!ufrags.has(old)) this.#retired.add(old);
+      if (starts) {
+        this.#generations++;
+        this.#admitted.clear();
+        this.#limitReached = false;
+        // Candidates listed in the description went to the runtime with it: they spend the same allowance.
+        // (A later description of the same generation lists them again; they are counted once.)
+        const listed = sdpCandidateCount(sdp);
+        this.#generationCount = listed;
+        this.#admittedInCall += listed;
+      }
       // Renegotiation is unbounded over a long call; the oldest generations matter least.
       while (this.#retired.size > MAX_RETIRED)
         this.#retired.delete(this.#retired.values().next().value as string);
       this.#current = ufrags;
     }
     this.#hasRemoteDescription = true;
+    const wasOver = this.#limitReached;
     const ready: RTCIceCandidateInit[] = [];
     const waiting: QueuedCandidate[] = [];
     this.#descriptions++;
     for (const queued of this.#queue) {
-      const { candidate } = queued;
+      const { candidate, key } = queued;
       const ufrag = candidate.usernameFragment ?? undefined;
-      if (ufrag !== undefined && this.#retired.has(ufrag)) continue;
-      if (this.#belongsToCurrent(ufrag)) ready.push(candidate);
-      // A generation that two later descriptions did not bring (the candidates of an offer that was ignored
-      // in a collision) will never come: let those go rather than hold them, and the cap, for the whole call.
-      else if (this.#descriptions - queued.queuedAt < ABANDON_AFTER_DESCRIPTIONS) waiting.push(queued);
+      if (ufrag !== undefined && this.#retired.has(ufrag)) {
+        this.#queuedKeys.delete(key);
+      } else if (this.#belongsToCurrent(ufrag)) {
+        this.#queuedKeys.delete(key);
+        if (this.#admit(key) === 'add') ready.push(candidate);
+      } else if (this.#descriptions - queued.queuedAt < ABANDON_AFTER_DESCRIPTIONS) {
+        waiting.push(queued);
+      } else {
+        // A generation that two later descriptions did not bring (the candidates of an offer that was
+        // ignored in a collision) will never come: let those go rather than hold them, and the cap, for the
+        // whole call.
+        this.#queuedKeys.delete(key);
+      }
     }
     this.#queue = waiting;
-    return ready;
+    if (waiting.length < this.#cap) this.#overflowReported = false;
+    return { ready, limitReached: this.#limitReached && !wasOver };
+  }
+
+  /**
+   * Why a remote description with this SDP must not reach the runtime, or `undefined` when it may: an ICE
+   * restart beyond {@link MAX_REMOTE_GENERATIONS}, or one whose description lists more candidates than the
+   * call's budget has left (the first description is never refused for that: `maxSdpCandidates` bounds it).
+   */
+  refusal(sdp: string | undefined): string | undefined {
+    const ufrags = iceUfragsOf(sdp);
+    if (ufrags.size === 0 || !this.#startsGeneration(ufrags)) return undefined;
+    if (this.#generations >= MAX_REMOTE_GENERATIONS) {
+      return `the peer restarted ICE more than ${MAX_REMOTE_GENERATIONS - 1} times in this call`;
+    }
+    const left = Math.max(0, this.perCall - this.#admittedInCall);
+    const listed = sdpCandidateCount(sdp);
+    if (this.#generations > 0 && listed > left) {
+      return `the peer's ICE restart lists ${listed} candidates; the call accepts ${left} more`;
+    }
+    return undefined;
   }
 
   /** Whether the candidate belongs to an ICE generation a later remote description replaced. */
@@ -94,29 +205,55 @@ export class IceCandidateQueue {
     return this.#cap;
   }
 
+  /** The most candidates one ICE generation may bring to the connection. */
+  get perGeneration(): number {
+    return this.#perGeneration;
+  }
+
   /** How many candidates wait for a remote description. */
   get size(): number {
     return this.#queue.length;
   }
 
-  /** Drops every queued candidate and all bookkeeping. */
+  /** Drops every queued candidate and all bookkeeping. Bounded work: at most `cap + perGeneration` keys. */
   clear(): void {
     this.#queue = [];
+    this.#queuedKeys.clear();
+    this.#overflowReported = false;
     this.#descriptions = 0;
-    this.#seen.clear();
+    this.#admitted.clear();
+    this.#generationCount = 0;
+    this.#limitReached = false;
+    this.#admittedInCall = 0;
+    this.#generations = 0;
     this.#retired.clear();
     this.#current = new Set();
     this.#hasRemoteDescription = false;
   }
 
-  /**
-   * Remembers a candidate for duplicate detection, forgetting the oldest beyond {@link MAX_REMEMBERED}: a peer
-   * sending endless distinct candidates must not grow memory without bound (a forgotten duplicate is merely
-   * added twice, which runtimes accept).
-   */
-  #remember(key: string): void {
-    this.#seen.add(key);
-    if (this.#seen.size > MAX_REMEMBERED) this.#seen.delete(this.#seen.values().next().value as string);
+  /** The most candidates the whole call lets through: {@link CALL_BUDGET_GENERATIONS} generations' worth. */
+  get perCall(): number {
+    return this.#perGeneration * CALL_BUDGET_GENERATIONS;
+  }
+
+  /** Lets a candidate of the current generation through, unless the generation or the call is at its limit. */
+  #admit(key: string): 'add' | 'limit-reached' | 'over-limit' {
+    if (this.#generationCount < this.#perGeneration && this.#admittedInCall < this.perCall) {
+      this.#admitted.add(key);
+      this.#generationCount++;
+      this.#admittedInCall++;
+      return 'add';
+    }
+    if (this.#limitReached) return 'over-limit';
+    this.#limitReached = true;
+    return 'limit-reached';
+  }
+
+  /** Whether a description with these ufrags starts a generation: the first, or one retiring credentials. */
+  #startsGeneration(ufrags: Set<string>): boolean {
+    if (this.#generations === 0) return true;
+    for (const old of this.#current) if (!ufrags.has(old)) return true;
+    return false;
   }
 
   #belongsToCurrent(ufrag: string | undefined): boolean {
@@ -133,6 +270,11 @@ function candidateKey(candidate: RTCIceCandidateInit): string {
     candidate.sdpMLineIndex ?? '',
     candidate.usernameFragment ?? '',
   ].join('\u0000');
+}
+
+/** How many `a=candidate:` lines an SDP lists (`parseSignalMessage` bounds them). */
+function sdpCandidateCount(sdp: string | undefined): number {
+  return sdp ? (sdp.match(/^a=candidate:/gm)?.length ?? 0) : 0;
 }
 
 /** The `a=ice-ufrag:` values of an SDP, which name its ICE generation. */

@@ -38,6 +38,7 @@ export interface PeerLinkOptions {
   readonly polite: boolean;
   readonly logger: Logger;
   readonly maxQueuedCandidates: number;
+  readonly maxRemoteCandidates: number;
   readonly dataChannel: boolean;
 }
 
@@ -62,7 +63,7 @@ export class PeerLink {
   constructor(options: PeerLinkOptions, host: PeerLinkHost) {
     this.#options = options;
     this.#host = host;
-    this.#candidates = new IceCandidateQueue(options.maxQueuedCandidates);
+    this.#candidates = new IceCandidateQueue(options.maxQueuedCandidates, options.maxRemoteCandidates);
     this.#channels = options.dataChannel
       ? new DataChannelLink({
           logger: options.logger,

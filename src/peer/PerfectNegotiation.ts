@@ -166,6 +166,8 @@ export class PerfectNegotiation {
     const verdict = candidates.accept(candidate);
     if (verdict === 'add') this.#addCandidate(candidate);
     else if (verdict === 'overflow') report(HangupError.candidateQueueFull(candidates.cap));
+    // Once per ICE generation: a flood must not turn into a flood of events.
+    else if (verdict === 'limit-reached') report(HangupError.candidateLimit(candidates.perGeneration));
     else logger.debug(`remote candidate ${verdict}`, candidate);
   }
 
@@ -199,6 +201,8 @@ export class PerfectNegotiation {
       logger.debug(`duplicate remote ${description.type} dropped`);
       return;
     }
+    const refusal = this.#ctx.candidates.refusal(description.sdp);
+    if (refusal !== undefined) throw new Error(`${refusal}; description refused`);
     // At the head of the chain only this class has changed the signaling state, so one read is current.
     const signalingState = pc.signalingState;
     const isAnswer = description.type === 'answer' || description.type === 'pranswer';
@@ -230,9 +234,9 @@ export class PerfectNegotiation {
     this.#firstOfferPending = false;
     this.#appliedRemote.push(description);
     if (this.#appliedRemote.length > REMEMBERED_DESCRIPTIONS) this.#appliedRemote.shift();
-    for (const candidate of this.#ctx.candidates.onRemoteDescription(description.sdp)) {
-      this.#addCandidate(candidate);
-    }
+    const flush = this.#ctx.candidates.onRemoteDescription(description.sdp);
+    if (flush.limitReached) this.#ctx.report(HangupError.candidateLimit(this.#ctx.candidates.perGeneration));
+    for (const candidate of flush.ready) this.#addCandidate(candidate);
     this.#ctx.applied(description);
     if (!this.#alive || description.type !== 'offer') return;
     const answer = await pc.createAnswer();

@@ -2,10 +2,12 @@ import type { Clock } from '../clock.js';
 import { realClock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { isLogger, safeLogger, silentLogger } from '../logger.js';
+import { DEFAULT_MAX_REMOTE_CANDIDATES } from '../peer/IceCandidateQueue.js';
 import type { RtcRuntime } from '../runtime.js';
 import { resolveRuntime } from '../runtime.js';
 import { isSignalingAdapter } from '../signaling/SignalingLink.js';
 import type { SignalingSource } from '../signaling/types.js';
+import { MAX_TIMER_DELAY_MS } from '../util/TimerSet.js';
 
 /** Options of `new CallSession(options)`. */
 export interface CallSessionOptions {
@@ -73,6 +75,19 @@ export interface CallSessionOptions {
    * @default 256
    */
   maxQueuedCandidates?: number;
+  /**
+   * Most remote candidates one ICE generation (one set of the peer's ICE credentials, renewed by an ICE
+   * restart) may bring to the peer connection, queued ones and those its description lists included;
+   * over the whole call, at most twice this. The rest are dropped, with one `CANDIDATE_LIMIT` error event
+   * per generation. Real endpoints send tens per generation (host addresses of each interface over UDP
+   * and TCP, a reflexive one, a few relays); every remote candidate costs the runtime connection objects
+   * and ICE checks, and on @roamhq/wrtc a few thousand froze the event loop for seconds and made `end()`
+   * take tens of seconds. 64 leaves headroom for a multi-homed dual-stack peer (a four-section
+   * @roamhq/wrtc offer before bundling lists 32) and keeps what a peer can pile up small (figures in
+   * docs/reliability.md).
+   * @default 64
+   */
+  maxRemoteCandidates?: number;
   /** Stamped on outbound messages; inbound messages carrying another `callId` are dropped. */
   callId?: string;
   /**
@@ -130,6 +145,7 @@ export interface ResolvedOptions {
   readonly maxIceRestarts: number;
   readonly iceRestartTimeoutMs: number;
   readonly maxQueuedCandidates: number;
+  readonly maxRemoteCandidates: number;
   readonly callId: string | undefined;
   readonly endOnPageHide: boolean;
   readonly runtime: RtcRuntime;
@@ -168,6 +184,7 @@ export function resolveOptions(options: CallSessionOptions): ResolvedOptions {
   }
   const maxDurationMs = options.maxDurationMs;
   if (maxDurationMs !== undefined) positive('maxDurationMs', maxDurationMs);
+  const expiryWarningMs = nonNegative('expiryWarningMs', options.expiryWarningMs ?? 30_000);
   return {
     signaling,
     polite: options.polite,
@@ -176,12 +193,16 @@ export function resolveOptions(options: CallSessionOptions): ResolvedOptions {
     rtcConfiguration: plainObject('rtcConfiguration', options.rtcConfiguration ?? {}),
     connectTimeoutMs: nonNegative('connectTimeoutMs', options.connectTimeoutMs ?? 30_000),
     maxDurationMs,
-    expiryWarningMs: nonNegative('expiryWarningMs', options.expiryWarningMs ?? 30_000),
+    expiryWarningMs,
     tickMs: positive('tickMs', options.tickMs ?? 1_000),
     disconnectGraceMs: nonNegative('disconnectGraceMs', options.disconnectGraceMs ?? 3_000),
     maxIceRestarts: integer('maxIceRestarts', options.maxIceRestarts ?? 2),
     iceRestartTimeoutMs: positive('iceRestartTimeoutMs', options.iceRestartTimeoutMs ?? 10_000),
     maxQueuedCandidates: integer('maxQueuedCandidates', options.maxQueuedCandidates ?? 256),
+    maxRemoteCandidates: atLeastOne(
+      'maxRemoteCandidates',
+      options.maxRemoteCandidates ?? DEFAULT_MAX_REMOTE_CANDIDATES,
+    ),
     callId: options.callId,
     endOnPageHide: boolean('endOnPageHide', options.endOnPageHide ?? true),
     runtime: resolveRuntime(options.runtime),
@@ -234,12 +255,33 @@ function nonNegative(name: string, value: number): number {
       `options.${name} must be a finite number of milliseconds >= 0 (got ${String(value)})`,
     );
   }
-  return value;
+  return withinTimerRange(name, value);
 }
 
 function positive(name: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new TypeError(`options.${name} must be a finite number of milliseconds > 0 (got ${String(value)})`);
+  }
+  return withinTimerRange(name, value);
+}
+
+/**
+ * Every duration option becomes a timer, and `setTimeout` (browsers and Node alike) treats a delay above
+ * 2^31 - 1 ms as 1 ms: a 30-day `maxDurationMs` would end the call `expired` at once. Refused here, with
+ * the way out, rather than silently shortened.
+ */
+function withinTimerRange(name: string, value: number): number {
+  if (value > MAX_TIMER_DELAY_MS) {
+    throw new TypeError(
+      `options.${name} must be at most ${MAX_TIMER_DELAY_MS} ms (about 24.8 days, the largest delay setTimeout honours; got ${String(value)}); enforce longer limits on the server (the relay's finalize) or leave the option unset`,
+    );
+  }
+  return value;
+}
+
+function atLeastOne(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new TypeError(`options.${name} must be a whole number >= 1 (got ${String(value)})`);
   }
   return value;
 }

@@ -13,6 +13,29 @@ export interface SignalLimits {
    */
   maxSdpBytes: number;
   /**
+   * Most media sections (`m=` lines) in `description.sdp`. A one-to-one call needs a handful (audio,
+   * video, a screen or second video, data); each section costs the runtime transports, ports and
+   * candidates, so thousands of them in an SDP under `maxSdpBytes` (about 2 200 fit) exhausted file
+   * descriptors and stalled the answering side for seconds.
+   * @default 16
+   */
+  maxMediaSections: number;
+  /**
+   * Most `a=candidate:` lines in `description.sdp`, all sections together. They reach the runtime without
+   * passing the session's per-generation candidate limit, so they get a bound of the same kind (twice
+   * `maxRemoteCandidates`' default: an endpoint that does not trickle lists every section's candidates at
+   * once, tens of them).
+   * @default 128
+   */
+  maxSdpCandidates: number;
+  /**
+   * Most lines in `description.sdp`. A browser's media section runs to about 100–150 lines (codecs, their
+   * feedback and parameters, header extensions), so 16 of them fit with room to spare; thousands of tiny
+   * lines (SSRCs, codecs) are work for the runtime's parser and negotiation without any use.
+   * @default 4_096
+   */
+  maxSdpLines: number;
+  /**
    * Largest `candidate.candidate` string, in UTF-8 bytes.
    * @default 4_096 (4 KiB)
    */
@@ -38,6 +61,9 @@ export interface SignalLimits {
 /** The limits {@link parseSignalMessage} applies when none are given. */
 export const DEFAULT_SIGNAL_LIMITS: Readonly<SignalLimits> = Object.freeze({
   maxSdpBytes: 256 * 1024,
+  maxMediaSections: 16,
+  maxSdpCandidates: 128,
+  maxSdpLines: 4_096,
   maxCandidateBytes: 4 * 1024,
   maxStringBytes: 256,
   maxDepth: 8,
@@ -58,7 +84,8 @@ const MAX_SDP_MLINE_INDEX = 1023;
  *
  * Accepted shapes (plus an optional `callId`: a non-empty string of at most `maxStringBytes` bytes):
  * - `{ type: 'description', description: { type: 'offer' | 'answer' | 'pranswer', sdp } }` with a non-empty
- *   `sdp` of at most `maxSdpBytes`, or `{ type: 'rollback', sdp? }`;
+ *   `sdp` of at most `maxSdpBytes`, `maxSdpLines` lines, `maxMediaSections` `m=` lines and `maxSdpCandidates`
+ *   `a=candidate:` lines, or `{ type: 'rollback', sdp? }` (its `sdp`, if any, within the same bounds);
  * - `{ type: 'candidate', candidate: null }` (end of candidates) or `candidate: { candidate, sdpMid?,
  *   sdpMLineIndex?, usernameFragment? }` with `candidate` a string of at most `maxCandidateBytes`,
  *   `sdpMid` / `usernameFragment` a string or `null`, `sdpMLineIndex` an integer 0…1023 or `null`;
@@ -68,8 +95,9 @@ const MAX_SDP_MLINE_INDEX = 1023;
  * A property whose value is `undefined` counts as absent.
  *
  * @param data - anything received from the peer.
- * @param limits - overrides for {@link DEFAULT_SIGNAL_LIMITS}: 256 KiB of SDP, 4 KiB per candidate,
- *   256 bytes for other strings, depth 8, 64 keys in total.
+ * @param limits - overrides for {@link DEFAULT_SIGNAL_LIMITS}: 256 KiB of SDP in at most 4 096 lines with
+ *   at most 16 media sections and 128 candidates, 4 KiB per candidate, 256 bytes for other strings, depth 8,
+ *   64 keys in total.
  * @returns a new plain object; nothing in it is shared with `data`.
  * @throws {@link InvalidSignalError} for anything else, with the reason in its message: a non-object or an
  *   array, a non-plain object anywhere (prototype other than `Object.prototype` / `null`, or `Array.prototype`
@@ -232,8 +260,36 @@ function buildDescription(value: Snapshot, limits: SignalLimits): SignalDescript
   if (sdp !== undefined) {
     if (typeof sdp !== 'string') fail('description.sdp', 'a string', sdp);
     description.sdp = sized(sdp, limits.maxSdpBytes, 'description.sdp');
+    checkSdpShape(sdp, limits);
   }
   return description;
+}
+
+/**
+ * Bounds what an SDP asks the runtime to build: media sections, listed candidates and lines. One pass that
+ * stops at the first limit exceeded; only line starts are looked at, nothing is parsed.
+ */
+function checkSdpShape(sdp: string, limits: SignalLimits): void {
+  const { maxMediaSections, maxSdpCandidates, maxSdpLines } = limits;
+  let lines = 0;
+  let sections = 0;
+  let candidates = 0;
+  for (let start = 0; start < sdp.length; ) {
+    if (++lines > maxSdpLines) {
+      throw new InvalidSignalError(`description.sdp has more than ${maxSdpLines} lines`);
+    }
+    if (sdp.startsWith('m=', start) && ++sections > maxMediaSections) {
+      throw new InvalidSignalError(
+        `description.sdp has more than ${maxMediaSections} media sections (m= lines)`,
+      );
+    }
+    if (sdp.startsWith('a=candidate:', start) && ++candidates > maxSdpCandidates) {
+      throw new InvalidSignalError(`description.sdp lists more than ${maxSdpCandidates} candidates`);
+    }
+    const end = sdp.indexOf('\n', start);
+    if (end === -1) break;
+    start = end + 1;
+  }
 }
 
 function buildCandidate(value: Snapshot, limits: SignalLimits): RTCIceCandidateInit | null {

@@ -1,6 +1,12 @@
 import type { Clock } from '../clock.js';
 
 /**
+ * The longest delay `setTimeout` honours: 2^31 - 1 ms (about 24.8 days). Browsers and Node store the delay
+ * in a signed 32-bit integer and fire a longer one after 1 ms instead.
+ */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/**
  * The session's timers, by name. Setting a name again replaces its timer, so a timer can never be
  * scheduled twice; `clearAll()` is how teardown guarantees that no timer outlives the call.
  */
@@ -12,14 +18,28 @@ export class TimerSet {
     this.#clock = clock;
   }
 
-  /** Schedules `fn` under `name` after `ms`, replacing any timer of that name. */
+  /**
+   * Schedules `fn` under `name` after `ms`, replacing any timer of that name. A delay beyond
+   * {@link MAX_TIMER_DELAY_MS} is armed in steps no longer than that (the options refuse such durations;
+   * this keeps every timer correct whatever a caller computes); a negative or NaN delay runs as 0.
+   */
   set(name: string, ms: number, fn: () => void): void {
     this.clear(name);
+    this.#arm(name, Number.isNaN(ms) || ms < 0 ? 0 : ms, fn);
+  }
+
+  #arm(name: string, delay: number, fn: () => void): void {
+    const step = Math.min(delay, MAX_TIMER_DELAY_MS);
     const handle = this.#clock.setTimeout(() => {
       // Forget the handle before running, so `fn` may re-arm the same name.
-      if (this.#handles.get(name) === handle) this.#handles.delete(name);
+      const current = this.#handles.get(name) === handle;
+      if (current) this.#handles.delete(name);
+      if (delay > step) {
+        if (current) this.#arm(name, delay - step, fn);
+        return;
+      }
       fn();
-    }, ms);
+    }, step);
     this.#handles.set(name, handle);
   }
 

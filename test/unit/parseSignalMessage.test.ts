@@ -147,6 +147,9 @@ describe('parseSignalMessage: valid messages', () => {
   it('documents its defaults', () => {
     expect(DEFAULT_SIGNAL_LIMITS).toEqual({
       maxSdpBytes: 262_144,
+      maxMediaSections: 16,
+      maxSdpCandidates: 128,
+      maxSdpLines: 4_096,
       maxCandidateBytes: 4_096,
       maxStringBytes: 256,
       maxDepth: 8,

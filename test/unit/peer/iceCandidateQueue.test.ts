@@ -11,7 +11,7 @@ describe('IceCandidateQueue', () => {
     expect(queue.accept(remoteCandidate(1))).toBe('queued');
     expect(queue.accept(remoteCandidate(2))).toBe('queued');
     expect(queue.size).toBe(3);
-    expect(queue.onRemoteDescription(sdp('R1'))).toEqual([
+    expect(queue.onRemoteDescription(sdp('R1')).ready).toEqual([
       remoteCandidate(3),
       remoteCandidate(1),
       remoteCandidate(2),
@@ -25,13 +25,13 @@ describe('IceCandidateQueue', () => {
     queue.onRemoteDescription(sdp('R1'));
     // Candidates of an offer the impolite side ignored in a collision: generation X never arrives.
     expect(queue.accept(remoteCandidate(1, 'X'))).toBe('queued');
-    expect(queue.onRemoteDescription(sdp('R2'))).toEqual([]);
+    expect(queue.onRemoteDescription(sdp('R2')).ready).toEqual([]);
     expect(queue.size).toBe(1);
-    expect(queue.onRemoteDescription(sdp('R3'))).toEqual([]);
+    expect(queue.onRemoteDescription(sdp('R3')).ready).toEqual([]);
     expect(queue.size).toBe(0);
     // A generation that overtook its own offer by one description is still delivered.
     expect(queue.accept(remoteCandidate(2, 'R4'))).toBe('queued');
-    expect(queue.onRemoteDescription(sdp('R4'))).toEqual([remoteCandidate(2, 'R4')]);
+    expect(queue.onRemoteDescription(sdp('R4')).ready).toEqual([remoteCandidate(2, 'R4')]);
   });
 
   it('caps the queue: overflow is reported and the queue does not grow', () => {
@@ -78,7 +78,7 @@ describe('IceCandidateQueue', () => {
     expect(queue.accept(remoteCandidate(1, 'R1'))).toBe('add');
     // A candidate of the next generation overtakes its offer: it waits.
     expect(queue.accept(remoteCandidate(2, 'R2'))).toBe('queued');
-    expect(queue.onRemoteDescription(sdp('R2'))).toEqual([remoteCandidate(2, 'R2')]);
+    expect(queue.onRemoteDescription(sdp('R2')).ready).toEqual([remoteCandidate(2, 'R2')]);
     expect(queue.accept(remoteCandidate(3, 'R1'))).toBe('stale');
     expect(queue.accept(remoteCandidate(4, 'R2'))).toBe('add');
   });
@@ -89,7 +89,7 @@ describe('IceCandidateQueue', () => {
     queue.accept(remoteCandidate(1, 'R9')); // unknown generation: waits
     queue.onRemoteDescription(sdp('R2')); // R1 retired; R9 still unknown, keeps waiting
     expect(queue.size).toBe(1);
-    expect(queue.onRemoteDescription(sdp('R9'))).toEqual([remoteCandidate(1, 'R9')]);
+    expect(queue.onRemoteDescription(sdp('R9')).ready).toEqual([remoteCandidate(1, 'R9')]);
     expect(queue.accept(remoteCandidate(2, 'R2'))).toBe('stale');
   });
 
@@ -97,7 +97,7 @@ describe('IceCandidateQueue', () => {
     const queue = new IceCandidateQueue(10);
     const bare = { candidate: 'candidate:1 1 udp 1 10.0.0.1 1 typ host', sdpMid: '0', sdpMLineIndex: 0 };
     expect(queue.accept(bare)).toBe('queued');
-    expect(queue.onRemoteDescription(sdp('R1'))).toEqual([bare]);
+    expect(queue.onRemoteDescription(sdp('R1')).ready).toEqual([bare]);
   });
 
   it('a description without ufrag lines keeps the current generation', () => {
@@ -107,7 +107,7 @@ describe('IceCandidateQueue', () => {
     expect(queue.accept(remoteCandidate(1, 'R1'))).toBe('add');
     const fresh = new IceCandidateQueue(10);
     fresh.accept(remoteCandidate(1, 'R1'));
-    expect(fresh.onRemoteDescription(undefined)).toEqual([remoteCandidate(1, 'R1')]);
+    expect(fresh.onRemoteDescription(undefined).ready).toEqual([remoteCandidate(1, 'R1')]);
   });
 
   it('clear() empties the queue and forgets everything', () => {

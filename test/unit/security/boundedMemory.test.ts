@@ -12,13 +12,16 @@ const candidate = (n: number, ufrag = 'u1'): RTCIceCandidateInit => ({
 });
 
 describe('IceCandidateQueue memory under a candidate flood', () => {
-  it('forgets the oldest remembered candidates beyond 1024 (so memory stays bounded)', () => {
+  it('remembers exactly the candidates the generation admitted, and admits no more than its limit', () => {
+    // Issue #11: forgetting the oldest of 1 024 keys let repeats pass again. Memory is now bounded by the
+    // per-generation limit (64 by default) and exact within it.
     const queue = new IceCandidateQueue(256);
     queue.onRemoteDescription('v=0\r\na=ice-ufrag:u1\r\n');
-    for (let n = 0; n <= 1100; n++) expect(queue.accept(candidate(n))).toBe('add');
-    // The newest are still recognised as duplicates; the oldest were forgotten and are simply added again.
-    expect(queue.accept(candidate(1100))).toBe('duplicate');
-    expect(queue.accept(candidate(0))).toBe('add');
+    const verdicts = Array.from({ length: 1_101 }, (_, n) => queue.accept(candidate(n)));
+    expect(verdicts.filter((verdict) => verdict === 'add')).toHaveLength(64);
+    expect(queue.accept(candidate(0))).toBe('duplicate');
+    expect(queue.accept(candidate(63))).toBe('duplicate');
+    expect(queue.accept(candidate(1100))).toBe('over-limit');
   });
 
   it('remembers at most 64 retired ICE generations', () => {

@@ -1,0 +1,196 @@
+/**
+ * Long variant of test/wrtc/hostilePeer.test.ts: a connected @roamhq/wrtc call whose peer turns hostile.
+ *
+ *   node --expose-gc --import tsx scripts/candidateFlood.ts                         # 6 000 candidates
+ *   node --expose-gc --import tsx scripts/candidateFlood.ts --candidates 10000 --victim polite
+ *   node --expose-gc --import tsx scripts/candidateFlood.ts --candidates 128 --restarts 30
+ *   node --expose-gc --import tsx scripts/candidateFlood.ts --sections 2200         # one huge offer instead
+ *   node --expose-gc --import tsx scripts/candidateFlood.ts --candidates 0 --restarts 30 --listed 128
+ *
+ * The attacker injects raw signaling: `--candidates` distinct valid host candidates of its current ICE
+ * generation; with `--restarts R` it then sends R forged ICE-restart offers (new credentials), each listing
+ * `--listed L` candidates in its SDP and followed by as many trickled candidates again; with `--sections M` it sends one offer with M extra media sections. The
+ * victim is a normal session (`--max-remote N` sets its maxRemoteCandidates). Printed: the victim's error
+ * events by code, how many candidates reached its peer connection, the longest event-loop stall, open file
+ * descriptors, and how long the victim's `end()` took. Nothing here is an assertion: the bounded checks are
+ * in the test; this prints the figures docs/security.md quotes.
+ */
+import { readdirSync } from 'node:fs';
+import wrtc from '@roamhq/wrtc';
+import {
+  CallSession,
+  createInMemorySignalingPair,
+  type RtcRuntime,
+  type SignalMessage,
+} from '../src/index.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+};
+const count = (name: string, fallback: number): number => {
+  const value = Number(flag(name) ?? fallback);
+  if (!Number.isInteger(value) || value < 0) throw new TypeError(`${name} must be a non-negative integer`);
+  return value;
+};
+const CANDIDATES = count('--candidates', 6_000);
+const RESTARTS = count('--restarts', 0);
+const SECTIONS = count('--sections', 0);
+const LISTED = count('--listed', 0);
+const MAX_REMOTE = flag('--max-remote') === undefined ? undefined : count('--max-remote', 128);
+const VICTIM_POLITE = flag('--victim') === 'polite';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function openFds(): number {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return -1;
+  }
+}
+
+let added = 0;
+class CountedPeerConnection extends wrtc.RTCPeerConnection {
+  override addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void> {
+    if (candidate) added++;
+    return super.addIceCandidate(candidate as never) as Promise<void>;
+  }
+}
+const runtime: RtcRuntime = {
+  RTCPeerConnection: wrtc.RTCPeerConnection as unknown as RtcRuntime['RTCPeerConnection'],
+  getUserMedia: (constraints) => wrtc.getUserMedia(constraints) as unknown as Promise<MediaStream>,
+};
+const victimRuntime: RtcRuntime = {
+  ...runtime,
+  RTCPeerConnection: CountedPeerConnection as unknown as RtcRuntime['RTCPeerConnection'],
+};
+
+async function main(): Promise<void> {
+  const pair = createInMemorySignalingPair();
+  let attackerSdp = '';
+  const attacker = new CallSession({
+    signaling: {
+      send: (message: SignalMessage) => {
+        if (message.type === 'description' && message.description.sdp) attackerSdp = message.description.sdp;
+        return pair.a.send(message);
+      },
+      subscribe: (listener) => pair.a.subscribe(listener),
+    },
+    polite: !VICTIM_POLITE,
+    runtime,
+    endOnPageHide: false,
+  });
+  const victim = new CallSession({
+    signaling: pair.b,
+    polite: VICTIM_POLITE,
+    runtime: victimRuntime,
+    endOnPageHide: false,
+    ...(MAX_REMOTE !== undefined && { maxRemoteCandidates: MAX_REMOTE }),
+  });
+  const errors = new Map<string, number>();
+  victim.on('error', (error) => errors.set(error.code, (errors.get(error.code) ?? 0) + 1));
+  const victimTracks: MediaStreamTrack[] = [];
+  victim.on('localStream', (stream) => victimTracks.push(...stream.getTracks()));
+  await Promise.all([attacker.start(), victim.start()]);
+  const fdsBefore = openFds();
+  let ufrag = /a=ice-ufrag:(\S+)/.exec(attackerSdp)?.[1] ?? '';
+
+  let maxStall = 0;
+  let last = performance.now();
+  const watch = setInterval(() => {
+    const now = performance.now();
+    maxStall = Math.max(maxStall, now - last - 10);
+    last = now;
+  }, 10);
+
+  let port = 0;
+  const flood = () => {
+    for (let n = 0; n < CANDIDATES; n++, port++) {
+      pair.a.send({
+        type: 'candidate',
+        candidate: {
+          candidate: `candidate:${900_000 + port} 1 udp 2122260223 127.0.0.1 ${1_024 + (port % 60_000)} typ host`,
+          sdpMid: '0',
+          sdpMLineIndex: 0,
+          usernameFragment: ufrag,
+        },
+      });
+    }
+  };
+  const started = performance.now();
+  if (SECTIONS > 0) {
+    pair.a.send({
+      type: 'description',
+      description: { type: 'offer', sdp: withSections(attackerSdp, SECTIONS) },
+    });
+  } else {
+    flood();
+    for (let restart = 1; restart <= RESTARTS; restart++) {
+      await sleep(300);
+      ufrag = `hostile${restart}`;
+      const sdp = attackerSdp
+        .replace(/a=ice-ufrag:\S+/g, `a=ice-ufrag:${ufrag}`)
+        .replace(/a=ice-pwd:\S+/g, `a=ice-pwd:hostilepassword${restart}xxxxxxxxxx`)
+        .replace(
+          /^o=(\S+) (\d+) (\d+)/m,
+          (_m, user, id, version) => `o=${user} ${id} ${Number(version) + restart}`,
+        )
+        .replace(/a=setup:\w+/g, 'a=setup:actpass');
+      let listed = '';
+      for (let n = 0; n < LISTED; n++, port++) {
+        listed += `a=candidate:${900_000 + port} 1 udp 2122260223 127.0.0.1 ${1_024 + (port % 60_000)} typ host\r\n`;
+      }
+      pair.a.send({ type: 'description', description: { type: 'offer', sdp: sdp + listed } });
+      await sleep(200);
+      flood();
+    }
+  }
+  while (pair.pendingDeliveries() > 0) await sleep(20);
+  await sleep(2_000);
+  const injectedMs = performance.now() - started;
+  const fdsUnder = openFds();
+  const stateBefore = victim.state;
+  const endStarted = performance.now();
+  victim.end();
+  const endMs = performance.now() - endStarted;
+  clearInterval(watch);
+  attacker.end();
+  const live = victim.liveResources();
+  const tracksEnded = victimTracks.every((track) => track.readyState === 'ended');
+  victimTracks.length = 0;
+  const what =
+    SECTIONS > 0
+      ? `one offer with ${SECTIONS} extra media sections`
+      : `${CANDIDATES} candidates x ${RESTARTS + 1} generation(s)${LISTED ? `, ${LISTED} listed in each restart offer` : ''}`;
+  console.log(
+    [
+      `hostile peer: ${what}, victim ${VICTIM_POLITE ? 'polite (answering)' : 'impolite (offering)'}, maxRemoteCandidates ${MAX_REMOTE ?? 'default'}`,
+      `  delivered and settled in ${injectedMs.toFixed(0)} ms; victim state before end(): ${stateBefore}`,
+      `  error events: ${JSON.stringify(Object.fromEntries(errors))}`,
+      `  candidates that reached the victim's peer connection: ${added}`,
+      `  longest event-loop stall: ${maxStall.toFixed(0)} ms; open fds ${fdsBefore} before, ${fdsUnder} under attack`,
+      `  victim end(): ${endMs.toFixed(1)} ms; released: ${JSON.stringify(live)}; tracks ended: ${tracksEnded}`,
+    ].join('\n'),
+  );
+  (globalThis as { gc?: () => void }).gc?.();
+  await sleep(100);
+}
+
+/** The attacker's own description as an offer, plus `extra` minimal audio sections outside BUNDLE. */
+function withSections(realSdp: string, extra: number): string {
+  const lines = realSdp.split('\r\n');
+  const first = (prefix: string) => lines.find((line) => line.startsWith(prefix)) ?? '';
+  const shared = [first('a=ice-ufrag:'), first('a=ice-pwd:'), first('a=fingerprint:')].join('\r\n');
+  let sdp = realSdp
+    .replace(/^o=(\S+) (\d+) (\d+)/m, (_m, user, id, version) => `o=${user} ${id} ${Number(version) + 1}`)
+    .replace(/^t=0 0\r\n/m, `t=0 0\r\n${shared}\r\n`)
+    .replace(/a=setup:\w+/g, 'a=setup:actpass');
+  for (let m = 0; m < extra; m++) {
+    sdp += `m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:x${m}\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n`;
+  }
+  return sdp;
+}
+
+await main();
