@@ -4,6 +4,7 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { type Clock, realClock } from '../clock.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { MAX_ROOM_NAME_LENGTH, RelayCloseCode, type RelayErrorCode } from '../signaling/relayProtocol.js';
+import { checkNonNegative, checkPositive, checkTimerMs } from './optionChecks.js';
 import { RelayRoom, sendFrame } from './RelayRoom.js';
 import { RoomDeadlines } from './RoomDeadlines.js';
 
@@ -26,7 +27,8 @@ export interface RelayServerOptions {
    * Call-length limit, counted from the moment a room first has two members; on expiry both get `finalize` with
    * `info = { reason: 'max-duration', maxDurationMs }` and are disconnected. Leaving and joining again does not
    * restart the count, and a finalized room is refused (with the same `finalize`) for `maxDurationMs` after its
-   * end. No limit when absent.
+   * end. No limit when absent. At most 2**31-1 ms (about 24.8 days, the longest Node timer): for longer calls,
+   * end them yourself with {@link RelayServer.finalize}.
    * @default undefined
    */
   maxDurationMs?: number;
@@ -56,7 +58,7 @@ export interface RelayServerOptions {
   maxMessagesPerSecond?: number;
   /**
    * How often sockets are pinged. A socket that has not answered the previous ping is terminated, and its peer gets
-   * `peer-left`. `0` disables pinging.
+   * `peer-left`. `0` disables pinging; at most 2**31-1 ms.
    * @default 30000
    */
   pingIntervalMs?: number;
@@ -129,14 +131,12 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     logger = silentLogger,
   } = options;
   checkNonNegative('port', port);
-  checkNonNegative('pingIntervalMs', pingIntervalMs);
+  checkTimerMs('pingIntervalMs', pingIntervalMs);
   checkNonNegative('maxConnections', maxConnections);
   checkNonNegative('maxRememberedRooms', maxRememberedRooms);
-  if (maxDurationMs !== undefined) checkNonNegative('maxDurationMs', maxDurationMs);
-  if (!(maxFrameBytes > 0)) throw new TypeError('createRelayServer: maxFrameBytes must be a positive number');
-  if (!(maxMessagesPerSecond > 0)) {
-    throw new TypeError('createRelayServer: maxMessagesPerSecond must be a positive number');
-  }
+  if (maxDurationMs !== undefined) checkTimerMs('maxDurationMs', maxDurationMs);
+  checkPositive('maxFrameBytes', maxFrameBytes);
+  checkPositive('maxMessagesPerSecond', maxMessagesPerSecond);
 
   const wss = options.server
     ? new WebSocketServer({ server: options.server, maxPayload: maxFrameBytes })
@@ -360,10 +360,4 @@ function waitListening(wss: WebSocketServer, server: Server | undefined): Promis
       resolve();
     });
   });
-}
-
-function checkNonNegative(name: string, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`createRelayServer: ${name} must be a non-negative number`);
-  }
 }
