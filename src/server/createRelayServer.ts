@@ -4,8 +4,10 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { type Clock, realClock } from '../clock.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { MAX_ROOM_NAME_LENGTH, RelayCloseCode, type RelayErrorCode } from '../signaling/relayProtocol.js';
+import { closeWithin } from './closeWithin.js';
+import { OutboundCap } from './OutboundCap.js';
 import { checkNonNegative, checkPositive, checkTimerMs } from './optionChecks.js';
-import { RelayRoom, sendFrame } from './RelayRoom.js';
+import { RelayRoom } from './RelayRoom.js';
 import { RoomDeadlines } from './RoomDeadlines.js';
 
 /** Options of {@link createRelayServer}. */
@@ -40,7 +42,7 @@ export interface RelayServerOptions {
   maxRememberedRooms?: number;
   /**
    * Time source of the call limit and room deadlines (tests pass `ManualClock` from `hangup/testing`).
-   * Pings and the rate limit use real time.
+   * Pings, the rate limit and close grace periods use real time.
    * @default the real clock
    */
   clock?: Clock;
@@ -52,10 +54,19 @@ export interface RelayServerOptions {
   maxFrameBytes?: number;
   /**
    * Frames a socket may send per second (token bucket; bursts up to this many). Excess: an `error` frame
-   * `rate-limited`, then that socket is closed (code 4002).
+   * `rate-limited`, then that socket is closed (code 4002) and its peer gets `peer-left`.
    * @default 100
    */
   maxMessagesPerSecond?: number;
+  /**
+   * Most bytes the relay holds for one socket that does not read fast enough (what its TCP window cannot take:
+   * `ws`'s `bufferedAmount`). A frame that would go over it is not sent; that socket is closed instead
+   * (code 4010, terminated if it does not complete the close within a second) and its peer gets `peer-left`. So a
+   * member that never reads cannot make the relay buffer what its partner sends. At least `maxFrameBytes`; the
+   * frames held for a peer that has not joined are capped at this too, so they always fit.
+   * @default 2 × `maxFrameBytes` (1 MiB)
+   */
+  maxBufferedBytes?: number;
   /**
    * How often sockets are pinged. A socket that has not answered the previous ping is terminated, and its peer gets
    * `peer-left`. `0` disables pinging; at most 2**31-1 ms.
@@ -64,8 +75,8 @@ export interface RelayServerOptions {
   pingIntervalMs?: number;
   /**
    * Most sockets connected at once. One more is closed at once with code 1013 ("try again later"). Together with
-   * the per-room buffer (256 frames / 4 × `maxFrameBytes` held for a peer that has not joined) this bounds the
-   * relay's memory: a client cannot open sockets without limit to exhaust it.
+   * `maxBufferedBytes` and the per-room buffer (256 frames / 4 × `maxFrameBytes` held for a peer that has not
+   * joined) this bounds the relay's memory: a client cannot open sockets without limit to exhaust it.
    * @default 1000
    */
   maxConnections?: number;
@@ -99,6 +110,8 @@ interface Client {
   alive: boolean;
   tokens: number;
   refilledAt: number;
+  /** The relay has started closing it (a limit): nothing it sends is handled any more. */
+  closing: boolean;
 }
 
 /** An error to report to the sender: code and message. */
@@ -123,6 +136,7 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     port = 0,
     maxFrameBytes = 512 * 1024,
     maxMessagesPerSecond = 100,
+    maxBufferedBytes = 2 * maxFrameBytes,
     pingIntervalMs = 30_000,
     maxConnections = 1_000,
     maxDurationMs,
@@ -137,18 +151,50 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
   if (maxDurationMs !== undefined) checkTimerMs('maxDurationMs', maxDurationMs);
   checkPositive('maxFrameBytes', maxFrameBytes);
   checkPositive('maxMessagesPerSecond', maxMessagesPerSecond);
+  checkPositive('maxBufferedBytes', maxBufferedBytes);
+  if (maxBufferedBytes < maxFrameBytes) {
+    throw new TypeError(
+      `createRelayServer: maxBufferedBytes must be at least maxFrameBytes (${maxFrameBytes}), or a largest ` +
+        `frame could never be delivered; got ${maxBufferedBytes}`,
+    );
+  }
 
   const wss = options.server
     ? new WebSocketServer({ server: options.server, maxPayload: maxFrameBytes })
     : new WebSocketServer({ host, port, maxPayload: maxFrameBytes });
   const rooms = new Map<string, RelayRoom>();
   const clients = new Map<WebSocket, Client>();
-  const roomLimits = { maxPendingFrames: 256, maxPendingBytes: 4 * maxFrameBytes };
+  const outbound = new OutboundCap(maxBufferedBytes, (socket) => {
+    logger.info('relay: a socket is not reading what it is sent; closing it');
+    evict(socket, RelayCloseCode.backpressure, 'not reading');
+  });
+  const send = outbound.send;
+  // Held frames are delivered in one go when the peer joins: they must fit under its outbound cap.
+  const roomLimits = {
+    maxPendingFrames: 256,
+    maxPendingBytes: Math.min(4 * maxFrameBytes, maxBufferedBytes),
+  };
   const deadlines =
     maxDurationMs === undefined ? undefined : new RoomDeadlines(maxDurationMs, maxRememberedRooms, clock);
 
   function refuse(socket: WebSocket, code: RelayErrorCode, message: string): void {
-    sendFrame(socket, { t: 'error', code, message });
+    send(socket, { t: 'error', code, message });
+  }
+
+  /** Takes `socket` out of its room now (its peer gets `peer-left`) and closes it with `code`. Idempotent. */
+  function evict(socket: WebSocket, code: number, reason: string): void {
+    const client = clients.get(socket);
+    if (client?.closing) return;
+    if (client) {
+      client.closing = true;
+      leaveRoom(socket, client);
+    }
+    void closeWithin(socket, code, reason, GRACEFUL_CLOSE_MS);
+  }
+
+  function rateLimit(socket: WebSocket): void {
+    refuse(socket, 'rate-limited', `more than ${maxMessagesPerSecond} frames per second`);
+    evict(socket, RelayCloseCode.rateLimited, 'rate limited');
   }
 
   function finalizeRoom(room: RelayRoom, info: unknown): void {
@@ -163,8 +209,8 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     // A member still waiting alone when the deadline passed is finalized too.
     const waiting = rooms.get(name);
     if (waiting) finalizeRoom(waiting, info);
-    sendFrame(socket, info === undefined ? { t: 'finalize' } : { t: 'finalize', info });
-    socket.close(RelayCloseCode.finalized, 'finalized');
+    send(socket, info === undefined ? { t: 'finalize' } : { t: 'finalize', info });
+    evict(socket, RelayCloseCode.finalized, 'finalized');
   }
 
   function takeToken(client: Client): boolean {
@@ -192,19 +238,23 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     }
     let room = rooms.get(name);
     if (!room) {
-      room = new RelayRoom(name, roomLimits);
+      room = new RelayRoom(name, roomLimits, send);
       rooms.set(name, room);
     }
+    // Set before joining: the frames sent while joining can close the socket (outbound cap), which must find it
+    // in its room to take it out again.
+    client.room = room;
     if (!room.join(socket)) {
+      client.room = undefined;
       refuse(
         socket,
         'room-full',
         `room "${name}" already has two members; only one-to-one calls are relayed`,
       );
-      socket.close(RelayCloseCode.roomFull, 'room full');
+      evict(socket, RelayCloseCode.roomFull, 'room full');
       return undefined;
     }
-    client.room = room;
+    if (client.room !== room) return undefined;
     if (room.size === 2 && deadlines) {
       const joined = room;
       // The room's own deadline, kept across leaving and rejoining, so a rejoin cannot extend the call.
@@ -219,10 +269,9 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
   /** Handles one inbound frame; returns the problem to report, if any. */
   function onFrame(socket: WebSocket, client: Client, raw: RawData, isBinary: boolean): Problem | undefined {
     // A socket the relay already decided to close gets nothing more.
-    if (socket.readyState !== socket.OPEN) return undefined;
+    if (client.closing || socket.readyState !== socket.OPEN) return undefined;
     if (!takeToken(client)) {
-      refuse(socket, 'rate-limited', `more than ${maxMessagesPerSecond} frames per second`);
-      socket.close(RelayCloseCode.rateLimited, 'rate limited');
+      rateLimit(socket);
       return undefined;
     }
     if (isBinary) return ['bad-frame', 'binary frames are not supported; send JSON text'];
@@ -246,6 +295,10 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
 
   function onClose(socket: WebSocket, client: Client): void {
     clients.delete(socket);
+    leaveRoom(socket, client);
+  }
+
+  function leaveRoom(socket: WebSocket, client: Client): void {
     const room = client.room;
     client.room = undefined;
     if (!room) return;
@@ -265,6 +318,7 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
       alive: true,
       tokens: maxMessagesPerSecond,
       refilledAt: Date.now(),
+      closing: false,
     };
     clients.set(socket, client);
     socket.on('message', (raw, isBinary) => {
@@ -297,6 +351,7 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
 
   function pingAll(): void {
     for (const [socket, client] of clients) {
+      if (client.closing) continue;
       if (!client.alive) {
         logger.info('relay: a socket stopped answering pings; terminating it');
         socket.terminate();
@@ -328,23 +383,14 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     rooms.clear();
     deadlines?.clear();
     const sockets = [...clients.keys()];
-    await Promise.all(sockets.map((socket) => closeGracefully(socket)));
+    await Promise.all(
+      sockets.map((socket) =>
+        closeWithin(socket, RelayCloseCode.goingAway, 'relay shutting down', GRACEFUL_CLOSE_MS),
+      ),
+    );
     clients.clear();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   }
-}
-
-/** Closes with 1001 and waits for the close handshake, terminating the socket if it does not finish in time. */
-function closeGracefully(socket: WebSocket): Promise<void> {
-  return new Promise((resolve) => {
-    if (socket.readyState === socket.CLOSED) return resolve();
-    const timer = setTimeout(() => socket.terminate(), GRACEFUL_CLOSE_MS);
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    socket.close(RelayCloseCode.goingAway, 'relay shutting down');
-  });
 }
 
 function waitListening(wss: WebSocketServer, server: Server | undefined): Promise<void> {

@@ -30,7 +30,7 @@ describe('createRelayServer option validation', () => {
   });
 
   it('rejects non-finite or non-positive sizes and rates', async () => {
-    for (const name of ['maxFrameBytes', 'maxMessagesPerSecond'] as const) {
+    for (const name of ['maxFrameBytes', 'maxBufferedBytes', 'maxMessagesPerSecond'] as const) {
       for (const value of [0, -1, Number.POSITIVE_INFINITY, Number.NaN]) {
         await expect(createRelayServer({ port: 0, [name]: value }), `${name}: ${value}`).rejects.toThrow(
           new RegExp(`${name} must be`),
@@ -44,5 +44,11 @@ describe('createRelayServer option validation', () => {
         );
       }
     }
+  });
+
+  it('rejects a maxBufferedBytes smaller than maxFrameBytes (a largest frame could never be delivered)', async () => {
+    await expect(createRelayServer({ port: 0, maxFrameBytes: 4096, maxBufferedBytes: 4095 })).rejects.toThrow(
+      /maxBufferedBytes must be at least maxFrameBytes/,
+    );
   });
 });

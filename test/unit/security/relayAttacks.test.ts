@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type AttackResult,
+  nonReaderAttack,
+  type RoundTrips,
+  startLegitPair,
+} from '../../helpers/relayAttacks.js';
+import { RelayProcess, type RelayReport } from '../../helpers/relayProcess.js';
+
+// Issue #11, relay half: the attacks that exhausted the relay, run against the real relay in a child process
+// whose RSS is sampled every 10 ms, while a legitimate pair keeps relaying round trips. Each runs a couple of
+// seconds here; `npm run fuzz` runs them longer (HANGUP_ATTACK_SECONDS). Loopback only.
+
+const SECONDS = Number(process.env.HANGUP_ATTACK_SECONDS ?? 2);
+const TIMEOUT_MS = SECONDS * 1_000 + 20_000;
+const MiB = 1024 * 1024;
+
+let relay: RelayProcess | undefined;
+afterEach(async () => {
+  await relay?.stop();
+  relay = undefined;
+});
+
+/** Growth over the baseline: peak RSS, and RSS and live memory (heap + external) after GC at the attack's end. */
+interface Growth {
+  peakRss: number;
+  rss: number;
+  live: number;
+}
+
+function growth(baseline: RelayReport, end: RelayReport, peakRss: number): Growth {
+  return { peakRss: peakRss - baseline.rss, rss: end.rss - baseline.rss, live: end.live - baseline.live };
+}
+
+const mib = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
+
+/** One line per attack with the figures docs/security.md quotes. */
+function record(name: string, grown: Growth, attack: AttackResult, legit: RoundTrips): void {
+  console.log(
+    `[relay attack] ${name}: ${SECONDS} s, relay growth: peak RSS ${mib(grown.peakRss)}; at the end, after GC, ` +
+      `RSS ${mib(grown.rss)}, heap + external ${mib(grown.live)}; ` +
+      `attacker sent ${attack.framesSent} frames (${(attack.bytesSent / MiB).toFixed(1)} MiB), cut off ` +
+      `${attack.cutOff}×, close codes ${JSON.stringify(attack.closeCodes)}; legitimate pair ${legit.count} round ` +
+      `trips, median ${legit.medianMs.toFixed(1)} ms, max ${legit.maxMs.toFixed(1)} ms`,
+  );
+}
+
+describe('the relay under attack (child process, RSS measured)', () => {
+  it(
+    'a member that never reads is closed once its buffer is full; its partner gets peer-left; RSS stays bounded',
+    async () => {
+      relay = await RelayProcess.start();
+      const process = relay;
+      const legit = await startLegitPair(relay.url, 'legit');
+      const baseline = await relay.mark();
+      let end: RelayReport | undefined;
+      const attack = await nonReaderAttack(relay.url, SECONDS * 1_000, async () => {
+        end = await process.retained();
+      });
+      const grown = growth(baseline, end!, (await relay.report()).peakRss);
+      const trips = await legit.stop();
+      record('non-reader', grown, attack, trips);
+      // Each non-reader is cut off within a fraction of a second (1 MiB buffered at 42 MiB/s)…
+      expect(attack.cutOff).toBeGreaterThanOrEqual(1);
+      // …so the relay holds at most maxBufferedBytes for it: what it keeps is flat, however long the attack.
+      // The peak includes the garbage of parsing 42 MiB/s of frames, which V8 collects in its own time.
+      expect(grown.live).toBeLessThan(16 * MiB);
+      expect(grown.peakRss).toBeLessThan(160 * MiB);
+      expect(trips.count).toBeGreaterThan(0);
+    },
+    TIMEOUT_MS,
+  );
+});

@@ -1,0 +1,59 @@
+import type { Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRelayServer, type RelayServer, type RelayServerOptions } from '../../src/server/index.js';
+import { RawClient } from './relayClient.js';
+
+// Issue #11, relay half, at the smallest scale that shows each bound: the outbound cap (a socket that does not
+// read is closed with 4010, its peer gets peer-left), control frames under the rate limit, the join deadline on
+// the injected clock. The same attacks at full scale, with the relay's RSS measured, are in
+// test/unit/security/relayAttacks.test.ts.
+
+const relays: RelayServer[] = [];
+const clients: RawClient[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await Promise.all(relays.splice(0).map((relay) => relay.close()));
+});
+
+async function start(options: RelayServerOptions = {}): Promise<string> {
+  const relay = await createRelayServer({ port: 0, ...options });
+  relays.push(relay);
+  return `ws://127.0.0.1:${relay.port}`;
+}
+
+function client(url: string): RawClient {
+  const raw = new RawClient(url);
+  clients.push(raw);
+  return raw;
+}
+
+function tcp(raw: RawClient): Socket {
+  return (raw.socket as unknown as { _socket: Socket })._socket;
+}
+
+describe('relay bounds', () => {
+  it('closes a member that does not read once maxBufferedBytes wait for it (4010); its peer gets peer-left', async () => {
+    const url = await start({
+      maxFrameBytes: 64 * 1024,
+      maxBufferedBytes: 64 * 1024,
+      maxMessagesPerSecond: 1_000,
+    });
+    const reader = client(url);
+    await reader.join('slow');
+    const sender = client(url);
+    await sender.join('slow');
+    tcp(reader).pause();
+    const frame = JSON.stringify({ t: 'signal', data: 'x'.repeat(60 * 1024) });
+    // 24 MiB at most: far more than the loopback buffers take, far under the rate limit.
+    for (let i = 0; i < 400 && sender.of('peer-left').length === 0; i++) {
+      sender.socket.send(frame);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await sender.frame((received) => received.t === 'peer-left');
+    // Reading again (within the relay's close grace) it gets what was buffered, then the close frame.
+    tcp(reader).resume();
+    expect(await reader.closed()).toBe(4010);
+    expect(sender.closeCode).toBeUndefined();
+  }, 20_000);
+});
