@@ -10,7 +10,7 @@ const FRAME_HEADER_BYTES = 10;
 /**
  * The per-socket cap on what the relay holds for a socket that does not read. `ws` never refuses a write: what
  * the peer's TCP window cannot take waits in the relay's memory (`bufferedAmount`). Every frame and pong the relay
- * sends goes through {@link OutboundCap.send}; one that would take a socket's
+ * sends goes through {@link OutboundCap.send} or {@link OutboundCap.pong}; one that would take a socket's
  * buffered bytes over `maxBufferedBytes` is not sent, and `onOverflow` closes that socket instead. So a socket
  * holds at most `maxBufferedBytes` in the relay, whatever its partner sends.
  *
@@ -31,6 +31,12 @@ export class OutboundCap {
     const text = typeof frame === 'string' ? frame : JSON.stringify(frame);
     if (this.#fits(socket, Buffer.byteLength(text))) socket.send(text);
   };
+
+  /** Answers a ping with its payload, under the same cap. */
+  pong(socket: WebSocket, payload: Buffer): void {
+    if (socket.readyState !== socket.OPEN) return;
+    if (this.#fits(socket, payload.length)) socket.pong(payload);
+  }
 
   #fits(socket: WebSocket, payloadBytes: number): boolean {
     if (socket.bufferedAmount + payloadBytes + FRAME_HEADER_BYTES <= this.#maxBufferedBytes) return true;

@@ -5,6 +5,7 @@ import { type Clock, realClock } from '../clock.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { MAX_ROOM_NAME_LENGTH, RelayCloseCode, type RelayErrorCode } from '../signaling/relayProtocol.js';
 import { closeWithin } from './closeWithin.js';
+import { FrameBudget } from './FrameBudget.js';
 import { OutboundCap } from './OutboundCap.js';
 import { checkNonNegative, checkPositive, checkTimerMs } from './optionChecks.js';
 import { RelayRoom } from './RelayRoom.js';
@@ -53,14 +54,15 @@ export interface RelayServerOptions {
    */
   maxFrameBytes?: number;
   /**
-   * Frames a socket may send per second (token bucket; bursts up to this many). Excess: an `error` frame
-   * `rate-limited`, then that socket is closed (code 4002) and its peer gets `peer-left`.
+   * Frames a socket may send per second (token bucket; bursts up to this many). Control frames count too: a ping
+   * costs a token like a data frame (the relay answers pings itself, within this budget and `maxBufferedBytes`).
+   * Excess: an `error` frame `rate-limited`, then that socket is closed (code 4002) and its peer gets `peer-left`.
    * @default 100
    */
   maxMessagesPerSecond?: number;
   /**
    * Most bytes the relay holds for one socket that does not read fast enough (what its TCP window cannot take:
-   * `ws`'s `bufferedAmount`). A frame that would go over it is not sent; that socket is closed instead
+   * `ws`'s `bufferedAmount`). A frame or pong that would go over it is not sent; that socket is closed instead
    * (code 4010, terminated if it does not complete the close within a second) and its peer gets `peer-left`. So a
    * member that never reads cannot make the relay buffer what its partner sends. At least `maxFrameBytes`; the
    * frames held for a peer that has not joined are capped at this too, so they always fit.
@@ -108,8 +110,7 @@ export interface RelayServer {
 interface Client {
   room: RelayRoom | undefined;
   alive: boolean;
-  tokens: number;
-  refilledAt: number;
+  budget: FrameBudget;
   /** The relay has started closing it (a limit): nothing it sends is handled any more. */
   closing: boolean;
 }
@@ -159,9 +160,10 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     );
   }
 
+  // `autoPong: false`: `ws` would answer every ping at once, unbudgeted and unbounded; the relay answers them.
   const wss = options.server
-    ? new WebSocketServer({ server: options.server, maxPayload: maxFrameBytes })
-    : new WebSocketServer({ host, port, maxPayload: maxFrameBytes });
+    ? new WebSocketServer({ server: options.server, maxPayload: maxFrameBytes, autoPong: false })
+    : new WebSocketServer({ host, port, maxPayload: maxFrameBytes, autoPong: false });
   const rooms = new Map<string, RelayRoom>();
   const clients = new Map<WebSocket, Client>();
   const outbound = new OutboundCap(maxBufferedBytes, (socket) => {
@@ -213,18 +215,6 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     evict(socket, RelayCloseCode.finalized, 'finalized');
   }
 
-  function takeToken(client: Client): boolean {
-    const now = Date.now();
-    client.tokens = Math.min(
-      maxMessagesPerSecond,
-      client.tokens + ((now - client.refilledAt) / 1000) * maxMessagesPerSecond,
-    );
-    client.refilledAt = now;
-    if (client.tokens < 1) return false;
-    client.tokens -= 1;
-    return true;
-  }
-
   /** Handles a join; returns the problem to report, if any. */
   function onJoin(socket: WebSocket, client: Client, name: unknown): Problem | undefined {
     if (client.room) return ['already-joined', `already in room "${client.room.name}"`];
@@ -270,7 +260,7 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
   function onFrame(socket: WebSocket, client: Client, raw: RawData, isBinary: boolean): Problem | undefined {
     // A socket the relay already decided to close gets nothing more.
     if (client.closing || socket.readyState !== socket.OPEN) return undefined;
-    if (!takeToken(client)) {
+    if (!client.budget.take()) {
       rateLimit(socket);
       return undefined;
     }
@@ -316,8 +306,7 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     const client: Client = {
       room: undefined,
       alive: true,
-      tokens: maxMessagesPerSecond,
-      refilledAt: Date.now(),
+      budget: new FrameBudget(maxMessagesPerSecond),
       closing: false,
     };
     clients.set(socket, client);
@@ -331,8 +320,15 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
         refuse(socket, 'bad-frame', 'the frame could not be handled');
       }
     });
+    // Control frames are frames: each costs a token, and the pong the relay owes goes under the outbound cap.
+    socket.on('ping', (payload) => {
+      if (client.closing) return;
+      if (client.budget.take()) outbound.pong(socket, payload);
+      else rateLimit(socket);
+    });
     socket.on('pong', () => {
       client.alive = true;
+      if (!client.closing && !client.budget.take()) rateLimit(socket);
     });
     // `ws` emits 'error' for protocol violations such as an oversized frame, then closes: log, never crash.
     socket.on('error', (error) => logger.debug('relay: socket error', error.message));

@@ -56,4 +56,18 @@ describe('relay bounds', () => {
     expect(await reader.closed()).toBe(4010);
     expect(sender.closeCode).toBeUndefined();
   }, 20_000);
+
+  it('answers pings itself, and counts them against maxMessagesPerSecond: a ping flood is rate-limited (4002)', async () => {
+    const url = await start({ maxMessagesPerSecond: 5 });
+    const [a, b] = [client(url), client(url)];
+    await a.join('pings');
+    await b.join('pings');
+    const pong = new Promise<Buffer>((resolve) => a.socket.once('pong', resolve));
+    a.socket.ping(Buffer.from('hello'));
+    expect(String(await pong)).toBe('hello');
+    for (let i = 0; i < 20; i++) a.socket.ping();
+    expect(await a.closed()).toBe(4002);
+    expect(a.of('error')[0]).toMatchObject({ code: 'rate-limited' });
+    await b.frame((frame) => frame.t === 'peer-left');
+  }, 10_000);
 });

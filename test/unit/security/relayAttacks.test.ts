@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   type AttackResult,
   nonReaderAttack,
+  pingFloodAttack,
   type RoundTrips,
   startLegitPair,
 } from '../../helpers/relayAttacks.js';
@@ -62,10 +63,36 @@ describe('the relay under attack (child process, RSS measured)', () => {
       record('non-reader', grown, attack, trips);
       // Each non-reader is cut off within a fraction of a second (1 MiB buffered at 42 MiB/s)…
       expect(attack.cutOff).toBeGreaterThanOrEqual(1);
-      // …so the relay holds at most maxBufferedBytes for it: what it keeps is flat, however long the attack.
-      // The peak includes the garbage of parsing 42 MiB/s of frames, which V8 collects in its own time.
-      expect(grown.live).toBeLessThan(16 * MiB);
+      // …so the relay holds at most maxBufferedBytes (1 MiB) per socket: the current non-reader, the ones cut off
+      // within the last second (terminated after the close grace) and the 1 MiB held for the next one. What it keeps
+      // stays flat however long the attack (the code before the cap held 86 MiB after 2 s, and growing). The peak
+      // includes the garbage of parsing 42 MiB/s of frames, which V8 collects in its own time.
+      expect(grown.live).toBeLessThan(40 * MiB);
       expect(grown.peakRss).toBeLessThan(160 * MiB);
+      expect(trips.count).toBeGreaterThan(0);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'pings count against the rate limit and their pongs against the buffer cap: a ping flood is cut off',
+    async () => {
+      relay = await RelayProcess.start();
+      const process = relay;
+      const legit = await startLegitPair(relay.url, 'legit');
+      const baseline = await relay.mark();
+      let end: RelayReport | undefined;
+      const attack = await pingFloodAttack(relay.url, SECONDS * 1_000, async () => {
+        end = await process.retained();
+      });
+      const { peakRss } = await relay.report();
+      end ??= await relay.retained();
+      const grown = growth(baseline, end, peakRss);
+      const trips = await legit.stop();
+      record('ping flood', grown, attack, trips);
+      expect(attack.cutOff).toBeGreaterThanOrEqual(1);
+      expect(grown.live).toBeLessThan(16 * MiB);
+      expect(grown.peakRss).toBeLessThan(64 * MiB);
       expect(trips.count).toBeGreaterThan(0);
     },
     TIMEOUT_MS,
