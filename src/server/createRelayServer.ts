@@ -6,6 +6,7 @@ import { type Logger, silentLogger } from '../logger.js';
 import { MAX_ROOM_NAME_LENGTH, RelayCloseCode, type RelayErrorCode } from '../signaling/relayProtocol.js';
 import { closeWithin } from './closeWithin.js';
 import { FrameBudget } from './FrameBudget.js';
+import { JoinDeadlines } from './JoinDeadlines.js';
 import { OutboundCap } from './OutboundCap.js';
 import { checkNonNegative, checkPositive, checkTimerMs } from './optionChecks.js';
 import { RelayRoom } from './RelayRoom.js';
@@ -42,8 +43,8 @@ export interface RelayServerOptions {
    */
   maxRememberedRooms?: number;
   /**
-   * Time source of the call limit and room deadlines (tests pass `ManualClock` from `hangup/testing`).
-   * Pings, the rate limit and close grace periods use real time.
+   * Time source of the call limit, room deadlines and the join deadline (tests pass `ManualClock` from
+   * `hangup/testing`). Pings, the rate limit and close grace periods use real time.
    * @default the real clock
    */
   clock?: Clock;
@@ -70,15 +71,24 @@ export interface RelayServerOptions {
    */
   maxBufferedBytes?: number;
   /**
+   * Time a socket has to join a room after connecting. One that has not joined by then is closed (code 4011).
+   * Together with the rule that a newcomer takes the place of the socket that has waited longest without joining
+   * when `maxConnections` is reached, sockets that never join cannot keep legitimate clients out. Counted on
+   * `clock`. 1 … 2**31-1 ms.
+   * @default 5000
+   */
+  joinTimeoutMs?: number;
+  /**
    * How often sockets are pinged. A socket that has not answered the previous ping is terminated, and its peer gets
    * `peer-left`. `0` disables pinging; at most 2**31-1 ms.
    * @default 30000
    */
   pingIntervalMs?: number;
   /**
-   * Most sockets connected at once. One more is closed at once with code 1013 ("try again later"). Together with
-   * `maxBufferedBytes` and the per-room buffer (256 frames / 4 × `maxFrameBytes` held for a peer that has not
-   * joined) this bounds the relay's memory: a client cannot open sockets without limit to exhaust it.
+   * Most sockets connected at once. When it is reached, a newcomer takes the place of the socket that has waited
+   * longest without joining a room (that one is closed with code 1013, "try again later"); when every socket has
+   * joined, the newcomer is closed with 1013. Together with `maxBufferedBytes` and the per-room buffer this bounds
+   * the relay's memory (see `docs/security.md`).
    * @default 1000
    */
   maxConnections?: number;
@@ -138,6 +148,7 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     maxFrameBytes = 512 * 1024,
     maxMessagesPerSecond = 100,
     maxBufferedBytes = 2 * maxFrameBytes,
+    joinTimeoutMs = 5_000,
     pingIntervalMs = 30_000,
     maxConnections = 1_000,
     maxDurationMs,
@@ -159,6 +170,7 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
         `frame could never be delivered; got ${maxBufferedBytes}`,
     );
   }
+  checkTimerMs('joinTimeoutMs', joinTimeoutMs, true);
 
   // `autoPong: false`: `ws` would answer every ping at once, unbudgeted and unbounded; the relay answers them.
   const wss = options.server
@@ -178,6 +190,10 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
   };
   const deadlines =
     maxDurationMs === undefined ? undefined : new RoomDeadlines(maxDurationMs, maxRememberedRooms, clock);
+  const joinDeadlines = new JoinDeadlines(clock, joinTimeoutMs, (socket) => {
+    logger.info('relay: a socket did not join a room in time; closing it');
+    evict(socket, RelayCloseCode.joinTimeout, 'join timeout');
+  });
 
   function refuse(socket: WebSocket, code: RelayErrorCode, message: string): void {
     send(socket, { t: 'error', code, message });
@@ -191,6 +207,7 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
       client.closing = true;
       leaveRoom(socket, client);
     }
+    joinDeadlines.settle(socket);
     void closeWithin(socket, code, reason, GRACEFUL_CLOSE_MS);
   }
 
@@ -244,6 +261,7 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
       evict(socket, RelayCloseCode.roomFull, 'room full');
       return undefined;
     }
+    joinDeadlines.settle(socket);
     if (client.room !== room) return undefined;
     if (room.size === 2 && deadlines) {
       const joined = room;
@@ -285,6 +303,7 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
 
   function onClose(socket: WebSocket, client: Client): void {
     clients.delete(socket);
+    joinDeadlines.settle(socket);
     leaveRoom(socket, client);
   }
 
@@ -298,10 +317,18 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
 
   wss.on('connection', (socket: WebSocket, _request: IncomingMessage) => {
     if (clients.size >= maxConnections) {
-      logger.warn('relay: connection limit reached; refusing a socket');
-      socket.on('error', () => {});
-      socket.close(1013, 'relay full');
-      return;
+      const idle = joinDeadlines.oldest();
+      if (idle === undefined) {
+        logger.warn('relay: connection limit reached; refusing a socket');
+        socket.on('error', () => {});
+        void closeWithin(socket, RelayCloseCode.tryAgainLater, 'relay full', GRACEFUL_CLOSE_MS);
+        return;
+      }
+      // Idle sockets must not keep joiners out: the one that has waited longest without joining makes way. Its
+      // slot is free at once; it is terminated within the grace period if it does not close by itself.
+      logger.info('relay: connection limit reached; closing the oldest socket that has not joined');
+      evict(idle, RelayCloseCode.tryAgainLater, 'relay full');
+      clients.delete(idle);
     }
     const client: Client = {
       room: undefined,
@@ -310,6 +337,7 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
       closing: false,
     };
     clients.set(socket, client);
+    joinDeadlines.start(socket);
     socket.on('message', (raw, isBinary) => {
       try {
         const problem = onFrame(socket, client, raw, isBinary);
@@ -378,6 +406,7 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     for (const room of rooms.values()) room.dispose();
     rooms.clear();
     deadlines?.clear();
+    joinDeadlines.clear();
     const sockets = [...clients.keys()];
     await Promise.all(
       sockets.map((socket) =>

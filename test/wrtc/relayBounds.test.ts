@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRelayServer, type RelayServer, type RelayServerOptions } from '../../src/server/index.js';
-import { RawClient } from './relayClient.js';
+import { ManualClock } from '../../src/testing/index.js';
+import { RawClient, until } from './relayClient.js';
 
 // Issue #11, relay half, at the smallest scale that shows each bound: the outbound cap (a socket that does not
 // read is closed with 4010, its peer gets peer-left), control frames under the rate limit, the join deadline on
@@ -30,6 +31,14 @@ function client(url: string): RawClient {
 
 function tcp(raw: RawClient): Socket {
   return (raw.socket as unknown as { _socket: Socket })._socket;
+}
+
+/** A socket proves it is still open: an unknown frame is answered with `bad-frame`. */
+async function answers(raw: RawClient): Promise<void> {
+  const before = raw.of('error').length;
+  raw.send({ t: 'probe' });
+  await until(() => raw.of('error').length > before || raw.closeCode !== undefined);
+  expect(raw.closeCode).toBeUndefined();
 }
 
 describe('relay bounds', () => {
@@ -69,5 +78,32 @@ describe('relay bounds', () => {
     expect(await a.closed()).toBe(4002);
     expect(a.of('error')[0]).toMatchObject({ code: 'rate-limited' });
     await b.frame((frame) => frame.t === 'peer-left');
+  }, 10_000);
+
+  it('closes a socket that has not joined within joinTimeoutMs (4011), counted on the injected clock', async () => {
+    const clock = new ManualClock();
+    const url = await start({ joinTimeoutMs: 1_000, clock });
+    const idle = client(url);
+    await idle.opened;
+    const joiner = client(url);
+    await joiner.join('in-time');
+    clock.advance(999);
+    await answers(idle);
+    clock.advance(1);
+    expect(await idle.closed()).toBe(4011);
+    // A socket that joined in time has no deadline.
+    clock.advance(10_000);
+    await answers(joiner);
+  }, 10_000);
+
+  it('defaults joinTimeoutMs to 5 s', async () => {
+    const clock = new ManualClock();
+    const url = await start({ clock });
+    const idle = client(url);
+    await idle.opened;
+    clock.advance(4_999);
+    await answers(idle);
+    clock.advance(1);
+    expect(await idle.closed()).toBe(4011);
   }, 10_000);
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type AttackResult,
+  idleSocketsAttack,
   nonReaderAttack,
   pingFloodAttack,
   type RoundTrips,
@@ -93,6 +94,28 @@ describe('the relay under attack (child process, RSS measured)', () => {
       expect(attack.cutOff).toBeGreaterThanOrEqual(1);
       expect(grown.live).toBeLessThan(16 * MiB);
       expect(grown.peakRss).toBeLessThan(64 * MiB);
+      expect(trips.count).toBeGreaterThan(0);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    '1 000 sockets that never join cannot keep a legitimate pair out; they are closed at the join deadline',
+    async () => {
+      relay = await RelayProcess.start({ joinTimeoutMs: 1_000 });
+      const url = relay.url;
+      const baseline = await relay.mark();
+      let legit: Awaited<ReturnType<typeof startLegitPair>> | undefined;
+      // The pair arrives once the relay is full of idle sockets.
+      const attack = await idleSocketsAttack(url, SECONDS * 1_000, 1_000, async () => {
+        legit = await startLegitPair(url, 'legit');
+      });
+      const grown = growth(baseline, await relay.retained(), (await relay.report()).peakRss);
+      const trips = await legit!.stop();
+      record('idle sockets', grown, attack, trips);
+      expect(attack.joinsAdmitted).toBe(attack.joinsTried);
+      expect(attack.joinsTried).toBeGreaterThan(0);
+      expect(grown.peakRss).toBeLessThan(96 * MiB);
       expect(trips.count).toBeGreaterThan(0);
     },
     TIMEOUT_MS,

@@ -8,7 +8,7 @@ import { createRelayServer } from '../../../src/server/createRelayServer.js';
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 describe('createRelayServer option validation', () => {
-  const durations = ['maxDurationMs', 'pingIntervalMs'] as const;
+  const durations = ['maxDurationMs', 'pingIntervalMs', 'joinTimeoutMs'] as const;
   for (const name of durations) {
     it(`rejects a ${name} above 2**31-1 ms, non-finite or negative, saying how to fix it`, async () => {
       for (const value of [MAX_TIMER_MS + 1, 30 * 24 * 3_600_000, Number.POSITIVE_INFINITY, Number.NaN, -1]) {
@@ -25,6 +25,7 @@ describe('createRelayServer option validation', () => {
       port: 0,
       maxDurationMs: MAX_TIMER_MS,
       pingIntervalMs: MAX_TIMER_MS,
+      joinTimeoutMs: MAX_TIMER_MS,
     });
     await relay.close();
   });
@@ -49,6 +50,12 @@ describe('createRelayServer option validation', () => {
   it('rejects a maxBufferedBytes smaller than maxFrameBytes (a largest frame could never be delivered)', async () => {
     await expect(createRelayServer({ port: 0, maxFrameBytes: 4096, maxBufferedBytes: 4095 })).rejects.toThrow(
       /maxBufferedBytes must be at least maxFrameBytes/,
+    );
+  });
+
+  it('rejects a joinTimeoutMs of 0 (sockets could never join)', async () => {
+    await expect(createRelayServer({ port: 0, joinTimeoutMs: 0 })).rejects.toThrow(
+      /joinTimeoutMs must be .* from 1/,
     );
   });
 });
