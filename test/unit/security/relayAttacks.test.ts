@@ -37,13 +37,13 @@ function growth(baseline: RelayReport, end: RelayReport, peakRss: number): Growt
 const mib = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
 
 /** One line per attack with the figures docs/security.md quotes. */
-function record(name: string, grown: Growth, attack: AttackResult, legit: RoundTrips): void {
+function record(name: string, grown: Growth, attack: AttackResult, legit: RoundTrips, extra = ''): void {
   console.log(
     `[relay attack] ${name}: ${SECONDS} s, relay growth: peak RSS ${mib(grown.peakRss)}; at the end, after GC, ` +
       `RSS ${mib(grown.rss)}, heap + external ${mib(grown.live)}; ` +
       `attacker sent ${attack.framesSent} frames (${(attack.bytesSent / MiB).toFixed(1)} MiB), cut off ` +
       `${attack.cutOff}×, close codes ${JSON.stringify(attack.closeCodes)}; legitimate pair ${legit.count} round ` +
-      `trips, median ${legit.medianMs.toFixed(1)} ms, max ${legit.maxMs.toFixed(1)} ms`,
+      `trips, median ${legit.medianMs.toFixed(1)} ms, max ${legit.maxMs.toFixed(1)} ms${extra}`,
   );
 }
 
@@ -103,16 +103,26 @@ describe('the relay under attack (child process, RSS measured)', () => {
     '1 000 sockets that never join cannot keep a legitimate pair out; they are closed at the join deadline',
     async () => {
       relay = await RelayProcess.start({ joinTimeoutMs: 1_000 });
-      const url = relay.url;
+      const { url } = relay;
+      const process = relay;
       const baseline = await relay.mark();
       let legit: Awaited<ReturnType<typeof startLegitPair>> | undefined;
+      let full: RelayReport | undefined;
       // The pair arrives once the relay is full of idle sockets.
       const attack = await idleSocketsAttack(url, SECONDS * 1_000, 1_000, async () => {
+        full = await process.retained();
         legit = await startLegitPair(url, 'legit');
       });
       const grown = growth(baseline, await relay.retained(), (await relay.report()).peakRss);
       const trips = await legit!.stop();
-      record('idle sockets', grown, attack, trips);
+      record(
+        'idle sockets',
+        grown,
+        attack,
+        trips,
+        `; fresh pairs admitted ${attack.joinsAdmitted}/${attack.joinsTried}; with the 1 000 sockets open, RSS ` +
+          `${((full!.rss - baseline.rss) / 1_000 / 1024).toFixed(0)} KiB per socket`,
+      );
       expect(attack.joinsAdmitted).toBe(attack.joinsTried);
       expect(attack.joinsTried).toBeGreaterThan(0);
       expect(grown.peakRss).toBeLessThan(96 * MiB);
