@@ -172,7 +172,8 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
   }
   checkTimerMs('joinTimeoutMs', joinTimeoutMs, true);
 
-  // `autoPong: false`: `ws` would answer every ping at once, unbudgeted and unbounded; the relay answers them.
+  // `autoPong: false` (ws ≥ 8.16): `ws` would answer every ping at once, unbudgeted and unbounded; the relay
+  // answers them. An older `ws` ignores the option and answers too; the budget still closes a flood.
   const wss = options.server
     ? new WebSocketServer({ server: options.server, maxPayload: maxFrameBytes, autoPong: false })
     : new WebSocketServer({ host, port, maxPayload: maxFrameBytes, autoPong: false });
