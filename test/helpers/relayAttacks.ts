@@ -58,20 +58,20 @@ function count(codes: Record<number, number>, code: number): void {
 }
 
 /**
- * Item 1: one member of a room never reads (its TCP socket is paused) while its partner sends 512 KiB frames at
- * 85 a second, under the rate limit. Each time the relay tells the sender `peer-left`, a new non-reader joins the
+ * Item 1: one member of a room never reads (its TCP socket is paused) while its partner sends frames of
+ * `frameBytes` (default 512 KiB, the relay's default limit) at 85 a second, under the rate limit. Each time the relay tells the sender `peer-left`, a new non-reader joins the
  * same room, until `durationMs` is over; then `beforeCleanup` runs while the last non-reader is still there.
  */
 export async function nonReaderAttack(
   url: string,
   durationMs: number,
   beforeCleanup: () => Promise<void> = async () => {},
+  { room = 'non-reader', frameBytes = 512 * 1024 }: { room?: string; frameBytes?: number } = {},
 ): Promise<AttackResult> {
-  const room = 'non-reader';
   const result: AttackResult = { cutOff: 0, framesSent: 0, bytesSent: 0, closeCodes: {} };
   const deadline = Date.now() + durationMs;
-  // Just under the relay's default 512 KiB frame limit.
-  const frame = JSON.stringify({ t: 'signal', data: 'x'.repeat(512 * 1024 - 64) });
+  // Just under the relay's frame limit (512 KiB by default).
+  const frame = JSON.stringify({ t: 'signal', data: 'x'.repeat(frameBytes - 64) });
   const sender = await joined(url, room);
   let peerLeft = 0;
   frames(sender, (received) => {

@@ -76,6 +76,69 @@ describe('the relay under attack (child process, RSS measured)', () => {
   );
 
   it(
+    'many members that never read at once: the relay holds at most the per-socket bound for each',
+    async () => {
+      // Smaller frames than the defaults, so 20 pairs stay within what a shared CI core can relay.
+      const options = { maxFrameBytes: 64 * 1024, maxBufferedBytes: 128 * 1024 };
+      relay = await RelayProcess.start(options);
+      const process = relay;
+      const pairs = 20;
+      const legit = await startLegitPair(relay.url, 'legit');
+      const baseline = await relay.mark();
+      // Measured once, while every pair is still attacking.
+      let end: RelayReport | undefined;
+      let arrived = 0;
+      let release = (): void => {};
+      const measured = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const results = await Promise.all(
+        Array.from({ length: pairs }, (_, i) =>
+          nonReaderAttack(
+            process.url,
+            SECONDS * 1_000,
+            async () => {
+              arrived++;
+              if (arrived === pairs) {
+                end = await process.retained();
+                release();
+              }
+              await measured;
+            },
+            { room: `non-reader-${i}`, frameBytes: options.maxFrameBytes },
+          ),
+        ),
+      );
+      const attack = results.reduce(
+        (sum, one) => ({
+          cutOff: sum.cutOff + one.cutOff,
+          framesSent: sum.framesSent + one.framesSent,
+          bytesSent: sum.bytesSent + one.bytesSent,
+          closeCodes: {},
+        }),
+        { cutOff: 0, framesSent: 0, bytesSent: 0, closeCodes: {} } as AttackResult,
+      );
+      const grown = growth(baseline, end!, (await relay.report()).peakRss);
+      const trips = await legit.stop();
+      // Per socket: maxBufferedBytes waiting for it, a frame being handled, the frames held while alone in a room.
+      const perSocket = options.maxBufferedBytes + options.maxFrameBytes + options.maxBufferedBytes;
+      record(
+        `${pairs} non-readers at once`,
+        grown,
+        attack,
+        trips,
+        `; bound for the ${2 * pairs} attacking sockets ${mib(2 * pairs * perSocket)}`,
+      );
+      expect(attack.cutOff).toBeGreaterThanOrEqual(1);
+      // The sockets cut off within the last second (close grace) are still counted: twice the sockets, plus slack
+      // for the relay's own transient state.
+      expect(grown.live).toBeLessThan(2 * (2 * pairs * perSocket) + 8 * MiB);
+      expect(trips.count).toBeGreaterThan(0);
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
     'pings count against the rate limit and their pongs against the buffer cap: a ping flood is cut off',
     async () => {
       relay = await RelayProcess.start();
