@@ -22,9 +22,18 @@ function tcp(socket: WebSocket): Socket {
   return (socket as unknown as { _socket: Socket })._socket;
 }
 
-function open(url: string): Promise<WebSocket> {
+/**
+ * Attacking sockets use an all-zero mask, which `ws` does not apply: masking megabytes a second in JavaScript
+ * would load the test process (where the legitimate pair also runs) rather than the relay.
+ */
+const ATTACKER = { generateMask: (mask: Buffer): void => void mask.fill(0) };
+
+function open(
+  url: string,
+  options: { generateMask?: (mask: Buffer) => void } = ATTACKER,
+): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
+    const socket = new WebSocket(url, options);
     socket.once('open', () => resolve(socket));
     socket.once('error', reject);
   });
@@ -40,8 +49,8 @@ function frames(socket: WebSocket, onFrame: (frame: Record<string, unknown>) => 
   socket.on('message', (raw) => onFrame(JSON.parse(String(raw)) as Record<string, unknown>));
 }
 
-async function joined(url: string, room: string): Promise<WebSocket> {
-  const socket = await open(url);
+async function joined(url: string, room: string, attacker = true): Promise<WebSocket> {
+  const socket = await open(url, attacker ? ATTACKER : {});
   socket.on('error', () => {});
   const answer = new Promise<Record<string, unknown>>((resolve, reject) => {
     socket.once('message', (raw) => resolve(JSON.parse(String(raw)) as Record<string, unknown>));
@@ -71,7 +80,7 @@ export async function nonReaderAttack(
   const result: AttackResult = { cutOff: 0, framesSent: 0, bytesSent: 0, closeCodes: {} };
   const deadline = Date.now() + durationMs;
   // Just under the relay's frame limit (512 KiB by default).
-  const frame = JSON.stringify({ t: 'signal', data: 'x'.repeat(frameBytes - 64) });
+  const frame = Buffer.from(JSON.stringify({ t: 'signal', data: 'x'.repeat(frameBytes - 64) }));
   const sender = await joined(url, room);
   let peerLeft = 0;
   frames(sender, (received) => {
@@ -91,7 +100,7 @@ export async function nonReaderAttack(
         // 85 frames a second on schedule: the relay's token bucket allows 100.
         const due = Math.floor(((Date.now() - started) * 85) / 1000) + 1;
         for (; sent < due; sent++) {
-          sender.send(frame);
+          sender.send(frame, { binary: false });
           result.framesSent++;
           result.bytesSent += frame.length;
         }
@@ -186,7 +195,7 @@ export async function idleSocketsAttack(
   let opened = 0;
   const keepOne = (): void => {
     if (stopping || Date.now() >= deadline) return;
-    const socket = new WebSocket(url);
+    const socket = new WebSocket(url, ATTACKER);
     live.add(socket);
     socket.on('error', () => {});
     socket.once('open', () => opened++);
@@ -208,8 +217,8 @@ export async function idleSocketsAttack(
     result.joinsTried++;
     try {
       const name = `fresh-${room++}`;
-      const a = await joined(url, name);
-      const b = await joined(url, name);
+      const a = await joined(url, name, false);
+      const b = await joined(url, name, false);
       const echoed = new Promise<void>((resolve) => frames(b, (frame) => frame.t === 'signal' && resolve()));
       a.send(JSON.stringify({ t: 'signal', data: { hello: name } }));
       await echoed;
@@ -244,8 +253,8 @@ export async function startLegitPair(
   url: string,
   room: string,
 ): Promise<{ stop(): Promise<RoundTrips>; roundTrips(): number }> {
-  const a = await joined(url, room);
-  const b = await joined(url, room);
+  const a = await joined(url, room, false);
+  const b = await joined(url, room, false);
   const rtts: number[] = [];
   const problems: string[] = [];
   for (const [name, socket] of [

@@ -8,6 +8,8 @@ export interface RelayReport {
   rss: number;
   /** V8 heap in use + external memory (Buffers, including what sockets hold). */
   live: number;
+  /** Longest event-loop delay of the relay since the last `mark`, in ms. */
+  maxLoopDelayMs: number;
   peakRss: number;
   logCounts: Record<string, number>;
 }
