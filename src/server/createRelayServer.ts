@@ -157,10 +157,17 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     logger = silentLogger,
   } = options;
   checkNonNegative('port', port);
-  checkTimerMs('pingIntervalMs', pingIntervalMs);
+  checkTimerMs('pingIntervalMs', pingIntervalMs, false, '0 turns pinging off');
   checkNonNegative('maxConnections', maxConnections);
   checkNonNegative('maxRememberedRooms', maxRememberedRooms);
-  if (maxDurationMs !== undefined) checkTimerMs('maxDurationMs', maxDurationMs);
+  if (maxDurationMs !== undefined) {
+    checkTimerMs(
+      'maxDurationMs',
+      maxDurationMs,
+      false,
+      'to end longer calls, call relay.finalize(room) yourself',
+    );
+  }
   checkPositive('maxFrameBytes', maxFrameBytes);
   checkPositive('maxMessagesPerSecond', maxMessagesPerSecond);
   checkPositive('maxBufferedBytes', maxBufferedBytes);

@@ -25,14 +25,16 @@ export function checkPositive(name: string, value: unknown): void {
   }
 }
 
-/** A timer delay: 0 … 2**31-1 ms (or from 1 ms when `positive`). */
-export function checkTimerMs(name: string, value: unknown, positive = false): void {
+/**
+ * A timer delay: 0 … 2**31-1 ms (from 1 ms when `positive`). `hint` says what to do instead of a longer value.
+ */
+export function checkTimerMs(name: string, value: unknown, positive = false, hint?: string): void {
   const low = positive ? 1 : 0;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < low || value > MAX_TIMER_MS) {
     fail(
       name,
       `a number of milliseconds from ${low} to ${MAX_TIMER_MS} (2**31-1, about 24.8 days: Node runs a longer ` +
-        'timer after 1 ms); for a longer call limit, end the call yourself with relay.finalize(room)',
+        `timer after 1 ms)${hint ? `; ${hint}` : ''}`,
       value,
     );
   }
