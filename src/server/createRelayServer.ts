@@ -226,9 +226,17 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
 
   function finalizeRoom(room: RelayRoom, info: unknown): void {
     rooms.delete(room.name);
-    for (const client of clients.values()) if (client.room === room) client.room = undefined;
+    const members: WebSocket[] = [];
+    for (const [socket, client] of clients) {
+      if (client.room !== room) continue;
+      client.room = undefined;
+      members.push(socket);
+    }
     deadlines?.finalized(room.name, info);
     room.finalize(info);
+    // The room sent `finalize` and started the close; a member that does not read is terminated after the grace.
+    for (const member of members)
+      void closeWithin(member, RelayCloseCode.finalized, 'finalized', GRACEFUL_CLOSE_MS);
   }
 
   /** Turns away a joiner of a room whose limit ran out: it gets the `finalize` its members got. */

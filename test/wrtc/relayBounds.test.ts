@@ -66,6 +66,35 @@ describe('relay bounds', () => {
     expect(sender.closeCode).toBeUndefined();
   }, 20_000);
 
+  it('a finalized member that does not read is terminated after the close grace, freeing its slot', async () => {
+    const relay = await createRelayServer({ port: 0, maxConnections: 2 });
+    relays.push(relay);
+    const url = `ws://127.0.0.1:${relay.port}`;
+    const deaf = client(url);
+    await deaf.join('billed');
+    const other = client(url);
+    await other.join('billed');
+    tcp(deaf).pause();
+    relay.finalize('billed');
+    expect(await other.closed()).toBe(4000);
+    // The slot `other` freed is taken by a joined socket: until the deaf member is gone, the relay is full of
+    // joined sockets and refuses newcomers (1013). `ws` alone would wait 30 s for the deaf one's close frame.
+    // Retried for at most 5 s.
+    let filler: RawClient | undefined;
+    for (let attempt = 0; attempt < 50 && filler?.of('joined').length !== 1; attempt++) {
+      filler = client(url);
+      await filler.join('filler');
+    }
+    let admitted = false;
+    for (let attempt = 0; attempt < 50 && !admitted; attempt++) {
+      const probe = client(url);
+      await probe.opened;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      admitted = probe.closeCode === undefined;
+    }
+    expect(admitted).toBe(true);
+  }, 15_000);
+
   it('answers pings itself, and counts them against maxMessagesPerSecond: a ping flood is rate-limited (4002)', async () => {
     const url = await start({ maxMessagesPerSecond: 5 });
     const [a, b] = [client(url), client(url)];
