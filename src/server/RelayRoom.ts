@@ -1,12 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { Clock } from '../clock.js';
 import { RELAY_PROTOCOL_VERSION, RelayCloseCode, type RelayServerFrame } from '../signaling/relayProtocol.js';
-
-/** Sends one frame, ignoring sockets that are already going away. */
-export function sendFrame(socket: WebSocket, frame: RelayServerFrame): void {
-  if (socket.readyState !== socket.OPEN) return;
-  socket.send(JSON.stringify(frame));
-}
+import type { SendFrame } from './OutboundCap.js';
 
 /** Limits a room applies to what the first member sends while waiting for the second. */
 export interface RelayRoomLimits {
@@ -28,13 +23,19 @@ export class RelayRoom {
   readonly #members: WebSocket[] = [];
   readonly #pending: string[] = [];
   readonly #limits: RelayRoomLimits;
+  readonly #send: SendFrame;
   #pendingBytes = 0;
   #limitTimer: { clock: Clock; handle: unknown } | undefined;
   #finalized = false;
 
-  constructor(name: string, limits: RelayRoomLimits) {
+  /**
+   * `send` delivers every frame the room sends (the relay's per-socket outbound cap: a member over it is closed,
+   * which may happen inside any call here).
+   */
+  constructor(name: string, limits: RelayRoomLimits, send: SendFrame) {
     this.name = name;
     this.#limits = limits;
+    this.#send = send;
   }
 
   /** How many sockets are in the room. */
@@ -49,18 +50,18 @@ export class RelayRoom {
   join(socket: WebSocket): boolean {
     if (this.#members.length >= 2 || this.#finalized) return false;
     this.#members.push(socket);
-    sendFrame(socket, {
+    this.#send(socket, {
       t: 'joined',
       room: this.name,
       peers: this.#members.length - 1,
       v: RELAY_PROTOCOL_VERSION,
     });
+    // Closed for being over its outbound cap by that very frame: it has left again, nothing more to do.
+    if (!this.#members.includes(socket)) return true;
     const other = this.#other(socket);
     if (other) {
-      sendFrame(other, { t: 'peer-joined' });
-      for (const frame of this.#pending.splice(0)) {
-        if (socket.readyState === socket.OPEN) socket.send(frame);
-      }
+      this.#send(other, { t: 'peer-joined' });
+      for (const frame of this.#pending.splice(0)) this.#send(socket, frame);
       this.#pendingBytes = 0;
     }
     return true;
@@ -80,7 +81,7 @@ export class RelayRoom {
     const frame = JSON.stringify({ t: 'signal', data } satisfies RelayServerFrame);
     const other = this.#other(from);
     if (other) {
-      if (other.readyState === other.OPEN) other.send(frame);
+      this.#send(other, frame);
       return 'ok';
     }
     const bytes = Buffer.byteLength(frame);
@@ -103,7 +104,7 @@ export class RelayRoom {
     this.#pending.length = 0;
     this.#pendingBytes = 0;
     this.#clearLimit();
-    for (const member of this.#members) sendFrame(member, { t: 'peer-left' });
+    for (const member of this.#members) this.#send(member, { t: 'peer-left' });
   }
 
   /** Sends `finalize` to both members, then closes them (code 4000). Relays nothing afterwards. */
@@ -113,7 +114,7 @@ export class RelayRoom {
     this.#clearLimit();
     const members = this.#members.splice(0);
     for (const member of members) {
-      sendFrame(member, info === undefined ? { t: 'finalize' } : { t: 'finalize', info });
+      this.#send(member, info === undefined ? { t: 'finalize' } : { t: 'finalize', info });
       // The close frame follows the finalize frame on the same connection, so the client reads finalize first.
       member.close(RelayCloseCode.finalized, 'finalized');
     }

@@ -4,7 +4,12 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { type Clock, realClock } from '../clock.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { MAX_ROOM_NAME_LENGTH, RelayCloseCode, type RelayErrorCode } from '../signaling/relayProtocol.js';
-import { RelayRoom, sendFrame } from './RelayRoom.js';
+import { closeWithin } from './closeWithin.js';
+import { FrameBudget } from './FrameBudget.js';
+import { JoinDeadlines } from './JoinDeadlines.js';
+import { OutboundCap } from './OutboundCap.js';
+import { checkNonNegative, checkPositive, checkTimerMs } from './optionChecks.js';
+import { RelayRoom } from './RelayRoom.js';
 import { RoomDeadlines } from './RoomDeadlines.js';
 
 /** Options of {@link createRelayServer}. */
@@ -26,7 +31,8 @@ export interface RelayServerOptions {
    * Call-length limit, counted from the moment a room first has two members; on expiry both get `finalize` with
    * `info = { reason: 'max-duration', maxDurationMs }` and are disconnected. Leaving and joining again does not
    * restart the count, and a finalized room is refused (with the same `finalize`) for `maxDurationMs` after its
-   * end. No limit when absent.
+   * end. No limit when absent. At most 2**31-1 ms (about 24.8 days, the longest Node timer): for longer calls,
+   * end them yourself with {@link RelayServer.finalize}.
    * @default undefined
    */
   maxDurationMs?: number;
@@ -37,8 +43,8 @@ export interface RelayServerOptions {
    */
   maxRememberedRooms?: number;
   /**
-   * Time source of the call limit and room deadlines (tests pass `ManualClock` from `hangup/testing`).
-   * Pings and the rate limit use real time.
+   * Time source of the call limit, room deadlines and the join deadline (tests pass `ManualClock` from
+   * `hangup/testing`). Pings, the rate limit and close grace periods use real time.
    * @default the real clock
    */
   clock?: Clock;
@@ -49,21 +55,40 @@ export interface RelayServerOptions {
    */
   maxFrameBytes?: number;
   /**
-   * Frames a socket may send per second (token bucket; bursts up to this many). Excess: an `error` frame
-   * `rate-limited`, then that socket is closed (code 4002).
+   * Frames a socket may send per second (token bucket; bursts up to this many). Control frames count too: a ping
+   * costs a token like a data frame (the relay answers pings itself, within this budget and `maxBufferedBytes`).
+   * Excess: an `error` frame `rate-limited`, then that socket is closed (code 4002) and its peer gets `peer-left`.
    * @default 100
    */
   maxMessagesPerSecond?: number;
   /**
+   * Most bytes the relay holds for one socket that does not read fast enough (what its TCP window cannot take:
+   * `ws`'s `bufferedAmount`). A frame or pong that would go over it is not sent; that socket is closed instead
+   * (code 4010, terminated if it does not complete the close within a second) and its peer gets `peer-left`. So a
+   * member that never reads cannot make the relay buffer what its partner sends. At least `maxFrameBytes`; the
+   * frames held for a peer that has not joined are capped at this too, so they always fit.
+   * @default 2 × `maxFrameBytes` (1 MiB)
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Time a socket has to join a room after connecting. One that has not joined by then is closed (code 4011).
+   * Together with the rule that a newcomer takes the place of the socket that has waited longest without joining
+   * when `maxConnections` is reached, sockets that never join cannot keep legitimate clients out. Counted on
+   * `clock`. 1 … 2**31-1 ms.
+   * @default 5000
+   */
+  joinTimeoutMs?: number;
+  /**
    * How often sockets are pinged. A socket that has not answered the previous ping is terminated, and its peer gets
-   * `peer-left`. `0` disables pinging.
+   * `peer-left`. `0` disables pinging; at most 2**31-1 ms.
    * @default 30000
    */
   pingIntervalMs?: number;
   /**
-   * Most sockets connected at once. One more is closed at once with code 1013 ("try again later"). Together with
-   * the per-room buffer (256 frames / 4 × `maxFrameBytes` held for a peer that has not joined) this bounds the
-   * relay's memory: a client cannot open sockets without limit to exhaust it.
+   * Most sockets connected at once. When it is reached, a newcomer takes the place of the socket that has waited
+   * longest without joining a room (that one is closed with code 1013, "try again later"); when every socket has
+   * joined, the newcomer is closed with 1013. Together with `maxBufferedBytes` and the per-room buffer this bounds
+   * the relay's memory (see `docs/security.md`).
    * @default 1000
    */
   maxConnections?: number;
@@ -95,8 +120,9 @@ export interface RelayServer {
 interface Client {
   room: RelayRoom | undefined;
   alive: boolean;
-  tokens: number;
-  refilledAt: number;
+  budget: FrameBudget;
+  /** The relay has started closing it (a limit): nothing it sends is handled any more. */
+  closing: boolean;
 }
 
 /** An error to report to the sender: code and message. */
@@ -121,6 +147,8 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     port = 0,
     maxFrameBytes = 512 * 1024,
     maxMessagesPerSecond = 100,
+    maxBufferedBytes = 2 * maxFrameBytes,
+    joinTimeoutMs = 5_000,
     pingIntervalMs = 30_000,
     maxConnections = 1_000,
     maxDurationMs,
@@ -129,33 +157,86 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     logger = silentLogger,
   } = options;
   checkNonNegative('port', port);
-  checkNonNegative('pingIntervalMs', pingIntervalMs);
+  checkTimerMs('pingIntervalMs', pingIntervalMs, false, '0 turns pinging off');
   checkNonNegative('maxConnections', maxConnections);
   checkNonNegative('maxRememberedRooms', maxRememberedRooms);
-  if (maxDurationMs !== undefined) checkNonNegative('maxDurationMs', maxDurationMs);
-  if (!(maxFrameBytes > 0)) throw new TypeError('createRelayServer: maxFrameBytes must be a positive number');
-  if (!(maxMessagesPerSecond > 0)) {
-    throw new TypeError('createRelayServer: maxMessagesPerSecond must be a positive number');
+  if (maxDurationMs !== undefined) {
+    checkTimerMs(
+      'maxDurationMs',
+      maxDurationMs,
+      false,
+      'to end longer calls, call relay.finalize(room) yourself',
+    );
   }
+  checkPositive('maxFrameBytes', maxFrameBytes);
+  checkPositive('maxMessagesPerSecond', maxMessagesPerSecond);
+  checkPositive('maxBufferedBytes', maxBufferedBytes);
+  if (maxBufferedBytes < maxFrameBytes) {
+    throw new TypeError(
+      `createRelayServer: maxBufferedBytes must be at least maxFrameBytes (${maxFrameBytes}), or a largest ` +
+        `frame could never be delivered; got ${maxBufferedBytes}`,
+    );
+  }
+  checkTimerMs('joinTimeoutMs', joinTimeoutMs, true);
 
+  // `autoPong: false` (ws ≥ 8.16): `ws` would answer every ping at once, unbudgeted and unbounded; the relay
+  // answers them. An older `ws` ignores the option and answers too; the budget still closes a flood.
   const wss = options.server
-    ? new WebSocketServer({ server: options.server, maxPayload: maxFrameBytes })
-    : new WebSocketServer({ host, port, maxPayload: maxFrameBytes });
+    ? new WebSocketServer({ server: options.server, maxPayload: maxFrameBytes, autoPong: false })
+    : new WebSocketServer({ host, port, maxPayload: maxFrameBytes, autoPong: false });
   const rooms = new Map<string, RelayRoom>();
   const clients = new Map<WebSocket, Client>();
-  const roomLimits = { maxPendingFrames: 256, maxPendingBytes: 4 * maxFrameBytes };
+  const outbound = new OutboundCap(maxBufferedBytes, (socket) => {
+    logger.info('relay: a socket is not reading what it is sent; closing it');
+    evict(socket, RelayCloseCode.backpressure, 'not reading');
+  });
+  const send = outbound.send;
+  // Held frames are delivered in one go when the peer joins: they must fit under its outbound cap.
+  const roomLimits = {
+    maxPendingFrames: 256,
+    maxPendingBytes: Math.min(4 * maxFrameBytes, maxBufferedBytes),
+  };
   const deadlines =
     maxDurationMs === undefined ? undefined : new RoomDeadlines(maxDurationMs, maxRememberedRooms, clock);
+  const joinDeadlines = new JoinDeadlines(clock, joinTimeoutMs, (socket) => {
+    logger.info('relay: a socket did not join a room in time; closing it');
+    evict(socket, RelayCloseCode.joinTimeout, 'join timeout');
+  });
 
   function refuse(socket: WebSocket, code: RelayErrorCode, message: string): void {
-    sendFrame(socket, { t: 'error', code, message });
+    send(socket, { t: 'error', code, message });
+  }
+
+  /** Takes `socket` out of its room now (its peer gets `peer-left`) and closes it with `code`. Idempotent. */
+  function evict(socket: WebSocket, code: number, reason: string): void {
+    const client = clients.get(socket);
+    if (client?.closing) return;
+    if (client) {
+      client.closing = true;
+      leaveRoom(socket, client);
+    }
+    joinDeadlines.settle(socket);
+    void closeWithin(socket, code, reason, GRACEFUL_CLOSE_MS);
+  }
+
+  function rateLimit(socket: WebSocket): void {
+    refuse(socket, 'rate-limited', `more than ${maxMessagesPerSecond} frames per second`);
+    evict(socket, RelayCloseCode.rateLimited, 'rate limited');
   }
 
   function finalizeRoom(room: RelayRoom, info: unknown): void {
     rooms.delete(room.name);
-    for (const client of clients.values()) if (client.room === room) client.room = undefined;
+    const members: WebSocket[] = [];
+    for (const [socket, client] of clients) {
+      if (client.room !== room) continue;
+      client.room = undefined;
+      members.push(socket);
+    }
     deadlines?.finalized(room.name, info);
     room.finalize(info);
+    // The room sent `finalize` and started the close; a member that does not read is terminated after the grace.
+    for (const member of members)
+      void closeWithin(member, RelayCloseCode.finalized, 'finalized', GRACEFUL_CLOSE_MS);
   }
 
   /** Turns away a joiner of a room whose limit ran out: it gets the `finalize` its members got. */
@@ -163,20 +244,8 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     // A member still waiting alone when the deadline passed is finalized too.
     const waiting = rooms.get(name);
     if (waiting) finalizeRoom(waiting, info);
-    sendFrame(socket, info === undefined ? { t: 'finalize' } : { t: 'finalize', info });
-    socket.close(RelayCloseCode.finalized, 'finalized');
-  }
-
-  function takeToken(client: Client): boolean {
-    const now = Date.now();
-    client.tokens = Math.min(
-      maxMessagesPerSecond,
-      client.tokens + ((now - client.refilledAt) / 1000) * maxMessagesPerSecond,
-    );
-    client.refilledAt = now;
-    if (client.tokens < 1) return false;
-    client.tokens -= 1;
-    return true;
+    send(socket, info === undefined ? { t: 'finalize' } : { t: 'finalize', info });
+    evict(socket, RelayCloseCode.finalized, 'finalized');
   }
 
   /** Handles a join; returns the problem to report, if any. */
@@ -192,19 +261,24 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     }
     let room = rooms.get(name);
     if (!room) {
-      room = new RelayRoom(name, roomLimits);
+      room = new RelayRoom(name, roomLimits, send);
       rooms.set(name, room);
     }
+    // Set before joining: the frames sent while joining can close the socket (outbound cap), which must find it
+    // in its room to take it out again.
+    client.room = room;
     if (!room.join(socket)) {
+      client.room = undefined;
       refuse(
         socket,
         'room-full',
         `room "${name}" already has two members; only one-to-one calls are relayed`,
       );
-      socket.close(RelayCloseCode.roomFull, 'room full');
+      evict(socket, RelayCloseCode.roomFull, 'room full');
       return undefined;
     }
-    client.room = room;
+    joinDeadlines.settle(socket);
+    if (client.room !== room) return undefined;
     if (room.size === 2 && deadlines) {
       const joined = room;
       // The room's own deadline, kept across leaving and rejoining, so a rejoin cannot extend the call.
@@ -219,10 +293,9 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
   /** Handles one inbound frame; returns the problem to report, if any. */
   function onFrame(socket: WebSocket, client: Client, raw: RawData, isBinary: boolean): Problem | undefined {
     // A socket the relay already decided to close gets nothing more.
-    if (socket.readyState !== socket.OPEN) return undefined;
-    if (!takeToken(client)) {
-      refuse(socket, 'rate-limited', `more than ${maxMessagesPerSecond} frames per second`);
-      socket.close(RelayCloseCode.rateLimited, 'rate limited');
+    if (client.closing || socket.readyState !== socket.OPEN) return undefined;
+    if (!client.budget.take()) {
+      rateLimit(socket);
       return undefined;
     }
     if (isBinary) return ['bad-frame', 'binary frames are not supported; send JSON text'];
@@ -246,6 +319,11 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
 
   function onClose(socket: WebSocket, client: Client): void {
     clients.delete(socket);
+    joinDeadlines.settle(socket);
+    leaveRoom(socket, client);
+  }
+
+  function leaveRoom(socket: WebSocket, client: Client): void {
     const room = client.room;
     client.room = undefined;
     if (!room) return;
@@ -255,18 +333,27 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
 
   wss.on('connection', (socket: WebSocket, _request: IncomingMessage) => {
     if (clients.size >= maxConnections) {
-      logger.warn('relay: connection limit reached; refusing a socket');
-      socket.on('error', () => {});
-      socket.close(1013, 'relay full');
-      return;
+      const idle = joinDeadlines.oldest();
+      if (idle === undefined) {
+        logger.warn('relay: connection limit reached; refusing a socket');
+        socket.on('error', () => {});
+        void closeWithin(socket, RelayCloseCode.tryAgainLater, 'relay full', GRACEFUL_CLOSE_MS);
+        return;
+      }
+      // Idle sockets must not keep joiners out: the one that has waited longest without joining makes way. Its
+      // slot is free at once; it is terminated within the grace period if it does not close by itself.
+      logger.info('relay: connection limit reached; closing the oldest socket that has not joined');
+      evict(idle, RelayCloseCode.tryAgainLater, 'relay full');
+      clients.delete(idle);
     }
     const client: Client = {
       room: undefined,
       alive: true,
-      tokens: maxMessagesPerSecond,
-      refilledAt: Date.now(),
+      budget: new FrameBudget(maxMessagesPerSecond),
+      closing: false,
     };
     clients.set(socket, client);
+    joinDeadlines.start(socket);
     socket.on('message', (raw, isBinary) => {
       try {
         const problem = onFrame(socket, client, raw, isBinary);
@@ -277,8 +364,15 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
         refuse(socket, 'bad-frame', 'the frame could not be handled');
       }
     });
+    // Control frames are frames: each costs a token, and the pong the relay owes goes under the outbound cap.
+    socket.on('ping', (payload) => {
+      if (client.closing) return;
+      if (client.budget.take()) outbound.pong(socket, payload);
+      else rateLimit(socket);
+    });
     socket.on('pong', () => {
       client.alive = true;
+      if (!client.closing && !client.budget.take()) rateLimit(socket);
     });
     // `ws` emits 'error' for protocol violations such as an oversized frame, then closes: log, never crash.
     socket.on('error', (error) => logger.debug('relay: socket error', error.message));
@@ -297,6 +391,7 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
 
   function pingAll(): void {
     for (const [socket, client] of clients) {
+      if (client.closing) continue;
       if (!client.alive) {
         logger.info('relay: a socket stopped answering pings; terminating it');
         socket.terminate();
@@ -327,24 +422,16 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     for (const room of rooms.values()) room.dispose();
     rooms.clear();
     deadlines?.clear();
+    joinDeadlines.clear();
     const sockets = [...clients.keys()];
-    await Promise.all(sockets.map((socket) => closeGracefully(socket)));
+    await Promise.all(
+      sockets.map((socket) =>
+        closeWithin(socket, RelayCloseCode.goingAway, 'relay shutting down', GRACEFUL_CLOSE_MS),
+      ),
+    );
     clients.clear();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   }
-}
-
-/** Closes with 1001 and waits for the close handshake, terminating the socket if it does not finish in time. */
-function closeGracefully(socket: WebSocket): Promise<void> {
-  return new Promise((resolve) => {
-    if (socket.readyState === socket.CLOSED) return resolve();
-    const timer = setTimeout(() => socket.terminate(), GRACEFUL_CLOSE_MS);
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    socket.close(RelayCloseCode.goingAway, 'relay shutting down');
-  });
 }
 
 function waitListening(wss: WebSocketServer, server: Server | undefined): Promise<void> {
@@ -360,10 +447,4 @@ function waitListening(wss: WebSocketServer, server: Server | undefined): Promis
       resolve();
     });
   });
-}
-
-function checkNonNegative(name: string, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`createRelayServer: ${name} must be a non-negative number`);
-  }
 }

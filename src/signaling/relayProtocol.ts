@@ -47,6 +47,12 @@ export const RelayCloseCode = {
   roomFull: 4001,
   /** The socket sent more frames per second than allowed. */
   rateLimited: 4002,
+  /** The socket did not read what it was sent: more than the relay's `maxBufferedBytes` was waiting for it. */
+  backpressure: 4010,
+  /** The socket did not join a room within the relay's `joinTimeoutMs`. */
+  joinTimeout: 4011,
+  /** The relay is full (`maxConnections`), or this socket had not joined and made way for a newer one. */
+  tryAgainLater: 1013,
   /** The relay is shutting down. */
   goingAway: 1001,
 } as const;
