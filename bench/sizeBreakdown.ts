@@ -26,7 +26,7 @@ const PARTS: Part[] = [
   {
     name: 'option validation and defaults',
     files: /src\/session\/options\.ts$/,
-    stub: 'export function resolveOptions(o) { return o; } export const MAX_TIMER_DELAY_MS = 2147483647; export const DEFAULT_MAX_REMOTE_CANDIDATES = 64;',
+    stub: 'export function resolveOptions(o) { return o; }',
   },
   {
     name: 'in-memory pair (latency, drop, duplicate, reorder, seed)',
@@ -36,12 +36,12 @@ const PARTS: Part[] = [
   {
     name: 'screen share, device switch, stats, audio-only fallback',
     files: /src\/media\/(ScreenShare|DeviceSwitch|StatsSampler|audioFallback|senders|mediaHost)\.ts$/,
-    stub: 'export class ScreenShare {} export class DeviceSwitch {} export class StatsSampler {} export async function acquireWithAudioFallback() {} export function acquireTrack() {}',
+    stub: 'export class ScreenShare {} export class DeviceSwitch {} export class StatsSampler {} export async function acquireWithAudioFallback() {} export function acquireTrack() {} export function sendTrack() {} export function swapStreamTrack() {} export function trackOf() {}',
   },
   {
     name: 'mute sync',
     files: /src\/media\/MuteSync\.ts$/,
-    stub: 'export class MuteSync {}',
+    stub: 'export class MuteSync {} export const MUTE_RESYNC_INTERVAL_MS = 1;',
   },
   {
     name: 'signaling link (subscribe, validate, route, stamp, ownership)',
@@ -56,7 +56,7 @@ const PARTS: Part[] = [
   {
     name: 'session wiring (part hosts) and emitter',
     files: /src\/session\/(sessionHosts|SessionEmitter)\.ts$/,
-    stub: 'export class SessionEmitter {} export function sessionHosts() { return {}; }',
+    stub: 'export class SessionEmitter {} export function sessionHosts() { return {}; } export const PEER_CLOSE_GRACE_MS = 1;',
   },
   {
     name: 'perfect negotiation',
@@ -66,12 +66,12 @@ const PARTS: Part[] = [
   {
     name: 'data channels (control + application)',
     files: /src\/peer\/DataChannelLink\.ts$/,
-    stub: 'export class DataChannelLink {}',
+    stub: 'export class DataChannelLink {} export const MAX_QUEUED_DATA_MESSAGES = 1; export const MAX_QUEUED_DATA_BYTES = 1;',
   },
   {
     name: 'candidate queue (cap, duplicates, ICE generations)',
     files: /src\/peer\/IceCandidateQueue\.ts$/,
-    stub: 'export class IceCandidateQueue {}',
+    stub: 'export class IceCandidateQueue {} export const DEFAULT_MAX_REMOTE_CANDIDATES = 1; export const CALL_BUDGET_GENERATIONS = 1; export const MAX_REMOTE_GENERATIONS = 1; export function iceUfragsOf() {}',
   },
   {
     name: 'call timers and ICE recovery',
