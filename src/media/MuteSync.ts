@@ -41,6 +41,12 @@ export class MuteSync {
   /** The clock reading before which a resync waits (the last one plus the interval). */
   #nextResyncAt = Number.NEGATIVE_INFINITY;
   #closed = false;
+  /**
+   * Whether a kind was ever muted here. Until then the peer's view (unmuted, its default) is already right,
+   * so a resync has nothing to converge: a fresh call whose answer is applied only after `connected` (seen
+   * on @roamhq/wrtc under load) sends no mute frames.
+   */
+  #everMuted = false;
 
   constructor(timers: TimerSet, clock: Clock, host: MuteSyncHost) {
     this.#timers = timers;
@@ -62,6 +68,7 @@ export class MuteSync {
   set(kind: 'audio' | 'video', muted: boolean): void {
     if (this.#closed) return;
     this.#local[kind] = muted;
+    if (muted) this.#everMuted = true;
     this.apply(kind);
     this.#host.localChanged();
     if (this.#host.announcing()) this.#host.send({ type: 'mute', kind, muted });
@@ -95,7 +102,7 @@ export class MuteSync {
    * (requests meanwhile coalesce into that one).
    */
   resync(): void {
-    if (this.#closed || this.#timers.has('mute-resync')) return;
+    if (this.#closed || !this.#everMuted || this.#timers.has('mute-resync')) return;
     const wait = this.#nextResyncAt - this.#clock.now();
     if (wait > 0) this.#timers.set('mute-resync', wait, () => this.#sendAll());
     else this.#sendAll();

@@ -41,6 +41,7 @@ export class DataChannelLink {
   #queue: ChannelData[] = [];
   #queuedBytes = 0;
   #peerClosed = false;
+  #controlOpen = false;
 
   constructor(host: DataChannelLinkHost) {
     this.#host = host;
@@ -61,6 +62,9 @@ export class DataChannelLink {
     control.onmessage = (event) => this.#host.control(parseControl(event.data));
     app.onmessage = (event) => this.#host.message(event.data as ChannelData);
     app.onopen = () => this.#flush();
+    control.onopen = () => {
+      this.#controlOpen = true;
+    };
     // Only the control channel's close means the peer left: it is ordered, so a bye sent on it arrives
     // before its close, while the application channel's close may overtake that bye.
     control.onclose = () => this.#onPeerClose(true);
@@ -100,12 +104,21 @@ export class DataChannelLink {
   /** Sends a control message if the control channel is open; returns whether it went out. */
   sendControl(message: object): boolean {
     const control = this.#control;
-    if (control?.readyState !== 'open') {
-      this.#host.logger.debug(`control channel ${control?.readyState ?? 'absent'}: not sent on it`);
-      return false;
+    // Once its `open` event ran, the channel is known open until `close`: the hang-up path then skips the
+    // `readyState` read, a blocking native call in @roamhq/wrtc. Before that event, readyState decides.
+    const state = this.#controlOpen ? 'open' : control?.readyState;
+    let problem: unknown = state ?? 'absent';
+    if (control && state === 'open') {
+      try {
+        control.send(JSON.stringify(message));
+        return true;
+      } catch (error) {
+        // Closing under us: the signaling path carries the message anyway.
+        problem = error;
+      }
     }
-    control.send(JSON.stringify(message));
-    return true;
+    this.#host.logger.debug('control channel not open: not sent on it', problem);
+    return false;
   }
 
   /**
@@ -137,6 +150,7 @@ export class DataChannelLink {
     const channels = [this.#control, this.#app];
     this.#control = undefined;
     this.#app = undefined;
+    this.#controlOpen = false;
     for (const channel of channels) {
       try {
         channel?.close();
@@ -164,6 +178,7 @@ export class DataChannelLink {
 
   #onPeerClose(peerGone: boolean): void {
     this.#peerClosed = true;
+    if (peerGone) this.#controlOpen = false;
     this.#queue = [];
     this.#queuedBytes = 0;
     if (peerGone) this.#host.closedByPeer();

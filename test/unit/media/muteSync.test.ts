@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { connect, expectReleased, record } from '../../helpers/fakeCall.js';
+import { MUTE_RESYNC_INTERVAL_MS } from '../../../src/media/MuteSync.js';
+import { connect, driveTo, expectReleased, record, remoteSdp, solo } from '../../helpers/fakeCall.js';
 import { lossyCall, pcOf } from './mediaCall.js';
 
 const remoteMutes = (events: string[]) => events.filter((e) => e.startsWith('remoteMute'));
@@ -71,5 +72,33 @@ describe('mute travels to the peer', () => {
     call.a.end();
     await call.clock.advanceAsync(10);
     expectReleased(call.a, call.b);
+  });
+});
+
+describe('no mute frames when nothing was ever muted', () => {
+  it('applied renegotiations and an ICE recovery of a never-muted call send no mute frame', async () => {
+    const s = solo();
+    await driveTo(s, 'connected');
+    for (let i = 0; i < 3; i++) {
+      s.signaling.message({ type: 'description', description: remoteSdp('offer', 'R1', 10 + i) });
+      await s.clock.advanceAsync(2 * MUTE_RESYNC_INTERVAL_MS);
+    }
+    const answers = s.signaling
+      .sentOfType('description')
+      .filter((message) => message.description.type === 'answer').length;
+    expect(answers).toBe(3); // the offers were really applied while connected
+    s.pc().setConnectionState('disconnected');
+    s.pc().setConnectionState('connected');
+    await s.clock.advanceAsync(2 * MUTE_RESYNC_INTERVAL_MS);
+    expect(s.signaling.sentOfType('mute')).toEqual([]);
+    // Once muted, the same events re-send the state again (the existing tests cover the convergence).
+    s.session.setMuted('audio', true);
+    s.session.setMuted('audio', false);
+    const afterMute = s.signaling.sentOfType('mute').length;
+    s.signaling.message({ type: 'description', description: remoteSdp('offer', 'R1', 20) });
+    await s.clock.advanceAsync(2 * MUTE_RESYNC_INTERVAL_MS);
+    expect(s.signaling.sentOfType('mute').length).toBeGreaterThan(afterMute);
+    s.session.end();
+    expectReleased(s.session);
   });
 });

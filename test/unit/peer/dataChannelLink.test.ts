@@ -5,6 +5,8 @@ import { DataChannelLink } from '../../../src/peer/DataChannelLink.js';
 /** A channel whose `readyState` answers from a script, like a native channel that moves between two reads. */
 class ScriptedChannel {
   readonly sent: unknown[] = [];
+  reads = 0;
+  refuse = false;
   states: RTCDataChannelState[] = [];
   last: RTCDataChannelState = 'connecting';
   binaryType = 'blob';
@@ -12,16 +14,18 @@ class ScriptedChannel {
   onopen: unknown = null;
   onclose: unknown = null;
   get readyState(): RTCDataChannelState {
+    this.reads++;
     this.last = this.states.shift() ?? this.last;
     return this.last;
   }
   send(data: unknown): void {
+    if (this.refuse) throw new DOMException('closing', 'InvalidStateError');
     this.sent.push(data);
   }
   close(): void {}
 }
 
-function linked(): { link: DataChannelLink; app: ScriptedChannel } {
+function linked(): { link: DataChannelLink; app: ScriptedChannel; control: ScriptedChannel } {
   const channels: ScriptedChannel[] = [];
   const pc = {
     createDataChannel: () => {
@@ -37,7 +41,7 @@ function linked(): { link: DataChannelLink; app: ScriptedChannel } {
     logger: silentLogger,
   });
   link.attach(pc);
-  return { link, app: channels[1]! };
+  return { link, app: channels[1]!, control: channels[0]! };
 }
 
 describe('DataChannelLink.send', () => {
@@ -62,6 +66,46 @@ describe('DataChannelLink.send', () => {
     expect(app.sent).toEqual(['queued', 'next']);
     (app.onopen as () => void)();
     expect(app.sent).toEqual(['queued', 'next']);
+    link.close();
+  });
+});
+
+describe('DataChannelLink.sendControl', () => {
+  it('after the open event, sends without reading readyState (a blocking native call in @roamhq/wrtc)', () => {
+    const { link, control } = linked();
+    (control.onopen as () => void)();
+    control.reads = 0;
+    expect(link.sendControl({ type: 'bye' })).toBe(true);
+    expect(control.sent).toEqual(['{"type":"bye"}']);
+    expect(control.reads).toBe(0);
+    link.close();
+  });
+
+  it('before the open event, readyState decides (open before its event ran: sent; connecting: not sent)', () => {
+    const { link, control } = linked();
+    control.states = ['connecting'];
+    expect(link.sendControl({ type: 'bye' })).toBe(false);
+    control.states = ['open'];
+    expect(link.sendControl({ type: 'bye' })).toBe(true);
+    expect(control.sent).toEqual(['{"type":"bye"}']);
+    link.close();
+  });
+
+  it('a channel that refuses the message (closing under us) gives false instead of throwing', () => {
+    const { link, control } = linked();
+    (control.onopen as () => void)();
+    control.refuse = true;
+    expect(link.sendControl({ type: 'bye' })).toBe(false);
+    link.close();
+  });
+
+  it('after the peer closed the control channel, does not send on it', () => {
+    const { link, control } = linked();
+    (control.onopen as () => void)();
+    (control.onclose as () => void)();
+    control.states = ['closed'];
+    expect(link.sendControl({ type: 'bye' })).toBe(false);
+    expect(control.sent).toEqual([]);
     link.close();
   });
 });
