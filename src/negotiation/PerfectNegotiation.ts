@@ -2,6 +2,7 @@ import { HangupError } from '../errors/HangupError.js';
 import type { Logger } from '../logger.js';
 import type { CandidateVerdict, IceCandidateQueue } from '../resources/IceCandidateQueue.js';
 import type { SignalDescription, SignalMessage } from '../signaling/types.js';
+import { DtlsRoleKeeper } from './dtlsRole.js';
 
 /** What {@link PerfectNegotiation} needs from its session. */
 export interface NegotiationContext {
@@ -63,6 +64,8 @@ export class PerfectNegotiation {
   #signalingState: RTCSignalingState = 'stable';
   /** Recently applied remote descriptions: duplicated or reordered signaling must not apply one twice. */
   readonly #appliedRemote: SignalDescription[] = [];
+  /** The DTLS role fixed by the first exchange, kept when a later remote answer would flip it. */
+  readonly #dtlsRole = new DtlsRoleKeeper();
 
   constructor(context: NegotiationContext) {
     this.#ctx = context;
@@ -212,8 +215,15 @@ export class PerfectNegotiation {
       if (!this.#alive) return;
       this.#signalingState = 'stable';
     }
-    await pc.setRemoteDescription(description as RTCSessionDescriptionInit);
+    // A later answer that would flip the established DTLS role (Firefox) is applied with the role kept.
+    const guarded = isAnswer ? this.#dtlsRole.guard(description.sdp ?? '') : undefined;
+    if (guarded?.rewritten)
+      logger.debug('remote answer would flip the DTLS role: applied with the role kept');
+    await pc.setRemoteDescription(
+      (guarded ? { type: description.type, sdp: guarded.sdp } : description) as RTCSessionDescriptionInit,
+    );
     if (!this.#alive) return;
+    if (isAnswer) this.#dtlsRole.applied(guarded?.sdp ?? '', 'remote');
     this.#signalingState = REMOTE_STATE[description.type];
     this.#hasNegotiated = true;
     this.#firstOfferPending = false;
@@ -227,6 +237,7 @@ export class PerfectNegotiation {
     if (!this.#alive) return;
     await pc.setLocalDescription(answer);
     if (!this.#alive) return;
+    this.#dtlsRole.applied(answer.sdp ?? '', 'local');
     this.#signalingState = 'stable';
     this.#ctx.send({ type: 'description', description: { type: 'answer', sdp: answer.sdp ?? '' } });
   }

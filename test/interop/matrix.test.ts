@@ -1,0 +1,210 @@
+/**
+ * The cross-implementation matrix: Firefox, Chromium and Node (@roamhq/wrtc) peers calling each other through
+ * the real relay (`hangup/server`). One run per cell by default; `INTEROP_RUNS=5 npx vitest run --project interop`
+ * for more. The browsers are launched once and shared by every cell (two cores are all CI has).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRelayServer, type RelayServer } from '../../src/server/index.js';
+import { type BrowserDriver, type BrowserName, browserRuns, launchDriver } from '../browser/drivers.js';
+import { BrowserPeer, servePeerPage } from './browserPeer.js';
+import { expectDataBothWays, expectEnded, expectMediaBothWays, until } from './expectFlow.js';
+import { NodePeer } from './nodePeer.js';
+import type { InteropPeer, PeerReport } from './peerApi.js';
+
+type PeerKind = BrowserName | 'node';
+
+/** Each pairing: the polite side first. */
+const PAIRINGS: readonly (readonly [PeerKind, PeerKind])[] = [
+  ['firefox', 'firefox'],
+  ['firefox', 'chromium'],
+  ['chromium', 'firefox'],
+  ['node', 'firefox'],
+  ['chromium', 'node'],
+];
+const RUNS = Math.max(1, Number(process.env.INTEROP_RUNS ?? 1) || 1);
+const NAMES: Record<PeerKind, string> = { firefox: 'Firefox', chromium: 'Chromium', node: 'Node' };
+
+const runnable = PAIRINGS.filter((pairing) => pairing.every((kind) => kind === 'node' || browserRuns(kind)));
+
+let relay: RelayServer;
+let pageServer: Awaited<ReturnType<typeof servePeerPage>>;
+const drivers = new Map<BrowserName, BrowserDriver>();
+let roomCounter = 0;
+
+beforeAll(async () => {
+  const needed = new Set(runnable.flat().filter((kind): kind is BrowserName => kind !== 'node'));
+  // One at a time: two browsers starting at once on two busy cores time out more easily.
+  for (const name of needed) drivers.set(name, await launchDriver(name));
+  [relay, pageServer] = await Promise.all([createRelayServer({ port: 0 }), servePeerPage()]);
+}, 90_000);
+
+afterAll(async () => {
+  for (const driver of drivers.values()) await driver.close();
+  await relay?.close();
+  await pageServer?.close();
+  for (const driver of drivers.values()) expect(driver.pageErrors, `${driver.name} page errors`).toEqual([]);
+});
+
+async function openPeer(kind: PeerKind): Promise<InteropPeer> {
+  if (kind === 'node') return new NodePeer();
+  const driver = drivers.get(kind);
+  if (!driver) throw new Error(`${kind} was not launched`);
+  return BrowserPeer.open(driver, pageServer.url);
+}
+
+interface Call {
+  polite: InteropPeer;
+  impolite: InteropPeer;
+}
+
+/** Opens both peers and starts them in the same instant through a fresh relay room. */
+async function call(pairing: readonly [PeerKind, PeerKind]): Promise<Call> {
+  const [polite, impolite] = (await Promise.all(pairing.map(openPeer))) as [InteropPeer, InteropPeer];
+  const url = `ws://127.0.0.1:${relay.port}`;
+  const room = `interop-${++roomCounter}`;
+  const states = await Promise.all([
+    polite.start({ url, room, polite: true }),
+    impolite.start({ url, room, polite: false }),
+  ]);
+  expect(states, 'both connect').toEqual(['connected', 'connected']);
+  return { polite, impolite };
+}
+
+async function closeCall(c: Call | undefined): Promise<void> {
+  if (!c) return;
+  await Promise.all([c.polite.close(), c.impolite.close()]);
+}
+
+/** Both sides saw no error event so far. */
+async function expectNoErrors(c: Call): Promise<void> {
+  const reports = await Promise.all([c.polite.report(), c.impolite.report()]);
+  expect(reports.map((report) => report.errors)).toEqual([[], []]);
+}
+
+/** Restarts ICE from `who`, then checks new credentials on both sides, and media and data both ways. */
+async function restart(c: Call, who: 'polite' | 'impolite' | 'both', tag: string): Promise<void> {
+  const before = await Promise.all([c.polite.report(), c.impolite.report()]);
+  if (who !== 'impolite') await c.polite.restartIce();
+  if (who !== 'polite') await c.impolite.restartIce();
+  // The side that restarts sends new credentials; the other answers with new ones: both remote ufrags change.
+  await until(
+    `${tag}: new ICE credentials on both sides`,
+    () => Promise.all([c.polite.report(), c.impolite.report()]),
+    (now) =>
+      now.every((report, i) => report.remoteUfrag !== before[i]?.remoteUfrag && report.state === 'connected'),
+    15_000,
+  );
+  await expectMediaBothWays(c.polite, c.impolite, tag, 15_000);
+  await expectDataBothWays(c.polite, c.impolite, tag, 10_000);
+  await expectNoErrors(c);
+}
+
+for (let run = 1; run <= RUNS; run++) {
+  for (const pairing of runnable) {
+    const [p, i] = pairing;
+    describe(`${NAMES[p]}(p) ↔ ${NAMES[i]}(i)${RUNS > 1 ? `, run ${run}` : ''}`, () => {
+      let first: Call | undefined;
+      afterAll(() => closeCall(first));
+
+      it('connect with a simultaneous start; media decoded both ways', async () => {
+        first = await call(pairing);
+        await expectMediaBothWays(first.polite, first.impolite, 'after connecting');
+        await expectNoErrors(first);
+      });
+
+      it('data both ways', async () => {
+        expect(first).toBeDefined();
+        if (first) await expectDataBothWays(first.polite, first.impolite, 'data');
+      });
+
+      it('mute travels to the peer both ways; media flows again after unmuting', async () => {
+        if (!first) throw new Error('no call');
+        const { polite, impolite } = first;
+        await Promise.all([polite.setMuted('video', true), impolite.setMuted('audio', true)]);
+        await until(
+          'remote mutes seen',
+          () => Promise.all([polite.report(), impolite.report()]),
+          ([a, b]) => Boolean(a?.remoteMutes.includes('audio:true') && b?.remoteMutes.includes('video:true')),
+        );
+        await Promise.all([polite.setMuted('video', false), impolite.setMuted('audio', false)]);
+        await until(
+          'remote unmutes seen',
+          () => Promise.all([polite.report(), impolite.report()]),
+          ([a, b]) =>
+            Boolean(a?.remoteMutes.includes('audio:false') && b?.remoteMutes.includes('video:false')),
+        );
+        await expectMediaBothWays(polite, impolite, 'after unmuting');
+      });
+
+      it('device switch on both sides; media decoded both ways after it', async () => {
+        if (!first) throw new Error('no call');
+        await Promise.all([first.polite.switchCamera(), first.impolite.switchCamera()]);
+        await expectMediaBothWays(first.polite, first.impolite, 'after the switch');
+        await expectNoErrors(first);
+      });
+
+      it('ICE restart by the polite side; media and data flow again both ways', async () => {
+        if (!first) throw new Error('no call');
+        await restart(first, 'polite', 'restart by the polite side');
+      });
+
+      it('ICE restart by the impolite side; media and data flow again both ways', async () => {
+        if (!first) throw new Error('no call');
+        await restart(first, 'impolite', 'restart by the impolite side');
+      });
+
+      it('ICE restart by both at once; media and data flow again both ways', async () => {
+        if (!first) throw new Error('no call');
+        await restart(first, 'both', 'restart by both');
+      });
+
+      it('hang-up from the polite side', async () => {
+        if (!first) throw new Error('no call');
+        await first.polite.end();
+        const [local, remote] = await Promise.all([first.polite.ended(), first.impolite.ended()]);
+        expectEnded(local, ['hangup'], 'polite');
+        expectEnded(remote, ['remote-hangup'], 'impolite');
+      });
+
+      it('hang-up from the impolite side (a new call)', async () => {
+        const second = await call(pairing);
+        try {
+          await second.impolite.end();
+          const [local, remote] = await Promise.all([second.impolite.ended(), second.polite.ended()]);
+          expectEnded(local, ['hangup'], 'impolite');
+          expectEnded(remote, ['remote-hangup'], 'polite');
+        } finally {
+          await closeCall(second);
+        }
+      });
+
+      const tabSide = p !== 'node' ? 'polite' : 'impolite';
+      it(`closing the ${tabSide} side's tab (a new call): the peer learns it and both release everything`, async () => {
+        const third = await call(pairing);
+        try {
+          const closing = third[tabSide];
+          const other = tabSide === 'polite' ? third.impolite : third.polite;
+          const beacons = pageServer.beacons.length;
+          const closedAt = Date.now();
+          await closing.close();
+          const remote = await other.ended();
+          const learnedAfterMs = Date.now() - closedAt;
+          // The closing page reports its own end by beacon (its evaluate channel is gone).
+          const own = await until(
+            'the closing page reported its end',
+            async () => pageServer.beacons.slice(beacons),
+            (r) => r.length > 0,
+            5_000,
+          );
+          expectEnded(own[0] as PeerReport, ['page-hide'], `${tabSide} (closed)`);
+          expectEnded(remote, ['remote-hangup', 'peer-left'], 'the other side');
+          console.info(
+            `[interop] ${NAMES[p]}(p)↔${NAMES[i]}(i) tab closed: peer ended '${remote.endReason}' after ${learnedAfterMs} ms`,
+          );
+        } finally {
+          await closeCall(third);
+        }
+      });
+    });
+  }
+}
