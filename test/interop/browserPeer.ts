@@ -29,6 +29,8 @@ export async function servePeerPage(): Promise<{
         beacons.push(JSON.parse(body) as PeerReport);
         response.writeHead(204).end();
       });
+    } else if (path === '/elsewhere') {
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>elsewhere</title>');
     } else if (path === '/peer.js') {
       response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
     } else if (path === '/') {
@@ -48,15 +50,17 @@ type Method = keyof PagePeerApi;
 export class BrowserPeer implements InteropPeer {
   readonly runtime: string;
   readonly #page: DrivenPage;
+  readonly #url: string;
   #closed = false;
 
-  private constructor(runtime: string, page: DrivenPage) {
+  private constructor(runtime: string, page: DrivenPage, url: string) {
     this.runtime = runtime;
     this.#page = page;
+    this.#url = url;
   }
 
   static async open(driver: BrowserDriver, url: string): Promise<BrowserPeer> {
-    return new BrowserPeer(driver.name, await driver.newPage(url));
+    return new BrowserPeer(driver.name, await driver.newPage(url), url);
   }
 
   #call<M extends Method>(
@@ -99,6 +103,9 @@ export class BrowserPeer implements InteropPeer {
   }
   ended(): Promise<PeerReport> {
     return this.#call('ended');
+  }
+  async navigateAway(): Promise<void> {
+    await this.#page.goto(new URL('/elsewhere', this.#url).href);
   }
   async close(): Promise<void> {
     if (this.#closed) return;

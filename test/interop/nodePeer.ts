@@ -13,6 +13,7 @@ export class NodePeer implements InteropPeer {
   #signaling: WebSocketSignaling | undefined;
   #pc: RTCPeerConnection | undefined;
   #startedAt = 0;
+  #side = 'not started';
   #localTracks: MediaStreamTrack[] = [];
   readonly #sinks = new Map<MediaStreamTrack, ReturnType<typeof countFrames>>();
   readonly #messages: string[] = [];
@@ -28,6 +29,8 @@ export class NodePeer implements InteropPeer {
     const signaling = new WebSocketSignaling({ url: options.url, room: options.room, WebSocket });
     this.#signaling = signaling;
     this.#startedAt = performance.now();
+    const side = `${options.room}:${options.polite ? 'polite' : 'impolite'}`;
+    this.#side = side;
     const session = new CallSession({
       signaling,
       polite: options.polite,
@@ -51,6 +54,7 @@ export class NodePeer implements InteropPeer {
       session.on('ended', (summary) => {
         this.#stopSinks();
         this.#endReport = {
+          side,
           state: 'ended',
           endReason: summary.reason,
           errors: this.#errors,
@@ -89,6 +93,7 @@ export class NodePeer implements InteropPeer {
   async report(): Promise<PeerReport> {
     return (
       this.#endReport ?? {
+        side: this.#side,
         state: this.#session?.state ?? 'none',
         endReason: this.#session?.endReason,
         errors: this.#errors,

@@ -25,6 +25,8 @@ export interface MediaCounts {
 
 /** What a peer saw of its call. */
 export interface PeerReport {
+  /** `room:polite` or `room:impolite`: which side of which call (beacons from closing tabs carry it). */
+  side: string;
   state: string;
   endReason: EndReason | undefined;
   /** `code: message` of every `error` event. */
@@ -61,4 +63,6 @@ export interface InteropPeer {
   ended(): Promise<PeerReport>;
   /** Closes the peer's host: the tab (running `beforeunload`/`pagehide`) or, in Node, the session and socket. */
   close(): Promise<void>;
+  /** Navigates the tab to another page (browsers only). */
+  navigateAway?(): Promise<void>;
 }

@@ -3,11 +3,13 @@
  * with the browser's fake camera and microphone, exposed as `window.interopPeer` for the matrix to drive.
  */
 import { CallSession, type HangupError, WebSocketSignaling } from '../../../src/index.js';
+import { DUMP_PREFIX } from '../../browser/dumpPrefix.js';
 import type { MediaCounts, PeerReport, PeerStartOptions } from '../peerApi.js';
 
 let session: CallSession | undefined;
 let pc: RTCPeerConnection | undefined;
 let startedAt = 0;
+let side = 'not started';
 const localTracks: MediaStreamTrack[] = [];
 const messages: string[] = [];
 const errors: string[] = [];
@@ -23,6 +25,7 @@ function remoteUfrag(): string | undefined {
 function report(): PeerReport {
   return (
     endReport ?? {
+      side,
       state: session?.state ?? 'none',
       endReason: session?.endReason,
       errors,
@@ -55,6 +58,7 @@ const api = {
     const Base = window.RTCPeerConnection;
     const mediaDevices = navigator.mediaDevices;
     startedAt = performance.now();
+    side = `${options.room}:${options.polite ? 'polite' : 'impolite'}`;
     const signaling = new WebSocketSignaling({ url: options.url, room: options.room });
     const current = new CallSession({
       signaling,
@@ -77,6 +81,7 @@ const api = {
     current.on('remoteMute', ({ kind, muted }) => remoteMutes.push(`${kind}:${muted}`));
     current.on('ended', (summary) => {
       endReport = {
+        side,
         state: 'ended',
         endReason: summary.reason,
         errors,
@@ -86,8 +91,12 @@ const api = {
         liveTracksAtEnd: localTracks.filter((track) => track.readyState !== 'ended').length,
         endedAfterMs: Math.round(performance.now() - startedAt),
       };
-      // Tell the test runner even if this page is going away (a closing tab).
-      navigator.sendBeacon('/report', JSON.stringify(endReport));
+      // Tell the test runner even if this page is going away (a closing tab): Chromium delivers a beacon;
+      // Firefox drops one now and then, but never a line written with window.dump (see BrowserDriver.dumped).
+      const json = JSON.stringify(endReport);
+      const dump = (window as { dump?: (line: string) => void }).dump;
+      if (typeof dump === 'function') dump(`${DUMP_PREFIX}${json}\n`);
+      else navigator.sendBeacon('/report', json);
       for (const wake of endWaiters.splice(0)) wake(endReport);
       // The app owns the adapter: close it once the bye has been handed to it.
       signaling.close();
