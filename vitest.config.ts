@@ -10,6 +10,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.{ts,tsx}', 'test/conformance/**/*.test.ts'],
           environment: 'happy-dom',
+          // Error logs and listener exceptions fail the test that caused them.
+          setupFiles: ['test/helpers/failOnProblems.ts'],
         },
       },
       {
@@ -20,7 +22,7 @@ export default defineConfig({
           pool: 'forks',
           // Collecting closed connections before exit avoids @roamhq/wrtc's crash at process exit.
           execArgv: ['--expose-gc'],
-          setupFiles: ['test/helpers/collectGarbage.ts'],
+          setupFiles: ['test/helpers/collectGarbage.ts', 'test/helpers/failOnProblems.ts'],
           testTimeout: 60_000,
           hookTimeout: 30_000,
         },
@@ -44,7 +46,7 @@ export default defineConfig({
           environment: 'node',
           pool: 'forks',
           execArgv: ['--expose-gc'],
-          setupFiles: ['test/helpers/collectGarbage.ts'],
+          setupFiles: ['test/helpers/collectGarbage.ts', 'test/helpers/failOnProblems.ts'],
           testTimeout: 60_000,
           hookTimeout: 90_000,
         },

@@ -2,7 +2,7 @@
  * hangup: one-to-one WebRTC calls that really hang up.
  * @packageDocumentation
  */
-export { CallSession, PEER_CLOSE_GRACE_MS } from './CallSession.js';
+export { CallSession } from './CallSession.js';
 export type { Clock } from './clock.js';
 export { realClock } from './clock.js';
 export { attachStream, type MediaElementLike } from './dom/attachStream.js';
@@ -19,26 +19,25 @@ export {
 } from './errors/index.js';
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
-export { MAX_QUEUED_DATA_BYTES, MAX_QUEUED_DATA_MESSAGES } from './media/DataChannelLink.js';
-export type { DeviceRequest } from './media/deviceSwitch.js';
-export type { RtcRuntime } from './runtime.js';
+export type { DeviceRequest } from './media/DeviceSwitch.js';
 export {
   END_REASONS,
   type EndReason,
   type EndSummary,
   isEndReason,
-  LOCALLY_CAUSED_END_REASONS,
-} from './session/endReason.js';
+} from './model/endReason.js';
 export type {
   CallProgress,
-  CallSessionEvents,
   CallSnapshot,
   CallStats,
   LiveResources,
+  MuteState,
   RemoteMute,
-} from './session/events.js';
+} from './model/events.js';
+export { CALL_STATE_TRANSITIONS, type CallState, canTransition } from './model/states.js';
+export type { RtcRuntime } from './runtime.js';
+export type { CallSessionEvents } from './session/events.js';
 export type { CallSessionOptions } from './session/options.js';
-export { CALL_STATE_TRANSITIONS, type CallState, canTransition } from './session/states.js';
 export {
   type BroadcastChannelConstructorLike,
   type BroadcastChannelLike,
@@ -60,6 +59,7 @@ export type {
   SignalDescription,
   SignalingAdapter,
   SignalingEvent,
+  SignalingSource,
   SignalMessage,
   SignalMessageType,
 } from './signaling/types.js';

@@ -4,25 +4,25 @@
  */
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { CallSession, WebSocketSignaling } from '../../src/index.js';
+import { WebSocketSignaling } from '../../src/index.js';
 import { useCallSession, useMediaStreamRef } from '../../src/react/index.js';
 import { fetchRole, formatCountdown, roomFromLocation } from '../web-demo/shared.js';
 
 function Call({ room, polite, maxDurationMs }: { room: string; polite: boolean; maxDurationMs: number }) {
-  const { session, state, localStream, remoteStream, remainingMs, endReason, end } = useCallSession(() => {
-    const signaling = new WebSocketSignaling({ url: `ws://${location.host}/relay`, room });
-    const created = new CallSession({ signaling, polite, maxDurationMs, expiryWarningMs: 10_000 });
-    void created.ended.then(() => signaling.close());
-    return created;
-  }, [room, polite, maxDurationMs]);
-  const [muted, setMuted] = useState({ audio: false, video: false });
+  const { session, state, localStream, remoteStream, remainingMs, endReason, muted, end } = useCallSession(
+    {
+      // Owned by the session: opened in start(), closed at the end (StrictMode's discarded mount opens none).
+      signaling: () => new WebSocketSignaling({ url: `ws://${location.host}/relay`, room }),
+      polite,
+      maxDurationMs,
+      expiryWarningMs: 10_000,
+    },
+    [room, polite, maxDurationMs],
+  );
   const localRef = useMediaStreamRef(localStream);
   const remoteRef = useMediaStreamRef(remoteStream);
 
-  const toggle = (kind: 'audio' | 'video') => {
-    session?.setMuted(kind, !muted[kind]);
-    setMuted({ ...muted, [kind]: !muted[kind] });
-  };
+  const toggle = (kind: 'audio' | 'video') => session?.setMuted(kind, !muted[kind]);
 
   if (state === 'ended') {
     return (

@@ -10,10 +10,13 @@ const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) 
 async function main(): Promise<void> {
   const { room, maxDurationMs } = roomFromLocation(location);
   const polite = await fetchRole(room);
-  const signaling = new WebSocketSignaling({ url: `ws://${location.host}/relay`, room });
-  const session = new CallSession({ signaling, polite, maxDurationMs, expiryWarningMs: 10_000 });
-  // The adapter is ours: close it with the call.
-  void session.ended.then(() => signaling.close());
+  // A function: the session opens the socket in start() and closes it at the end, after its bye.
+  const session = new CallSession({
+    signaling: () => new WebSocketSignaling({ url: `ws://${location.host}/relay`, room }),
+    polite,
+    maxDurationMs,
+    expiryWarningMs: 10_000,
+  });
 
   const status = $('status');
   const countdown = $('countdown');

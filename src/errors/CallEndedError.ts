@@ -1,4 +1,4 @@
-import type { EndReason, EndSummary } from '../session/endReason.js';
+import type { EndReason, EndSummary } from '../model/endReason.js';
 import { HangupError, hasErrorName } from './HangupError.js';
 
 /**

@@ -8,6 +8,8 @@
  * - `CANDIDATE_QUEUE_FULL` more remote candidates arrived before the remote description than `maxQueuedCandidates`
  * - `SEND_FAILED` the signaling adapter's `send` threw or rejected
  * - `NEGOTIATION_FAILED` creating or applying a description failed
+ * - `ICE_FAILED` the network path failed and could not be recovered (the cause of an `'ice-failed'` end)
+ * - `CONNECTION_CLOSED` the peer connection closed without the session closing it
  * - `SIGNALING_CLOSED` the signaling channel closed while the call stayed healthy
  * - `TEARDOWN_STEP_FAILED` a teardown step threw (a failing `stop()` / `close()` / unsubscribe)
  * - `DATA_CHANNEL` the session's data channel could not take the message
@@ -20,6 +22,8 @@ export type HangupErrorCode =
   | 'CANDIDATE_QUEUE_FULL'
   | 'SEND_FAILED'
   | 'NEGOTIATION_FAILED'
+  | 'ICE_FAILED'
+  | 'CONNECTION_CLOSED'
   | 'SIGNALING_CLOSED'
   | 'TEARDOWN_STEP_FAILED'
   | 'DATA_CHANNEL';
@@ -59,6 +63,16 @@ export class HangupError extends Error {
   /** Creating or applying a session description failed. */
   static negotiationFailed(step: string, cause: unknown): HangupError {
     return new HangupError('NEGOTIATION_FAILED', `negotiation step '${step}' failed`, { cause });
+  }
+
+  /** The network path failed for good: the cause of an `'ice-failed'` end. */
+  static iceFailed(detail: string): HangupError {
+    return new HangupError('ICE_FAILED', `ICE failed: ${detail}`);
+  }
+
+  /** The peer connection closed without the session closing it (the runtime closed it). */
+  static connectionClosed(): HangupError {
+    return new HangupError('CONNECTION_CLOSED', 'the peer connection closed unexpectedly');
   }
 
   /** The signaling channel closed while the call was healthy. */

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import type { MediaOwner } from '../resources/MediaOwner.js';
+import type { MediaOwner } from './MediaOwner.js';
 
 /** Result of {@link acquireWithAudioFallback}. */
 export interface FallbackResult {

@@ -3,6 +3,5 @@
  * dependency of `hangup`; the core never imports it.
  * @packageDocumentation
  */
-export { attachStream, type MediaElementLike } from '../dom/attachStream.js';
 export { type CallSessionSource, type UseCallSessionResult, useCallSession } from './useCallSession.js';
 export { useMediaStreamRef } from './useMediaStreamRef.js';

@@ -1,9 +1,9 @@
 import { type DependencyList, useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { CallSession } from '../CallSession.js';
-import type { EndReason, EndSummary } from '../session/endReason.js';
-import type { CallSnapshot } from '../session/events.js';
+import type { EndReason, EndSummary } from '../model/endReason.js';
+import type { CallSnapshot, MuteState } from '../model/events.js';
+import type { CallState } from '../model/states.js';
 import type { CallSessionOptions } from '../session/options.js';
-import type { CallState } from '../session/states.js';
 
 /** What {@link useCallSession} accepts: session options, or a factory that builds the session itself. */
 export type CallSessionSource = CallSessionOptions | (() => CallSession);
@@ -27,6 +27,12 @@ export interface UseCallSessionResult {
   readonly remainingMs: number | undefined;
   /** Why the call ended; `undefined` until it has. */
   readonly endReason: EndReason | undefined;
+  /** Whether the local audio / video is muted (`session.setMuted`): render a mute button from it. */
+  readonly muted: MuteState;
+  /** The peer's announced mute state. */
+  readonly remoteMuted: MuteState;
+  /** Whether the screen is being sent instead of the camera. */
+  readonly screenSharing: boolean;
   /** Hangs up (`session.end()`); a stable function per session. `undefined` when there is no session yet. */
   readonly end: () => EndSummary | undefined;
 }
@@ -39,6 +45,9 @@ const NO_SESSION: CallSnapshot = Object.freeze({
   elapsedMs: 0,
   remainingMs: undefined,
   endReason: undefined,
+  muted: Object.freeze({ audio: false, video: false }),
+  remoteMuted: Object.freeze({ audio: false, video: false }),
+  screenSharing: false,
 });
 
 const noop = (): void => {};
@@ -57,8 +66,9 @@ const noop = (): void => {};
  *   change (state, streams, the `tickMs` countdown) re-renders, tear-free.
  *
  * With the options form the session is built with `new CallSession(options)`; the options of later renders are
- * ignored until `deps` change. Use the factory form when the session needs something created with it (a
- * signaling connection you want closed at the end: `session.ended.then(() => signaling.close())`).
+ * ignored until `deps` change. A signaling connection made for this call goes in as a function,
+ * `signaling: () => new WebSocketSignaling({ url, room })`: the session creates it in `start()` and closes
+ * it at the end, so StrictMode's discarded mount never opens one.
  *
  * @param source `CallSessionOptions`, or a function returning a new, not yet started `CallSession`
  * @param deps when any of these change, the current call is disposed and a new one started; by default `[]`
@@ -67,14 +77,15 @@ const noop = (): void => {};
  * @example
  * ```tsx
  * function Call({ room }: { room: string }) {
- *   const { state, localStream, remoteStream, remainingMs, endReason, end } = useCallSession(
- *     () => new CallSession({ signaling: new WebSocketSignaling({ url, room }), polite, maxDurationMs: 600_000 }),
+ *   const { session, state, localStream, remoteStream, muted, endReason, end } = useCallSession(
+ *     { signaling: () => new WebSocketSignaling({ url, room }), polite, maxDurationMs: 600_000 },
  *     [room],
  *   );
  *   if (state === 'ended') return <p>Call ended: {endReason}</p>;
  *   return <>
  *     <video ref={useMediaStreamRef(localStream)} autoPlay playsInline muted />
  *     <video ref={useMediaStreamRef(remoteStream)} autoPlay playsInline />
+ *     <button onClick={() => session?.setMuted('audio', !muted.audio)}>{muted.audio ? 'Unmute' : 'Mute'}</button>
  *     <button onClick={end}>Hang up</button>
  *   </>;
  * }
@@ -125,6 +136,9 @@ export function useCallSession(source: CallSessionSource, deps: DependencyList =
     elapsedMs: snapshot.elapsedMs,
     remainingMs: snapshot.remainingMs,
     endReason: snapshot.endReason,
+    muted: snapshot.muted,
+    remoteMuted: snapshot.remoteMuted,
+    screenSharing: snapshot.screenSharing,
     end,
   };
 }

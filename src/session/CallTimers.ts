@@ -1,8 +1,8 @@
-import type { EndReason } from './endReason.js';
-import type { CallStats } from './events.js';
+import type { EndReason } from '../model/endReason.js';
+import type { CallStats } from '../model/events.js';
+import type { CallState } from '../model/states.js';
+import type { TimerSet } from '../util/TimerSet.js';
 import type { ResolvedOptions } from './options.js';
-import type { CallState } from './states.js';
-import type { TimerSet } from './TimerSet.js';
 
 /** What {@link CallTimers} needs from its session. */
 export interface CallTimersHost {

@@ -1,8 +1,8 @@
 import { HangupError } from '../errors/HangupError.js';
-import type { EndReason } from './endReason.js';
+import type { EndReason } from '../model/endReason.js';
+import type { CallState } from '../model/states.js';
+import type { TimerSet } from '../util/TimerSet.js';
 import type { ResolvedOptions } from './options.js';
-import type { CallState } from './states.js';
-import type { TimerSet } from './TimerSet.js';
 
 /** What {@link IceRecovery} needs from its session. */
 export interface IceRecoveryHost {
@@ -17,6 +17,8 @@ export interface IceRecoveryHost {
   restart(): void;
   /** Whether the signaling channel has closed (a restart needs it). */
   signalingClosed(): boolean;
+  /** Whether the signaling channel is interrupted (a restart waits for it to resume). */
+  signalingInterrupted(): boolean;
 }
 
 /** The options {@link IceRecovery} reads. */
@@ -36,6 +38,8 @@ export class IceRecovery {
   readonly #options: IceRecoveryOptions;
   readonly #host: IceRecoveryHost;
   #attempt = 0;
+  /** A restart is due but signaling is interrupted: it is made when signaling resumes (within its bound). */
+  #restartWaitsForSignaling = false;
 
   constructor(timers: TimerSet, options: IceRecoveryOptions, host: IceRecoveryHost) {
     this.#timers = timers;
@@ -53,7 +57,7 @@ export class IceRecovery {
   /** ICE `failed`: fatal before the first connect, otherwise a restart at once. */
   failed(): void {
     if (this.#host.state() === 'connecting') {
-      this.#host.end('ice-failed', new HangupError('NEGOTIATION_FAILED', 'ICE failed before connecting'));
+      this.#host.end('ice-failed', HangupError.iceFailed('before connecting'));
     } else if (!this.#timers.has('ice-restart')) {
       // A restart already in flight is bounded by its own timer; do not stack another.
       this.#restart();
@@ -65,6 +69,14 @@ export class IceRecovery {
     this.#timers.clear('disconnect-grace');
     this.#timers.clear('ice-restart');
     this.#attempt = 0;
+    this.#restartWaitsForSignaling = false;
+  }
+
+  /** Signaling is back: a restart that waited for it goes out now (its timer still bounds it). */
+  signalingResumed(): void {
+    if (!this.#restartWaitsForSignaling || this.#host.state() !== 'reconnecting') return;
+    this.#restartWaitsForSignaling = false;
+    this.#host.restart();
   }
 
   /**
@@ -83,8 +95,12 @@ export class IceRecovery {
     this.#timers.clear('disconnect-grace');
     if (host.state() === 'connected' && !host.toReconnecting()) return;
     this.#attempt++;
+    this.#restartWaitsForSignaling = false;
     if (this.#attempt > this.#options.maxIceRestarts) {
-      host.end('ice-failed');
+      host.end(
+        'ice-failed',
+        HangupError.iceFailed(`no recovery after ${this.#options.maxIceRestarts} ICE restart(s)`),
+      );
       return;
     }
     if (host.signalingClosed()) {
@@ -94,6 +110,9 @@ export class IceRecovery {
     this.#timers.set('ice-restart', this.#options.iceRestartTimeoutMs, () => this.#restart());
     host.reconnecting(this.#attempt);
     if (host.state() === 'ended') return;
-    host.restart();
+    // An interrupted channel cannot carry the restart offer now; it may come back before this attempt's
+    // timer runs out. An interruption never ends the call by itself.
+    if (host.signalingInterrupted()) this.#restartWaitsForSignaling = true;
+    else host.restart();
   }
 }

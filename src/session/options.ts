@@ -4,12 +4,18 @@ import type { Logger } from '../logger.js';
 import { isLogger, safeLogger, silentLogger } from '../logger.js';
 import type { RtcRuntime } from '../runtime.js';
 import { resolveRuntime } from '../runtime.js';
-import type { SignalingAdapter } from '../signaling/types.js';
+import { isSignalingAdapter } from '../signaling/SignalingLink.js';
+import type { SignalingSource } from '../signaling/types.js';
 
 /** Options of `new CallSession(options)`. */
 export interface CallSessionOptions {
-  /** How messages reach the peer. Required. */
-  signaling: SignalingAdapter;
+  /**
+   * How messages reach the peer. Required. An adapter instance stays the app's (never closed by the
+   * session); a function returning one is called in `start()`, and that adapter is owned and closed at
+   * teardown, after the `bye`.
+   * @example signaling: () => new WebSocketSignaling({ url, room })
+   */
+  signaling: SignalingSource;
   /** Perfect-negotiation role: exactly one of the two peers must be polite. Required. */
   polite: boolean;
   /**
@@ -111,7 +117,7 @@ export interface CallSessionOptions {
 
 /** Options after validation, with every default filled in. */
 export interface ResolvedOptions {
-  readonly signaling: SignalingAdapter;
+  readonly signaling: SignalingSource;
   readonly polite: boolean;
   readonly media: MediaStreamConstraints | MediaStream | false;
   readonly stopProvidedStream: boolean;
@@ -143,14 +149,9 @@ export function resolveOptions(options: CallSessionOptions): ResolvedOptions {
     throw new TypeError('CallSession needs an options object: new CallSession({ signaling, polite })');
   }
   const { signaling } = options;
-  if (
-    typeof signaling !== 'object' ||
-    signaling === null ||
-    typeof signaling.send !== 'function' ||
-    typeof signaling.subscribe !== 'function'
-  ) {
+  if (typeof signaling !== 'function' && !isSignalingAdapter(signaling)) {
     throw new TypeError(
-      'options.signaling must be a SignalingAdapter with send() and subscribe() (e.g. createInMemorySignalingPair().a)',
+      'options.signaling must be a SignalingAdapter with send() and subscribe() (e.g. createInMemorySignalingPair().a), or a function returning one',
     );
   }
   if (typeof options.polite !== 'boolean') {

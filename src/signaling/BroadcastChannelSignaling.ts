@@ -1,6 +1,6 @@
 import { HangupError } from '../errors/HangupError.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { randomId } from '../randomId.js';
+import { randomId } from '../util/randomId.js';
 import { SignalingEventHub } from './SignalingEventHub.js';
 import type { SignalingAdapter, SignalingEvent, SignalMessage } from './types.js';
 

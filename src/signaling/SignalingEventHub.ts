@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import { rethrowLater } from '../session/rethrowLater.js';
+import { rethrowLater } from '../util/rethrowLater.js';
 import type { SignalingEvent } from './types.js';
 
 /** A subscriber of a signaling adapter. */

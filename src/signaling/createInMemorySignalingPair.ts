@@ -1,5 +1,5 @@
 import { type Clock, realClock } from '../clock.js';
-import { rethrowLater } from '../session/rethrowLater.js';
+import { rethrowLater } from '../util/rethrowLater.js';
 import type { SignalingAdapter, SignalingEvent, SignalMessage } from './types.js';
 
 /** Fault injection and timing for {@link createInMemorySignalingPair}. */

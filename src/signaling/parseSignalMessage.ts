@@ -1,5 +1,5 @@
 import { InvalidSignalError } from '../errors/InvalidSignalError.js';
-import { isEndReason } from '../session/endReason.js';
+import { isEndReason } from '../model/endReason.js';
 import type { SignalDescription, SignalMessage } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { EndReason } from '../session/endReason.js';
+import type { EndReason } from '../model/endReason.js';
 
 /** A session description as it travels over signaling. */
 export interface SignalDescription {
@@ -31,7 +31,9 @@ export type SignalingEvent =
   | { type: 'message'; data: unknown }
   | { type: 'peer-left' }
   | { type: 'finalize'; info?: unknown }
-  | { type: 'closed'; error?: unknown };
+  | { type: 'closed'; error?: unknown }
+  | { type: 'interrupted' }
+  | { type: 'resumed' };
 
 /**
  * The pluggable signaling transport. Implement this to carry hangup's messages over your own server.
@@ -45,4 +47,18 @@ export interface SignalingAdapter {
   send(message: SignalMessage): void | Promise<void>;
   /** Starts delivering events to `listener`; returns the function that stops it. */
   subscribe(listener: (event: SignalingEvent) => void): () => void;
+  /**
+   * Optional: releases the transport (closes its socket, leaves its room). A session calls it at teardown
+   * only for an adapter it created itself (`signaling: () => adapter`), after the `bye` was handed to
+   * `send`; an adapter instance passed in stays the app's to close. It should flush a pending `bye` first,
+   * best effort, and must not throw for a second call.
+   */
+  close?(): void | Promise<void>;
 }
+
+/**
+ * The `signaling` option: an adapter the app owns (the session never closes it, so one connection can
+ * serve many calls), or a function returning one, which the session calls in `start()`, owns, and closes
+ * at teardown.
+ */
+export type SignalingSource = SignalingAdapter | (() => SignalingAdapter);

@@ -1,4 +1,4 @@
-import type { LiveResources } from '../session/events.js';
+import type { LiveResources } from '../model/events.js';
 
 /**
  * What `liveResources()` reports once a session has ended: nothing held. Handy as

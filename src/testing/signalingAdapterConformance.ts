@@ -1,5 +1,5 @@
 import type { SignalingAdapter, SignalMessage } from '../signaling/types.js';
-import { ConformanceRecorder, delay, jsonDifference } from './conformanceRecorder.js';
+import { ConformanceRecorder, delay, jsonDifference } from './ConformanceRecorder.js';
 import { largeSdp, sampleCandidate, sampleMessages } from './conformanceSamples.js';
 
 /**

@@ -2,11 +2,13 @@ import { expect } from 'vitest';
 import {
   CallSession,
   type CallSessionOptions,
+  canTransition,
   createInMemorySignalingPair,
   type HangupError,
   type InMemorySignalingOptions,
 } from '../../src/index.js';
 import { assertReleased } from '../../src/testing/index.js';
+import { recordProblem } from './problems.js';
 import { wrtcRuntime } from './wrtcRuntime.js';
 
 export interface WrtcSide {
@@ -29,12 +31,16 @@ function side(options: CallSessionOptions): WrtcSide {
     debug: (message: string) => debug.push(message),
     info: () => {},
     warn: () => {},
-    error: () => {},
+    // An error log (an illegal transition, say) fails the test that caused it (failOnProblems.ts).
+    error: (message: string, ...details: unknown[]) => recordProblem(`error log: ${message}`, details[0]),
   };
   const session = new CallSession({ runtime: wrtcRuntime, logger, ...options });
   const result: WrtcSide = { session, tracks: [], errors: [], debug };
   session.on('localStream', (stream) => result.tracks.push(...stream.getTracks()));
   session.on('error', (error) => result.errors.push(error));
+  session.on('stateChange', (state, previous) => {
+    if (!canTransition(previous, state)) recordProblem(`illegal transition ${previous} -> ${state}`);
+  });
   return result;
 }
 

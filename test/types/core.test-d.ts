@@ -9,6 +9,7 @@ import {
   CallSession,
   type CallSessionEvents,
   type CallSessionOptions,
+  type CallSnapshot,
   type CallState,
   createInMemorySignalingPair,
   END_REASONS,
@@ -22,14 +23,45 @@ import {
   isHangupError,
   type LiveResources,
   type MediaAcquisitionError,
+  type MuteState,
   parseSignalMessage,
   type SignalingAdapter,
   type SignalingEvent,
+  type SignalingSource,
   type SignalMessage,
 } from '../../src/index.js';
 
 declare const session: CallSession;
 declare const signaling: SignalingAdapter;
+
+describe('second version: snapshot, bound methods, adapter ownership', () => {
+  it('CallSnapshot carries mute and screen-share state', () => {
+    expectTypeOf<CallSnapshot['muted']>().toEqualTypeOf<MuteState>();
+    expectTypeOf<CallSnapshot['remoteMuted']>().toEqualTypeOf<MuteState>();
+    expectTypeOf<CallSnapshot['screenSharing']>().toEqualTypeOf<boolean>();
+    expectTypeOf(session.getSnapshot()).toEqualTypeOf<CallSnapshot>();
+  });
+
+  it('subscribe and getSnapshot can be taken off the session', () => {
+    const { subscribe, getSnapshot } = session;
+    expectTypeOf(subscribe).toEqualTypeOf<(onChange: () => void) => () => void>();
+    expectTypeOf(getSnapshot).returns.toEqualTypeOf<CallSnapshot>();
+  });
+
+  it('signaling is an adapter or a function returning one; close() is optional on adapters', () => {
+    expectTypeOf<CallSessionOptions['signaling']>().toEqualTypeOf<SignalingSource>();
+    expectTypeOf<SignalingSource>().toEqualTypeOf<SignalingAdapter | (() => SignalingAdapter)>();
+    expectTypeOf<SignalingAdapter['close']>().toEqualTypeOf<(() => void | Promise<void>) | undefined>();
+    void new CallSession({ signaling: () => signaling, polite: true });
+    // @ts-expect-error a factory must return an adapter
+    void new CallSession({ signaling: () => 42, polite: true });
+  });
+
+  it('the new error codes are part of HangupErrorCode', () => {
+    expectTypeOf<'ICE_FAILED'>().toMatchTypeOf<HangupErrorCode>();
+    expectTypeOf<'CONNECTION_CLOSED'>().toMatchTypeOf<HangupErrorCode>();
+  });
+});
 
 describe('end reasons and states', () => {
   it('EndReason is exactly the contract list', () => {
@@ -207,7 +239,9 @@ describe('errors', () => {
 describe('signaling', () => {
   it('types messages, events and adapters', () => {
     expectTypeOf<SignalMessage['type']>().toEqualTypeOf<'description' | 'candidate' | 'bye' | 'mute'>();
-    expectTypeOf<SignalingEvent['type']>().toEqualTypeOf<'message' | 'peer-left' | 'finalize' | 'closed'>();
+    expectTypeOf<SignalingEvent['type']>().toEqualTypeOf<
+      'message' | 'peer-left' | 'finalize' | 'closed' | 'interrupted' | 'resumed'
+    >();
     expectTypeOf(parseSignalMessage).returns.toEqualTypeOf<SignalMessage>();
     expectTypeOf<SignalingAdapter['subscribe']>().returns.toEqualTypeOf<() => void>();
     const pair = createInMemorySignalingPair();

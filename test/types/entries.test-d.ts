@@ -1,6 +1,14 @@
 /** Compile-time tests of the public types of `hangup/testing`, `hangup/react`, `hangup/server` and `hangup/node`. */
 import { describe, expectTypeOf, it } from 'vitest';
-import type { CallSession, CallState, Clock, EndReason, EndSummary, RtcRuntime } from '../../src/index.js';
+import type {
+  CallSession,
+  CallState,
+  Clock,
+  EndReason,
+  EndSummary,
+  MuteState,
+  RtcRuntime,
+} from '../../src/index.js';
 import { createNodeMediaRuntime, type NodeMediaRuntime, type WrtcModuleLike } from '../../src/node/index.js';
 import type { useCallSession } from '../../src/react/index.js';
 import { createRelayServer, type RelayServer } from '../../src/server/index.js';
@@ -29,6 +37,14 @@ describe('hangup/react', () => {
     expectTypeOf<Result['remainingMs']>().toEqualTypeOf<number | undefined>();
     expectTypeOf<Result['endReason']>().toEqualTypeOf<EndReason | undefined>();
     expectTypeOf<Result['end']>().returns.toMatchTypeOf<EndSummary | undefined>();
+  });
+
+  it('useCallSession exposes mute and screen-share state (second version)', () => {
+    type Result = ReturnType<typeof useCallSession>;
+    expectTypeOf<Result['muted']>().toEqualTypeOf<MuteState>();
+    expectTypeOf<Result['remoteMuted']>().toEqualTypeOf<MuteState>();
+    expectTypeOf<Result['screenSharing']>().toEqualTypeOf<boolean>();
+    expectTypeOf<MuteState>().toEqualTypeOf<{ readonly audio: boolean; readonly video: boolean }>();
   });
 });
 

@@ -7,6 +7,9 @@ import {
 } from '../../src/signaling/createInMemorySignalingPair.js';
 import type { SignalingEvent, SignalMessage } from '../../src/signaling/types.js';
 
+// One test here is about the real re-throw (a later macrotask), which the shared setup records instead.
+vi.unmock('../../src/util/rethrowLater.js');
+
 /** A minimal manual clock. `lifo` fires timers due at the same time newest first, to shake out order bugs. */
 class TestClock implements Clock {
   #now = 0;

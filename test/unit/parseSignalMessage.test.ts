@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidSignalError, isInvalidSignalError } from '../../src/errors/InvalidSignalError.js';
-import { END_REASONS } from '../../src/session/endReason.js';
+import { END_REASONS } from '../../src/model/endReason.js';
 import {
   DEFAULT_SIGNAL_LIMITS,
   parseSignalMessage,

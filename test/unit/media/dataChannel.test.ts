@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isCallEndedError, isHangupError, PEER_CLOSE_GRACE_MS } from '../../../src/index.js';
+import { isCallEndedError, isHangupError } from '../../../src/index.js';
+import { PEER_CLOSE_GRACE_MS } from '../../../src/session/sessionHosts.js';
 import { connect, expectReleased, fakeCall, record } from '../../helpers/fakeCall.js';
 import { lossyCall } from './mediaCall.js';
 

@@ -279,3 +279,59 @@ describe('useCallSession', () => {
     expect(call.runtime.liveTracks()).toEqual([]);
   });
 });
+
+describe('useCallSession: second version', () => {
+  it('exposes muted, remoteMuted and screenSharing, re-rendering when they change', async () => {
+    const call = reactCall();
+    const seen = renders();
+    const view = await mount(<Call source={call.hookOptions} onRender={(r) => seen.all.push(r)} />);
+    void call.peer.start();
+    await advanceUntil(call.clock, () => seen.last.state === 'connected' && call.peer.state === 'connected');
+    expect(seen.last.muted).toEqual({ audio: false, video: false });
+    expect(seen.last.screenSharing).toBe(false);
+
+    await act(async () => seen.last.session?.setMuted('audio', true));
+    expect(seen.last.muted).toEqual({ audio: true, video: false });
+    await act(async () => call.peer.setMuted('video', true));
+    await advanceUntil(call.clock, () => seen.last.remoteMuted.video);
+    expect(seen.last.remoteMuted).toEqual({ audio: false, video: true });
+    await act(async () => seen.last.session?.startScreenShare());
+    expect(seen.last.screenSharing).toBe(true);
+
+    const live = seen.last.session!;
+    await view.unmount();
+    await advanceUntil(call.clock, () => call.peer.state === 'ended');
+    expectReleased(live, call.peer);
+  });
+
+  it('under StrictMode the function form creates one adapter, for the one session, and closes it at unmount', async () => {
+    const call = reactCall();
+    const made: string[] = [];
+    const options: CallSessionOptions = {
+      ...call.hookOptions,
+      signaling: () => {
+        made.push('created');
+        return {
+          send: (message) => call.pair.a.send(message),
+          subscribe: (listener) => call.pair.a.subscribe(listener),
+          close: () => void made.push('closed'),
+        };
+      },
+    };
+    const seen = renders();
+    const view = await mount(
+      <StrictMode>
+        <Call source={options} onRender={(r) => seen.all.push(r)} />
+      </StrictMode>,
+    );
+    void call.peer.start();
+    await advanceUntil(call.clock, () => seen.last.state === 'connected');
+    expect(made).toEqual(['created']);
+    const live = seen.last.session!;
+    await view.unmount();
+    expect(made).toEqual(['created', 'closed']);
+    await advanceUntil(call.clock, () => call.peer.state === 'ended');
+    expect(call.peer.endReason).toBe('remote-hangup');
+    expectReleased(live, call.peer);
+  });
+});

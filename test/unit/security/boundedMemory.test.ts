@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IceCandidateQueue } from '../../../src/resources/IceCandidateQueue.js';
+import { IceCandidateQueue } from '../../../src/peer/IceCandidateQueue.js';
 
 // Security review (docs/security.md): a hostile peer can send candidates for as long as the call lasts. The
 // duplicate-detection memory must stay bounded however many distinct candidates arrive.

@@ -3,9 +3,9 @@ import {
   END_REASONS,
   type EndReason,
   isMediaAcquisitionError,
-  LOCALLY_CAUSED_END_REASONS,
   MediaAcquisitionError,
 } from '../../../src/index.js';
+import { LOCALLY_CAUSED_END_REASONS } from '../../../src/model/endReason.js';
 import { settle } from '../../../src/testing/index.js';
 import {
   connect,

@@ -2,6 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { settle } from '../../../src/testing/index.js';
 import { driveTo, expectReleased, solo } from '../../helpers/fakeCall.js';
 
+// These tests are about the real re-throw (a later macrotask), which the shared setup records instead.
+vi.unmock('../../../src/util/rethrowLater.js');
+
 afterEach(() => {
   vi.useRealTimers();
 });

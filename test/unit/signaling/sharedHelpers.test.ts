@@ -6,9 +6,9 @@ import { SignalingEventHub } from '../../../src/signaling/SignalingEventHub.js';
 import { ManualClock } from '../../../src/testing/index.js';
 
 // Every listener exception in the library goes through one re-throw path, and every id through one generator.
-vi.mock('../../../src/session/rethrowLater.js', () => ({ rethrowLater: vi.fn() }));
-vi.mock('../../../src/randomId.js', () => ({ randomId: () => 'the-shared-random-id' }));
-const { rethrowLater } = await import('../../../src/session/rethrowLater.js');
+vi.mock('../../../src/util/rethrowLater.js', () => ({ rethrowLater: vi.fn() }));
+vi.mock('../../../src/util/randomId.js', () => ({ randomId: () => 'the-shared-random-id' }));
+const { rethrowLater } = await import('../../../src/util/rethrowLater.js');
 
 describe('shared helpers', () => {
   it('SignalingEventHub re-throws a listener exception through rethrowLater', () => {

@@ -1,5 +1,6 @@
 import { HangupError } from '../errors/HangupError.js';
-import { acquireTrack, type MediaControlContext } from './MediaControlContext.js';
+import { MediaAcquisitionError } from '../errors/MediaAcquisitionError.js';
+import { acquireTrack, type MediaHost } from './mediaHost.js';
 import { sendTrack, swapStreamTrack, trackOf } from './senders.js';
 
 /**
@@ -9,7 +10,7 @@ import { sendTrack, swapStreamTrack, trackOf } from './senders.js';
  * `ended` event). The screen track is owned by the session's {@link MediaOwner}, so teardown stops it.
  */
 export class ScreenShare {
-  readonly #ctx: MediaControlContext;
+  readonly #ctx: MediaHost;
   #screen: MediaStreamTrack | undefined;
   /** The camera track to return to (`undefined` for a call that sent no video). */
   #camera: MediaStreamTrack | undefined;
@@ -18,7 +19,7 @@ export class ScreenShare {
   /** Bumped by every stop, so a start still waiting for `getDisplayMedia` knows it was cancelled. */
   #generation = 0;
 
-  constructor(context: MediaControlContext) {
+  constructor(context: MediaHost) {
     this.#ctx = context;
   }
 
@@ -85,10 +86,15 @@ export class ScreenShare {
     try {
       await sendTrack(pc, 'video', screen, shown);
     } catch (error) {
-      if (ctx.endedError()) throw ctx.endedError();
+      const ended = ctx.endedError();
+      if (ended) throw ended;
       await this.stop();
-      throw HangupError.negotiationFailed('send the screen track', error);
+      // The same failure in a device switch is a MediaAcquisitionError: one error type for both controls.
+      throw new MediaAcquisitionError('the screen (replaceTrack failed)', error);
     }
+    // The call may have ended while the sender took the track (a runtime that resolves at close).
+    const ended = ctx.endedError();
+    if (ended) throw ended;
   }
 
   /** Stops sharing and sends the camera again. Resolves when the camera is back on the sender. */

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DtlsRoleKeeper,
-  keepDtlsRole,
-  roleFromAnswer,
-  setupValues,
-} from '../../../src/negotiation/dtlsRole.js';
+import { DtlsRoleKeeper, keepDtlsRole, roleFromAnswer, setupValues } from '../../../src/peer/dtlsRole.js';
 
 const answer = (setup: string, sections = 2): string =>
   `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n${Array.from(

@@ -2,11 +2,11 @@ import type { CallEndedError } from '../errors/CallEndedError.js';
 import type { HangupError } from '../errors/HangupError.js';
 import { MediaAcquisitionError } from '../errors/MediaAcquisitionError.js';
 import type { Logger } from '../logger.js';
-import type { MediaOwner } from '../resources/MediaOwner.js';
 import type { RtcRuntime } from '../runtime.js';
+import type { MediaOwner } from './MediaOwner.js';
 
-/** What the media controls need from their session; the session builds it over its private state. */
-export interface MediaControlContext {
+/** What the media controls (device switch, screen share) need from their host (the session). */
+export interface MediaHost {
   /** Owns every track a control acquires; stops late arrivals after teardown. */
   readonly owner: MediaOwner;
   readonly runtime: RtcRuntime;
@@ -29,7 +29,7 @@ export interface MediaControlContext {
  * The session's {@link CallEndedError}, for a control that found the call over (or its media owner released,
  * which only teardown does). A live call here is an internal bug, so it asserts rather than invent another error.
  */
-function endedErrorOf(context: MediaControlContext): CallEndedError {
+function endedErrorOf(context: MediaHost): CallEndedError {
   const ended = context.endedError();
   if (!ended) throw new Error('hangup internal error: media owner released while the call is live');
   return ended;
@@ -42,7 +42,7 @@ function endedErrorOf(context: MediaControlContext): CallEndedError {
  * @throws MediaAcquisitionError (`what` names the device) when the runtime fails or returns no such track.
  */
 export async function acquireTrack(
-  context: MediaControlContext,
+  context: MediaHost,
   kind: 'audio' | 'video',
   what: string,
   request: () => Promise<MediaStream>,

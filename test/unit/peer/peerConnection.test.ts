@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { attachPeerConnection, type PeerConnectionHandlers } from '../../../src/resources/peerConnection.js';
+import { attachPeerConnection, type PeerConnectionHost } from '../../../src/peer/peerConnection.js';
 
 /** A bare object with only the handler slots, so each test decides which state properties exist. */
 function stubPc(state: Record<string, unknown>): RTCPeerConnection & Record<string, unknown> {
   return { ...state } as unknown as RTCPeerConnection & Record<string, unknown>;
 }
 
-function handlers(states: RTCPeerConnectionState[]): PeerConnectionHandlers {
+function handlers(states: RTCPeerConnectionState[]): PeerConnectionHost {
   return {
     negotiationNeeded: () => {},
     iceCandidate: () => {},

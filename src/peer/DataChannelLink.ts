@@ -15,8 +15,8 @@ export const CONTROL_CHANNEL = Object.freeze({ label: 'hangup-control', id: 0 })
 /** The application's channel: `send()` and the `message` event. */
 export const APP_CHANNEL = Object.freeze({ label: 'hangup-data', id: 1 });
 
-/** What the link tells its session. */
-export interface DataChannelLinkHandlers {
+/** What {@link DataChannelLink} needs from its host (the peer link). */
+export interface DataChannelLinkHost {
   /** Application data from the peer. */
   message(data: string | ArrayBuffer): void;
   /** A control message from the peer (still untrusted: the session validates it like signaling). */
@@ -35,15 +35,15 @@ type ChannelData = string | ArrayBuffer;
  * can call back into it.
  */
 export class DataChannelLink {
-  readonly #handlers: DataChannelLinkHandlers;
+  readonly #host: DataChannelLinkHost;
   #control: RTCDataChannel | undefined;
   #app: RTCDataChannel | undefined;
   #queue: ChannelData[] = [];
   #queuedBytes = 0;
   #peerClosed = false;
 
-  constructor(handlers: DataChannelLinkHandlers) {
-    this.#handlers = handlers;
+  constructor(host: DataChannelLinkHost) {
+    this.#host = host;
   }
 
   /** Whether channels are held (they are released by {@link DataChannelLink.close}). */
@@ -58,8 +58,8 @@ export class DataChannelLink {
     this.#control = control;
     this.#app = app;
     app.binaryType = 'arraybuffer';
-    control.onmessage = (event) => this.#handlers.control(parseControl(event.data));
-    app.onmessage = (event) => this.#handlers.message(event.data as ChannelData);
+    control.onmessage = (event) => this.#host.control(parseControl(event.data));
+    app.onmessage = (event) => this.#host.message(event.data as ChannelData);
     app.onopen = () => this.#flush();
     // Only the control channel's close means the peer left: it is ordered, so a bye sent on it arrives
     // before its close, while the application channel's close may overtake that bye.
@@ -101,7 +101,7 @@ export class DataChannelLink {
   sendControl(message: object): boolean {
     const control = this.#control;
     if (control?.readyState !== 'open') {
-      this.#handlers.logger.debug(`control channel ${control?.readyState ?? 'absent'}: not sent on it`);
+      this.#host.logger.debug(`control channel ${control?.readyState ?? 'absent'}: not sent on it`);
       return false;
     }
     control.send(JSON.stringify(message));
@@ -157,7 +157,7 @@ export class DataChannelLink {
       try {
         sendOn(app, data);
       } catch (error) {
-        this.#handlers.logger.warn('a queued data-channel message could not be sent', error);
+        this.#host.logger.warn('a queued data-channel message could not be sent', error);
       }
     }
   }
@@ -166,7 +166,7 @@ export class DataChannelLink {
     this.#peerClosed = true;
     this.#queue = [];
     this.#queuedBytes = 0;
-    if (peerGone) this.#handlers.closedByPeer();
+    if (peerGone) this.#host.closedByPeer();
   }
 }
 

@@ -1,11 +1,10 @@
-/** The peer-connection callbacks a session listens to. */
-export interface PeerConnectionHandlers {
+/** What {@link attachPeerConnection} calls on its host (the peer link). */
+export interface PeerConnectionHost {
   negotiationNeeded(): void;
   iceCandidate(candidate: RTCIceCandidate | null): void;
   track(event: RTCTrackEvent): void;
   /** Called with the combined connection state whenever either state changes. */
   connectionState(state: RTCPeerConnectionState): void;
-  dataChannel?(event: RTCDataChannelEvent): void;
 }
 
 /** Every `on*` handler hangup may set; all are cleared before `close()`. */
@@ -25,20 +24,16 @@ const HANDLER_PROPERTIES = [
  * Wires the handlers through `on*` properties (one slot each, so they can be detached without keeping
  * references to listener functions).
  */
-export function attachPeerConnection(pc: RTCPeerConnection, handlers: PeerConnectionHandlers): void {
-  pc.onnegotiationneeded = () => handlers.negotiationNeeded();
-  pc.onicecandidate = (event) => handlers.iceCandidate(event.candidate);
-  pc.ontrack = (event) => handlers.track(event);
-  const onState = () => handlers.connectionState(connectionStateOf(pc));
+export function attachPeerConnection(pc: RTCPeerConnection, host: PeerConnectionHost): void {
+  pc.onnegotiationneeded = () => host.negotiationNeeded();
+  pc.onicecandidate = (event) => host.iceCandidate(event.candidate);
+  pc.ontrack = (event) => host.track(event);
+  const onState = () => host.connectionState(connectionStateOf(pc));
   pc.onconnectionstatechange = onState;
   // `iceconnectionstatechange` is only the fallback for runtimes without `connectionState`: where both
   // exist, every change arrives as a `connectionstatechange` anyway, and in @roamhq/wrtc each state read is a
   // synchronous native call (~50–100 µs) that would otherwise run twice per change while the call connects.
   if (!Reflect.has(pc, 'connectionState')) pc.oniceconnectionstatechange = onState;
-  if (handlers.dataChannel) {
-    const dataChannel = handlers.dataChannel;
-    pc.ondatachannel = (event) => dataChannel(event);
-  }
 }
 
 /**

@@ -1,17 +1,19 @@
 import { HangupError } from '../errors/HangupError.js';
 import type { Logger } from '../logger.js';
-import type { CandidateVerdict, IceCandidateQueue } from '../resources/IceCandidateQueue.js';
 import type { SignalDescription, SignalMessage } from '../signaling/types.js';
 import { DtlsRoleKeeper } from './dtlsRole.js';
+import type { IceCandidateQueue } from './IceCandidateQueue.js';
 
-/** What {@link PerfectNegotiation} needs from its session. */
-export interface NegotiationContext {
+/** What {@link PerfectNegotiation} needs from its host (the peer link). */
+export interface PerfectNegotiationHost {
   readonly pc: RTCPeerConnection;
   readonly polite: boolean;
   readonly candidates: IceCandidateQueue;
   readonly logger: Logger;
   /** Sends a message to the peer over signaling. */
   send(message: SignalMessage): void;
+  /** A remote description was applied (not one dropped as a duplicate, stale or colliding). */
+  applied(description: SignalDescription): void;
   /** Reports a non-fatal problem (an `error` event). */
   report(error: HangupError): void;
 }
@@ -21,14 +23,6 @@ export interface NegotiationContext {
  * `setRemoteDescription` that never settles) cannot grow memory without end.
  */
 const MAX_PENDING_STEPS = 32;
-
-/** The signaling state a successfully applied remote description of each type leaves. */
-const REMOTE_STATE: Readonly<Record<SignalDescription['type'], RTCSignalingState>> = {
-  offer: 'have-remote-offer',
-  answer: 'stable',
-  pranswer: 'have-remote-pranswer',
-  rollback: 'stable',
-};
 
 /** The signaling states in which our offer still waits for a (final) answer. */
 const AWAITING_ANSWER: ReadonlySet<RTCSignalingState> = new Set(['have-local-offer', 'have-remote-pranswer']);
@@ -44,10 +38,15 @@ const REMEMBERED_DESCRIPTIONS = 8;
  * interleave; the signaling state at the head of the chain is then enough to detect a collision. After every
  * `await` the step checks the negotiation is still alive: runtimes differ on what pending operations do at
  * `close()` (@roamhq/wrtc resolves them, Chromium leaves them pending), and none may act on a dead call.
+ *
+ * It is built together with its connection but held: nothing on the chain runs before {@link
+ * PerfectNegotiation.ready} (the local tracks are in), so a description that arrives while the camera starts
+ * simply waits in line, and the answer carries the tracks.
  */
 export class PerfectNegotiation {
-  readonly #ctx: NegotiationContext;
-  #chain: Promise<void> = Promise.resolve();
+  readonly #ctx: PerfectNegotiationHost;
+  #chain: Promise<void>;
+  #openGate: (() => void) | undefined;
   #pendingSteps = 0;
   #alive = true;
   #ignoreOffer = false;
@@ -55,20 +54,27 @@ export class PerfectNegotiation {
   #hasNegotiated = false;
   /** The impolite side's first offer went out unasked and its answer has not been applied yet. */
   #firstOfferPending = false;
-  /**
-   * The connection's signaling state, kept from our own calls rather than read back: only this class
-   * changes it (the media controls only add and replace tracks and change directions), and in
-   * @roamhq/wrtc each read of `pc.signalingState` is a blocking hop to the signaling thread, which is
-   * busiest exactly when an offer arrives. Updated only after a call succeeds, as the runtime's own state is.
-   */
-  #signalingState: RTCSignalingState = 'stable';
+  /** Our offer is out and its answer is being applied right now (see negotiationNeeded). */
+  #applyingAnswer = false;
   /** Recently applied remote descriptions: duplicated or reordered signaling must not apply one twice. */
   readonly #appliedRemote: SignalDescription[] = [];
   /** The DTLS role fixed by the first exchange, kept when a later remote answer would flip it. */
   readonly #dtlsRole = new DtlsRoleKeeper();
 
-  constructor(context: NegotiationContext) {
-    this.#ctx = context;
+  constructor(host: PerfectNegotiationHost) {
+    this.#ctx = host;
+    // The signaling state is always read from the connection (one source of truth): a copy kept for speed
+    // was where the pranswer bug lived.
+    this.#chain = new Promise<void>((resolve) => {
+      this.#openGate = resolve;
+    });
+  }
+
+  /** The local tracks and channels are in: work waiting in line (descriptions, candidates) may run. */
+  ready(): void {
+    const open = this.#openGate;
+    this.#openGate = undefined;
+    open?.();
   }
 
   /** Stops all further work; steps already running stop at their next `await`. */
@@ -93,10 +99,7 @@ export class PerfectNegotiation {
     // new, though: a connection that is already 'stable' while we still wait for the answer is applying
     // that answer right now (libwebrtc re-raises a change held back during the offer from inside it), so
     // the change came after the offer and goes in line behind the answer. One state read per event.
-    if (
-      this.#firstOfferPending &&
-      !(this.#signalingState === 'have-local-offer' && this.#ctx.pc.signalingState === 'stable')
-    ) {
+    if (this.#firstOfferPending && !(this.#applyingAnswer && this.#ctx.pc.signalingState === 'stable')) {
       this.#ctx.logger.debug('negotiationneeded already covered by the first offer');
       return;
     }
@@ -139,7 +142,7 @@ export class PerfectNegotiation {
   restartIce(): void {
     const { pc } = this.#ctx;
     const idle = this.#pendingSteps === 0;
-    if (idle && this.#signalingState === 'stable' && typeof pc.restartIce === 'function') {
+    if (idle && !this.#openGate && pc.signalingState === 'stable' && typeof pc.restartIce === 'function') {
       pc.restartIce();
       return;
     }
@@ -162,7 +165,11 @@ export class PerfectNegotiation {
     // End-of-candidates is optional and not every runtime accepts it; ICE completes without it.
     if (candidate === null) return;
     const { candidates, report, logger } = this.#ctx;
-    if (fileRemoteCandidate(candidates, candidate, report, logger) === 'add') this.#addCandidate(candidate);
+    // Before the remote description (and so before the gate opens) a candidate can only wait in the queue.
+    const verdict = candidates.accept(candidate);
+    if (verdict === 'add') this.#addCandidate(candidate);
+    else if (verdict === 'overflow') report(HangupError.candidateQueueFull(candidates.cap));
+    else logger.debug(`remote candidate ${verdict}`, candidate);
   }
 
   #enqueue(step: string, work: () => Promise<void>): void {
@@ -185,7 +192,6 @@ export class PerfectNegotiation {
     if (!this.#alive) return;
     await pc.setLocalDescription(offer);
     if (!this.#alive) return;
-    this.#signalingState = 'have-local-offer';
     // Send what we set rather than reading pc.localDescription back: reading it can crash @roamhq/wrtc.
     this.#ctx.send({ type: 'description', description: { type: 'offer', sdp: offer.sdp ?? '' } });
   }
@@ -196,14 +202,16 @@ export class PerfectNegotiation {
       logger.debug(`duplicate remote ${description.type} dropped`);
       return;
     }
+    // At the head of the chain only this class has changed the signaling state, so one read is current.
+    const signalingState = pc.signalingState;
     const isAnswer = description.type === 'answer' || description.type === 'pranswer';
-    if (isAnswer && !AWAITING_ANSWER.has(this.#signalingState)) {
+    if (isAnswer && !AWAITING_ANSWER.has(signalingState)) {
       // An answer to an offer we rolled back, or a late duplicate: nothing is waiting for it. (A
       // provisional answer leaves the offer waiting for its final one.)
-      logger.debug(`stale remote ${description.type} dropped in signaling state ${this.#signalingState}`);
+      logger.debug(`stale remote ${description.type} dropped in signaling state ${signalingState}`);
       return;
     }
-    const collision = description.type === 'offer' && this.#signalingState !== 'stable';
+    const collision = description.type === 'offer' && signalingState !== 'stable';
     this.#ignoreOffer = !polite && collision;
     if (this.#ignoreOffer) {
       logger.debug('offer collision: impolite side ignores the remote offer');
@@ -213,18 +221,21 @@ export class PerfectNegotiation {
       logger.debug('offer collision: polite side rolls back its own offer');
       await pc.setLocalDescription({ type: 'rollback' });
       if (!this.#alive) return;
-      this.#signalingState = 'stable';
     }
     // A later answer that would flip the established DTLS role (Firefox) is applied with the role kept.
     const guarded = isAnswer ? this.#dtlsRole.guard(description.sdp ?? '') : undefined;
     if (guarded?.rewritten)
       logger.debug('remote answer would flip the DTLS role: applied with the role kept');
-    await pc.setRemoteDescription(
-      (guarded ? { type: description.type, sdp: guarded.sdp } : description) as RTCSessionDescriptionInit,
-    );
+    this.#applyingAnswer = description.type === 'answer';
+    try {
+      await pc.setRemoteDescription(
+        (guarded ? { type: description.type, sdp: guarded.sdp } : description) as RTCSessionDescriptionInit,
+      );
+    } finally {
+      this.#applyingAnswer = false;
+    }
     if (!this.#alive) return;
-    if (isAnswer) this.#dtlsRole.applied(guarded?.sdp ?? '', 'remote');
-    this.#signalingState = REMOTE_STATE[description.type];
+    if (guarded) this.#dtlsRole.applied(guarded.sdp, 'remote');
     this.#hasNegotiated = true;
     this.#firstOfferPending = false;
     this.#appliedRemote.push(description);
@@ -232,13 +243,13 @@ export class PerfectNegotiation {
     for (const candidate of this.#ctx.candidates.onRemoteDescription(description.sdp)) {
       this.#addCandidate(candidate);
     }
-    if (description.type !== 'offer') return;
+    this.#ctx.applied(description);
+    if (!this.#alive || description.type !== 'offer') return;
     const answer = await pc.createAnswer();
     if (!this.#alive) return;
     await pc.setLocalDescription(answer);
     if (!this.#alive) return;
     this.#dtlsRole.applied(answer.sdp ?? '', 'local');
-    this.#signalingState = 'stable';
     this.#ctx.send({ type: 'description', description: { type: 'answer', sdp: answer.sdp ?? '' } });
   }
 
@@ -255,23 +266,6 @@ export class PerfectNegotiation {
       else this.#ctx.report(HangupError.candidateFailed(error));
     });
   }
-}
-
-/**
- * Files a remote candidate in the queue: the verdict says whether to add it now; overflow is reported as
- * an `error`, the rest (queued, duplicate, stale) is only logged. Used before the peer connection exists
- * too, when nothing can be added yet.
- */
-export function fileRemoteCandidate(
-  candidates: IceCandidateQueue,
-  candidate: RTCIceCandidateInit,
-  report: (error: HangupError) => void,
-  logger: Logger,
-): CandidateVerdict {
-  const verdict = candidates.accept(candidate);
-  if (verdict === 'overflow') report(HangupError.candidateQueueFull(candidates.cap));
-  else if (verdict !== 'add') logger.debug(`remote candidate ${verdict}`, candidate);
-  return verdict;
 }
 
 function isSameDescription(a: SignalDescription, b: SignalDescription): boolean {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/logger.js';
-import { DataChannelLink } from '../../../src/media/DataChannelLink.js';
+import { DataChannelLink } from '../../../src/peer/DataChannelLink.js';
 
 /** A channel whose `readyState` answers from a script, like a native channel that moves between two reads. */
 class ScriptedChannel {

@@ -1,6 +1,6 @@
 import { MediaAcquisitionError } from '../errors/MediaAcquisitionError.js';
-import { acquireTrack, type MediaControlContext } from './MediaControlContext.js';
-import type { ScreenShare } from './screenShare.js';
+import { acquireTrack, type MediaHost } from './mediaHost.js';
+import type { ScreenShare } from './ScreenShare.js';
 import { sendTrack, swapStreamTrack, trackOf } from './senders.js';
 
 /** What `switchDevice` accepts: a `deviceId` (matched exactly) or track constraints. */
@@ -14,11 +14,11 @@ export type DeviceRequest = string | MediaTrackConstraints;
  * own track and resolves without changing anything.
  */
 export class DeviceSwitch {
-  readonly #ctx: MediaControlContext;
+  readonly #ctx: MediaHost;
   readonly #screen: ScreenShare;
   readonly #latest = { audio: 0, video: 0 };
 
-  constructor(context: MediaControlContext, screen: ScreenShare) {
+  constructor(context: MediaHost, screen: ScreenShare) {
     this.#ctx = context;
     this.#screen = screen;
   }
@@ -39,6 +39,9 @@ export class DeviceSwitch {
       ctx.owner.retire(track);
       return;
     }
+    // The contract: a switch the end overtook rejects, whichever await it was on (the owner stopped the track).
+    const endedMeanwhile = ctx.endedError();
+    if (endedMeanwhile) throw endedMeanwhile;
     track.enabled = !ctx.isMuted(kind);
     if (kind === 'video' && this.#screen.active) {
       // The screen is on the sender; the new camera waits until sharing stops.
@@ -71,6 +74,10 @@ export class DeviceSwitch {
       // The contract promises one error type for every failed switch; the sender's error is the cause.
       throw new MediaAcquisitionError(`the ${kind} device (replaceTrack failed)`, error);
     }
+    // The call ended while the sender took the track (a runtime that resolves at close): teardown stopped
+    // both tracks; the switch did not happen as far as the caller is concerned.
+    const ended = ctx.endedError();
+    if (ended) throw ended;
     // Retired only once the sender carries the new track, so the peer sees no gap of an ended track.
     // `retire` stops only tracks the session owns: an app's stream (`stopProvidedStream: false`) stays live.
     if (previous) ctx.owner.retire(previous);

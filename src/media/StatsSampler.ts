@@ -1,4 +1,4 @@
-import type { CallStats } from '../session/events.js';
+import type { CallStats } from '../model/events.js';
 
 /** Byte counters of one sample, for bitrates from the difference to the next. */
 interface Counters {
@@ -17,6 +17,26 @@ const CANDIDATE_TYPES = new Set(['host', 'srflx', 'prflx', 'relay']);
  */
 export class StatsSampler {
   #previous: Counters | undefined;
+
+  /**
+   * One summary of `pc`'s stats; `{}` without a connection. `endedError` says whether the call is over:
+   * then it is thrown instead (also when the end came while the runtime was collecting).
+   */
+  async sample(pc: RTCPeerConnection | undefined, endedError: () => Error | undefined): Promise<CallStats> {
+    const before = endedError();
+    if (before) throw before;
+    if (!pc) return {};
+    let report: RTCStatsReport;
+    try {
+      report = await pc.getStats();
+    } catch (error) {
+      // A runtime may reject a pending getStats() when teardown closes the connection: that is the end.
+      throw endedError() ?? error;
+    }
+    const after = endedError();
+    if (after) throw after;
+    return this.summarize(report);
+  }
 
   /** Summarises one report (a `Map`-like `RTCStatsReport`). */
   summarize(report: RTCStatsReport): CallStats {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IceCandidateQueue, iceUfragsOf } from '../../../src/resources/IceCandidateQueue.js';
+import { IceCandidateQueue, iceUfragsOf } from '../../../src/peer/IceCandidateQueue.js';
 import { remoteCandidate, remoteSdp } from '../../helpers/fakeCall.js';
 
 const sdp = (ufrag: string) => remoteSdp('offer', ufrag).sdp;

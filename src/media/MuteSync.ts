@@ -1,0 +1,112 @@
+import type { Clock } from '../clock.js';
+import type { RemoteMute } from '../model/events.js';
+import type { SignalMessage } from '../signaling/types.js';
+import type { TimerSet } from '../util/TimerSet.js';
+
+/** What {@link MuteSync} needs from its host (the session). */
+export interface MuteSyncHost {
+  /** The local stream whose tracks a mute disables. */
+  localStream(): MediaStream | undefined;
+  /** Whether changes are announced to the peer yet (the call was started). */
+  announcing(): boolean;
+  /** Sends a message to the peer (failures are reported by the signaling link). */
+  send(message: SignalMessage): void;
+  /** The peer's mute state of a kind changed (emit `remoteMute`). */
+  remoteChanged(change: RemoteMute): void;
+  /** The local mute state changed (the snapshot changes). */
+  localChanged(): void;
+}
+
+/**
+ * Re-sending the full state is what keeps the two sides from drifting, and the peer can trigger it (every
+ * applied description does): at most one resync per this period, later requests coalesce into one at its
+ * end, so a peer flooding descriptions cannot make this side flood its signaling channel.
+ */
+export const MUTE_RESYNC_INTERVAL_MS = 1_000;
+
+const KINDS = ['audio', 'video'] as const;
+
+/**
+ * Both sides' mute state: the local one (`track.enabled`, announced to the peer) and the peer's (emitted on
+ * change). The full local state is re-sent after events where the peer may have missed a change (a
+ * recovery, a renegotiation), rate-bounded by {@link MUTE_RESYNC_INTERVAL_MS}.
+ */
+export class MuteSync {
+  readonly #timers: TimerSet;
+  readonly #clock: Clock;
+  readonly #host: MuteSyncHost;
+  readonly #local = { audio: false, video: false };
+  /** The peer's mute state as last announced: `remoteMute` fires on change only. */
+  readonly #remote = { audio: false, video: false };
+  /** The clock reading before which a resync waits (the last one plus the interval). */
+  #nextResyncAt = Number.NEGATIVE_INFINITY;
+  #closed = false;
+
+  constructor(timers: TimerSet, clock: Clock, host: MuteSyncHost) {
+    this.#timers = timers;
+    this.#clock = clock;
+    this.#host = host;
+  }
+
+  /** Whether local tracks of a kind are muted. */
+  isMuted(kind: 'audio' | 'video'): boolean {
+    return this.#local[kind];
+  }
+
+  /** The peer's last announced mute state of a kind. */
+  isRemoteMuted(kind: 'audio' | 'video'): boolean {
+    return this.#remote[kind];
+  }
+
+  /** Mutes or unmutes local tracks of a kind and tells the peer. */
+  set(kind: 'audio' | 'video', muted: boolean): void {
+    if (this.#closed) return;
+    this.#local[kind] = muted;
+    this.apply(kind);
+    this.#host.localChanged();
+    if (this.#host.announcing()) this.#host.send({ type: 'mute', kind, muted });
+  }
+
+  /** Aligns the tracks of a kind in the local stream with the mute state. */
+  apply(kind: 'audio' | 'video'): void {
+    const stream = this.#host.localStream();
+    const tracks = kind === 'audio' ? stream?.getAudioTracks() : stream?.getVideoTracks();
+    for (const track of tracks ?? []) track.enabled = !this.#local[kind];
+  }
+
+  /** At the first `connected`: a mute set before it has not been announced yet. */
+  announceIfMuted(): void {
+    if (this.#local.audio || this.#local.video) this.resync();
+  }
+
+  /**
+   * Sends both kinds' state, so a peer that missed a change converges (it emits on change only). Within
+   * {@link MUTE_RESYNC_INTERVAL_MS} of the previous resync it is deferred to the end of that period
+   * (requests meanwhile coalesce into that one).
+   */
+  resync(): void {
+    if (this.#closed || this.#timers.has('mute-resync')) return;
+    const wait = this.#nextResyncAt - this.#clock.now();
+    if (wait > 0) this.#timers.set('mute-resync', wait, () => this.#sendAll());
+    else this.#sendAll();
+  }
+
+  /** The peer announced its mute state of a kind. */
+  receive(kind: 'audio' | 'video', muted: boolean): void {
+    if (this.#closed || this.#remote[kind] === muted) return;
+    this.#remote[kind] = muted;
+    this.#host.remoteChanged({ kind, muted });
+  }
+
+  /** Teardown: nothing more is sent or emitted (the timer goes with the session's other timers). */
+  close(): unknown[] {
+    this.#closed = true;
+    this.#timers.clear('mute-resync');
+    return [];
+  }
+
+  #sendAll(): void {
+    this.#nextResyncAt = this.#clock.now() + MUTE_RESYNC_INTERVAL_MS;
+    for (const kind of KINDS) this.#host.send({ type: 'mute', kind, muted: this.#local[kind] });
+  }
+}

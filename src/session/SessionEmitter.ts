@@ -1,0 +1,71 @@
+import { EventEmitter } from 'eventemitter3';
+import { rethrowLater } from '../util/rethrowLater.js';
+import { safeEmit } from '../util/safeEmit.js';
+import type { CallSessionEvents } from './events.js';
+
+/**
+ * The session's two ways of telling the app (events, and snapshot change notifications for UI bindings),
+ * with the guarantees the contract makes about them: each listener runs in isolation (one that throws is
+ * re-thrown in a later macrotask and cannot stop the session's bookkeeping), and nothing is delivered once
+ * the call has ended except the final `stateChange('ended')` and `ended`, after which every listener goes.
+ */
+export class SessionEmitter extends EventEmitter<CallSessionEvents> {
+  readonly #snapshotListeners = new Set<() => void>();
+  /** `ending`: teardown runs, silence; `final`: its last events go out; `closed`: nothing ever again. */
+  #gate: 'open' | 'ending' | 'final' | 'closed' = 'open';
+
+  /**
+   * The inherited `emit`, made as safe as the session's own: listeners run in isolation (a throwing one is
+   * re-thrown in a later macrotask) and nothing is delivered after the end.
+   * @returns whether the event had listeners
+   */
+  override emit<E extends EventEmitter.EventNames<CallSessionEvents>>(
+    event: E,
+    ...args: EventEmitter.EventArgs<CallSessionEvents, E>
+  ): boolean {
+    if (this.#gate === 'ending' || this.#gate === 'closed') return false;
+    return safeEmit(this as EventEmitter, event, args);
+  }
+
+  /**
+   * Subscribes to any change of the session's snapshot (`getSnapshot()`); returns the unsubscribe function.
+   * Meant for `useSyncExternalStore` and other UI bindings. Bound to the session, so it may be passed
+   * around alone.
+   */
+  subscribe(onChange: () => void): () => void {
+    if (this.#gate !== 'open') return () => {};
+    this.#snapshotListeners.add(onChange);
+    return () => {
+      this.#snapshotListeners.delete(onChange);
+    };
+  }
+
+  /** Calls every snapshot subscriber, each in isolation (while events may still be delivered). */
+  protected notifySubscribers(): void {
+    if (this.#gate === 'ending' || this.#gate === 'closed') return;
+    for (const listener of [...this.#snapshotListeners]) {
+      try {
+        listener();
+      } catch (error) {
+        rethrowLater(error);
+      }
+    }
+  }
+
+  /** Teardown began: nothing is delivered until {@link SessionEmitter.emitFinal}. */
+  protected silence(): void {
+    this.#gate = 'ending';
+  }
+
+  /** Delivers the final events (`work` emits them), then lets go of every listener for good. */
+  protected emitFinal(work: () => void): void {
+    this.#gate = 'final';
+    try {
+      work();
+    } finally {
+      this.#gate = 'closed';
+      this.removeAllListeners();
+      this.#snapshotListeners.clear();
+    }
+  }
+}

@@ -1,0 +1,172 @@
+import type { EventEmitter } from 'eventemitter3';
+import type { CallEndedError } from '../errors/CallEndedError.js';
+import { HangupError } from '../errors/HangupError.js';
+import type { MuteSync, MuteSyncHost } from '../media/MuteSync.js';
+import type { MediaHost } from '../media/mediaHost.js';
+import type { EndReason } from '../model/endReason.js';
+import type { CallProgress, CallStats } from '../model/events.js';
+import type { CallState } from '../model/states.js';
+import type { PeerLink, PeerLinkHost } from '../peer/PeerLink.js';
+import type { SignalingLink, SignalingLinkHost } from '../signaling/SignalingLink.js';
+import type { TimerSet } from '../util/TimerSet.js';
+import type { CallTimersHost } from './CallTimers.js';
+import type { CallSessionEvents } from './events.js';
+import type { IceRecovery, IceRecoveryHost } from './IceRecovery.js';
+import type { ResolvedOptions } from './options.js';
+
+/**
+ * How long a data channel closed by the peer waits for a `bye` still in flight before the call ends with
+ * `'peer-left'`.
+ */
+export const PEER_CLOSE_GRACE_MS = 250;
+
+/** What the wiring below needs from the session: its state, its exit, its events and its parts. */
+export interface SessionHost {
+  readonly options: ResolvedOptions;
+  readonly timers: TimerSet;
+  state(): CallState;
+  ended(): boolean;
+  end(reason: EndReason, error?: unknown): void;
+  /** Moves along the transition table; false when refused or the call ended meanwhile. */
+  transition(to: CallState): boolean;
+  emit<E extends keyof CallSessionEvents>(
+    event: E,
+    ...args: EventEmitter.EventArgs<CallSessionEvents, E>
+  ): void;
+  /** The snapshot changed. */
+  changed(): void;
+  /** Whether `start()` ran (mute changes are announced from then on). */
+  started(): boolean;
+  signaling(): SignalingLink;
+  peer(): PeerLink;
+  mute(): MuteSync;
+  ice(): IceRecovery;
+  connectionState(state: RTCPeerConnectionState): void;
+  localStream(): MediaStream | undefined;
+  setLocalStream(stream: MediaStream): void;
+  getStats(): Promise<CallStats>;
+  endedError(): CallEndedError | undefined;
+  elapsed(): CallProgress;
+}
+
+/** The host of every part, each built over the one {@link SessionHost}. */
+export interface PartHosts {
+  readonly signaling: SignalingLinkHost;
+  readonly peer: PeerLinkHost;
+  readonly mute: MuteSyncHost;
+  readonly timers: CallTimersHost & IceRecoveryHost;
+  readonly media: Omit<MediaHost, 'owner'>;
+}
+
+/**
+ * The session's policies at the seams between its parts, in one place: what each thing the peer or the
+ * signaling channel says does to the call, how a closed data channel is told apart from a dead path, what
+ * re-sends the mute state.
+ */
+export function sessionHosts(session: SessionHost): PartHosts {
+  const report = (error: HangupError): void => session.emit('error', error);
+  const fail = (error: unknown): void => session.end('error', error);
+  return {
+    signaling: {
+      ended: session.ended,
+      bye: () => session.end('remote-hangup'),
+      mute: (kind, muted) => session.mute().receive(kind, muted),
+      description: (description) => session.peer().receiveDescription(description),
+      candidate: (candidate) => session.peer().receiveCandidate(candidate),
+      peerLeft: () => session.end('peer-left'),
+      finalize: () => session.end('finalized'),
+      closed: (cause) => {
+        // Only an ICE restart under way needs signaling; it ends the call when it finds the channel closed.
+        if (session.ice().survivesSignalingLoss()) report(HangupError.signalingClosed(cause));
+        else session.end('signaling-closed', cause);
+      },
+      // Never an end by itself: a restart that needs the channel waits for it within its own bound.
+      interrupted: () => session.options.logger.info('signaling interrupted'),
+      resumed: () => session.ice().signalingResumed(),
+      report,
+      fail,
+    },
+    peer: {
+      ended: session.ended,
+      send: (message) => session.signaling().send(message),
+      report,
+      fail,
+      connectionState: (state) => session.connectionState(state),
+      remoteStream: (stream) => {
+        session.emit('remoteStream', stream);
+        session.changed();
+      },
+      // A renegotiation of a live call (an ICE restart, say), offer or answer: each side re-sends its mute
+      // state so that neither can drift. Only for descriptions actually applied, and rate-bounded by MuteSync.
+      descriptionApplied: () => {
+        if (session.state() === 'connected') session.mute().resync();
+      },
+      message: (data) => session.emit('message', data),
+      control: (data) => session.signaling().receiveControl(data),
+      channelClosedByPeer: () => onChannelClosedByPeer(session),
+    },
+    mute: {
+      localStream: session.localStream,
+      announcing: session.started,
+      send: (message) => session.signaling().send(message),
+      remoteChanged: (change) => {
+        session.emit('remoteMute', change);
+        session.changed();
+      },
+      localChanged: session.changed,
+    },
+    timers: {
+      state: session.state,
+      end: session.end,
+      toReconnecting: () => session.transition('reconnecting'),
+      reconnecting: (attempt) => session.emit('reconnecting', attempt),
+      restart: () => session.peer().restartIce(),
+      signalingClosed: () => session.signaling().channelClosed,
+      signalingInterrupted: () => session.signaling().interrupted,
+      tick: () => {
+        session.changed();
+        session.emit('tick', session.elapsed());
+      },
+      expiring: () => session.emit('expiring', { remainingMs: session.elapsed().remainingMs ?? 0 }),
+      getStats: session.getStats,
+      quality: (stats) => {
+        if (session.state() === 'connected') session.emit('quality', stats);
+      },
+    },
+    media: {
+      runtime: session.options.runtime,
+      logger: session.options.logger,
+      peerConnection: () => session.peer().connection,
+      localStream: session.localStream,
+      publishLocalStream: (stream) => {
+        if (session.ended()) return;
+        session.setLocalStream(stream);
+        session.emit('localStream', stream);
+        session.changed();
+      },
+      isMuted: (kind) => session.mute().isMuted(kind),
+      endedError: session.endedError,
+      report,
+    },
+  };
+}
+
+/**
+ * The peer's control channel closed. With the path up, the peer closed its connection: it left (after a
+ * moment for a `bye` still in flight, on signaling or, in @roamhq/wrtc, on the channel itself, whose close
+ * can overtake its last message; still far sooner than ICE noticing). While reconnecting the path is what
+ * died, and the truthful end is `'ice-failed'`.
+ */
+function onChannelClosedByPeer(session: SessionHost): void {
+  const state = session.state();
+  if (state === 'reconnecting') {
+    session.end('ice-failed', HangupError.iceFailed('the data channel closed while the path was down'));
+  } else if (state === 'connected') {
+    session.timers.set('peer-close', PEER_CLOSE_GRACE_MS, () => {
+      // The path went down during the grace: the close was the path dying, not the peer leaving.
+      if (session.state() === 'reconnecting') {
+        session.end('ice-failed', HangupError.iceFailed('the data channel closed as the path died'));
+      } else session.end('peer-left');
+    });
+  }
+}
