@@ -57,6 +57,7 @@ async function openPeer(kind: PeerKind): Promise<InteropPeer> {
 }
 
 interface Call {
+  label: string;
   room: string;
   polite: InteropPeer;
   impolite: InteropPeer;
@@ -72,7 +73,7 @@ async function call(pairing: readonly [PeerKind, PeerKind]): Promise<Call> {
     impolite.start({ url, room, polite: false }),
   ]);
   expect(states, 'both connect').toEqual(['connected', 'connected']);
-  return { room, polite, impolite };
+  return { label: `${NAMES[pairing[0]]}(p)↔${NAMES[pairing[1]]}(i)`, room, polite, impolite };
 }
 
 /** End reports of pages that went away: Chromium's beacons and Firefox's window.dump lines. */
@@ -86,10 +87,22 @@ async function closeCall(c: Call | undefined): Promise<void> {
   await Promise.all([c.polite.close(), c.impolite.close()]);
 }
 
-/** Both sides saw no error event so far. */
-async function expectNoErrors(c: Call): Promise<void> {
+/** The `error` event of a silent path being detected (and recovered by an ICE restart). */
+const SILENT_PATH = /^ICE_FAILED: .*nothing arrived from the peer/;
+
+/**
+ * Both sides saw no error event so far. With `silentPathAllowed`, the silent-path watch's report is the one
+ * exception (it detected a restart that left media dead, and restarted again): it is counted and printed.
+ */
+async function expectNoErrors(c: Call, label: string, silentPathAllowed = false): Promise<void> {
   const reports = await Promise.all([c.polite.report(), c.impolite.report()]);
-  expect(reports.map((report) => report.errors)).toEqual([[], []]);
+  const silent = reports.flatMap((report) => report.errors.filter((error) => SILENT_PATH.test(error)));
+  const others = reports.map((report) =>
+    report.errors.filter((error) => !(silentPathAllowed && SILENT_PATH.test(error))),
+  );
+  expect(others).toEqual([[], []]);
+  if (silent.length > 0)
+    console.info(`[interop] ${label}: silent path detected and recovered (${silent.length})`);
 }
 
 /** Restarts ICE from `who`, then checks new credentials on both sides, and media and data both ways. */
@@ -107,7 +120,7 @@ async function restart(c: Call, who: 'polite' | 'impolite' | 'both', tag: string
   );
   await expectMediaBothWays(c.polite, c.impolite, tag, 15_000);
   await expectDataBothWays(c.polite, c.impolite, tag, 10_000);
-  await expectNoErrors(c);
+  await expectNoErrors(c, `${c.label}, ${tag}`, true);
 }
 
 for (let run = 1; run <= RUNS; run++) {
@@ -120,7 +133,7 @@ for (let run = 1; run <= RUNS; run++) {
       it('connect with a simultaneous start; media decoded both ways', async () => {
         first = await call(pairing);
         await expectMediaBothWays(first.polite, first.impolite, 'after connecting');
-        await expectNoErrors(first);
+        await expectNoErrors(first, 'after connecting');
       });
 
       it('data both ways', async () => {
@@ -151,7 +164,7 @@ for (let run = 1; run <= RUNS; run++) {
         if (!first) throw new Error('no call');
         await Promise.all([first.polite.switchCamera(), first.impolite.switchCamera()]);
         await expectMediaBothWays(first.polite, first.impolite, 'after the switch');
-        await expectNoErrors(first);
+        await expectNoErrors(first, 'after the switch');
       });
 
       it('ICE restart by the polite side; media and data flow again both ways', async () => {
