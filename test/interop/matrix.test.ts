@@ -57,6 +57,7 @@ async function openPeer(kind: PeerKind): Promise<InteropPeer> {
 }
 
 interface Call {
+  pairing: readonly [PeerKind, PeerKind];
   label: string;
   room: string;
   polite: InteropPeer;
@@ -73,7 +74,7 @@ async function call(pairing: readonly [PeerKind, PeerKind]): Promise<Call> {
     impolite.start({ url, room, polite: false }),
   ]);
   expect(states, 'both connect').toEqual(['connected', 'connected']);
-  return { label: `${NAMES[pairing[0]]}(p)↔${NAMES[pairing[1]]}(i)`, room, polite, impolite };
+  return { pairing, label: `${NAMES[pairing[0]]}(p)↔${NAMES[pairing[1]]}(i)`, room, polite, impolite };
 }
 
 /** End reports of pages that went away: Chromium's beacons and Firefox's window.dump lines. */
@@ -105,8 +106,48 @@ async function expectNoErrors(c: Call, label: string, silentPathAllowed = false)
     console.info(`[interop] ${label}: silent path detected and recovered (${silent.length})`);
 }
 
-/** Restarts ICE from `who`, then checks new credentials on both sides, and media and data both ways. */
-async function restart(c: Call, who: 'polite' | 'impolite' | 'both', tag: string): Promise<void> {
+/**
+ * Firefox(p)↔Chromium(i): after an ICE restart Chromium may keep sending to Firefox's old port while both stay
+ * `connected` (a browser bug, reproduced with plain peer connections; see docs/interop.md). hangup's silent-path
+ * watch restarts ICE again, and when that brings nothing back, ends the call with `ice-failed` and an error
+ * event. In this pairing a restart cell passes with either outcome; never with a call left connected and silent.
+ */
+const SILENT_PATH_BUG: readonly string[] = ['firefox-chromium'];
+
+/**
+ * Restarts ICE from `who`, then checks new credentials on both sides, and media and data both ways. Returns
+ * `'ended'` when the pairing has the known silent-path bug and the call ended truthfully instead.
+ */
+async function restart(
+  c: Call,
+  who: 'polite' | 'impolite' | 'both',
+  tag: string,
+): Promise<'flowing' | 'ended'> {
+  try {
+    await restartAndCheck(c, who, tag);
+    return 'flowing';
+  } catch (error) {
+    if (!SILENT_PATH_BUG.includes(c.pairing.join('-'))) throw error;
+    // Bounded: the watch needs a window per restart (5 s each, maxIceRestarts 2) before it gives up.
+    const ends = await Promise.race([
+      Promise.all([c.polite.ended(), c.impolite.ended()]),
+      new Promise<undefined>((resolve) => setTimeout(resolve, 30_000)),
+    ]);
+    if (!ends) throw error;
+    const silentSide = ends.find((report) => report.endReason === 'ice-failed');
+    expect(silentSide, `${tag}: no media came back and no side ended with ice-failed`).toBeDefined();
+    expect(silentSide?.errors.some((message) => SILENT_PATH.test(message))).toBe(true);
+    for (const [index, report] of ends.entries()) {
+      expectEnded(report, ['ice-failed', 'remote-hangup', 'peer-left'], index === 0 ? 'polite' : 'impolite');
+    }
+    console.info(
+      `[interop] ${c.label}, ${tag}: the browser bug struck; the call ended with ice-failed (${String(error)})`,
+    );
+    return 'ended';
+  }
+}
+
+async function restartAndCheck(c: Call, who: 'polite' | 'impolite' | 'both', tag: string): Promise<void> {
   const before = await Promise.all([c.polite.report(), c.impolite.report()]);
   if (who !== 'impolite') await c.polite.restartIce();
   if (who !== 'polite') await c.impolite.restartIce();
@@ -168,22 +209,31 @@ for (let run = 1; run <= RUNS; run++) {
       });
 
       it('ICE restart by the polite side; media and data flow again both ways', async () => {
-        if (!first) throw new Error('no call');
-        await restart(first, 'polite', 'restart by the polite side');
+        first ??= await call(pairing);
+        if ((await restart(first, 'polite', 'restart by the polite side')) === 'ended') {
+          await closeCall(first);
+          first = undefined;
+        }
       });
 
       it('ICE restart by the impolite side; media and data flow again both ways', async () => {
-        if (!first) throw new Error('no call');
-        await restart(first, 'impolite', 'restart by the impolite side');
+        first ??= await call(pairing);
+        if ((await restart(first, 'impolite', 'restart by the impolite side')) === 'ended') {
+          await closeCall(first);
+          first = undefined;
+        }
       });
 
       it('ICE restart by both at once; media and data flow again both ways', async () => {
-        if (!first) throw new Error('no call');
-        await restart(first, 'both', 'restart by both');
+        first ??= await call(pairing);
+        if ((await restart(first, 'both', 'restart by both')) === 'ended') {
+          await closeCall(first);
+          first = undefined;
+        }
       });
 
       it('hang-up from the polite side', async () => {
-        if (!first) throw new Error('no call');
+        first ??= await call(pairing);
         await first.polite.end();
         const [local, remote] = await Promise.all([first.polite.ended(), first.impolite.ended()]);
         expectEnded(local, ['hangup'], 'polite');
