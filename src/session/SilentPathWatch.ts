@@ -58,6 +58,8 @@ export class SilentPathWatch {
   #troubles = 0;
   #inTrouble = false;
   #running = false;
+  /** A stats read is still out: Firefox's `getStats()` was seen to hang on a broken path. */
+  #sampling = false;
 
   constructor(timers: TimerSet, now: () => number, maxIceRestarts: number, host: SilentPathWatchHost) {
     this.#timers = timers;
@@ -80,18 +82,32 @@ export class SilentPathWatch {
   }
 
   #schedule(): void {
-    this.#timers.set('silence-watch', SILENCE_SAMPLE_MS, () => void this.#tick());
+    this.#timers.set('silence-watch', SILENCE_SAMPLE_MS, () => this.#tick());
   }
 
-  async #tick(): Promise<void> {
+  #tick(): void {
     const host = this.#host;
-    const state = host.state();
-    if (state === 'ended') return;
-    host.heartbeat();
-    const bytes = await host.inboundBytes();
     if (host.state() === 'ended') return;
+    host.heartbeat();
+    if (host.state() === 'ended') return;
+    // The next tick is due whatever the stats do: a read that never settles must not stop the watch.
+    this.#schedule();
+    if (this.#sampling) {
+      // The previous read is still out: nothing measured arrived in this period.
+      this.#judge(undefined);
+      return;
+    }
+    this.#sampling = true;
+    host.inboundBytes().then(
+      (bytes) => this.#sampled(bytes),
+      () => this.#sampled(undefined),
+    );
+  }
+
+  #sampled(bytes: InboundBytes | undefined): void {
+    this.#sampling = false;
+    if (this.#host.state() === 'ended') return;
     this.#judge(bytes);
-    if (host.state() !== 'ended') this.#schedule();
   }
 
   #judge(bytes: InboundBytes | undefined): void {

@@ -10,8 +10,17 @@ export async function until<T>(
   timeoutMs = 8_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  const late = Symbol('late');
   for (;;) {
-    const value = await probe();
+    // A probe is bounded too: Firefox's getStats() was seen to hang on a broken path.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const value = await Promise.race([
+      probe(),
+      new Promise<typeof late>((resolve) => {
+        timer = setTimeout(() => resolve(late), Math.max(0, deadline - Date.now()) + 1);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    if (value === late) throw new Error(`${what}: no answer within ${timeoutMs} ms`);
     if (ok(value)) return value;
     if (Date.now() > deadline)
       throw new Error(`${what}: not within ${timeoutMs} ms (last: ${JSON.stringify(value)})`);

@@ -42,13 +42,20 @@ async function counts(): Promise<MediaCounts> {
   if (!pc || pc.signalingState === 'closed') return lastCounts;
   let videoFrames = 0;
   let audioPackets = 0;
-  (await pc.getStats()).forEach(
-    (stat: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
-      if (stat.type !== 'inbound-rtp') return;
-      if (stat.kind === 'video') videoFrames += stat.framesDecoded ?? 0;
-      if (stat.kind === 'audio') audioPackets += stat.packetsReceived ?? 0;
-    },
-  );
+  // Firefox's getStats() can hang on a broken path: report the last counts rather than hang the driver.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stats = await Promise.race([
+    pc.getStats(),
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), 2_000);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  if (!stats) return lastCounts;
+  stats.forEach((stat: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
+    if (stat.type !== 'inbound-rtp') return;
+    if (stat.kind === 'video') videoFrames += stat.framesDecoded ?? 0;
+    if (stat.kind === 'audio') audioPackets += stat.packetsReceived ?? 0;
+  });
   lastCounts = { videoFrames, audioPackets, messages };
   return lastCounts;
 }

@@ -23,10 +23,15 @@ function setUp(maxIceRestarts = 2) {
     expected: ['audio', 'video'] as MediaKind[],
     /** When false, inboundBytes() resolves undefined (no connection). */
     readable: true,
+    /** When true, inboundBytes() never settles (Firefox's getStats on a broken path). */
+    hang: false,
   };
   const watch = new SilentPathWatch(timers, () => clock.now(), maxIceRestarts, {
     state: () => world.state,
-    inboundBytes: async () => (world.readable ? { ...world.bytes } : undefined),
+    inboundBytes: () =>
+      world.hang
+        ? new Promise<InboundBytes | undefined>(() => {})
+        : Promise.resolve(world.readable ? { ...world.bytes } : undefined),
     expectedKinds: () => world.expected,
     heartbeat: () => calls.push('heartbeat'),
     report: (error) => {
@@ -138,6 +143,24 @@ describe('SilentPathWatch', () => {
     t.watch.start();
     await t.run(SILENCE_WINDOW_MS + SILENCE_SAMPLE_MS);
     expect(t.troubles()).toEqual(['report:ICE_FAILED', 'trouble']);
+  });
+
+  it('a stats read that never settles does not stop the watch: silence is still found, heartbeats still go out', async () => {
+    const t = setUp();
+    t.watch.start();
+    await t.run(2_000, t.flow);
+    t.world.hang = true;
+    await t.run(SILENCE_WINDOW_MS + SILENCE_SAMPLE_MS);
+    expect(t.troubles()).toEqual(['report:ICE_FAILED', 'trouble']);
+    expect(t.calls.filter((call) => call === 'heartbeat').length).toBe(2 + 6);
+  });
+
+  it("with stats hanging, the peer's control messages still prove the path", async () => {
+    const t = setUp();
+    t.world.hang = true;
+    t.watch.start();
+    await t.run(3 * SILENCE_WINDOW_MS, () => t.watch.controlReceived());
+    expect(t.troubles()).toEqual([]);
   });
 
   it('stops at the end: no timer is left, and a sample that resolves after the end does nothing', async () => {
