@@ -41,6 +41,8 @@ export interface PeerReport {
   liveTracksAtEnd: number | undefined;
   /** Milliseconds from the call's `start()` to its end (undefined while it runs). */
   endedAfterMs: number | undefined;
+  /** The session's last log lines (browsers only), for a failing cell's message. */
+  log?: string[];
 }
 
 /** One side of an interop call. */

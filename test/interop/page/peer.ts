@@ -17,6 +17,12 @@ const remoteMutes: string[] = [];
 let endReport: PeerReport | undefined;
 let lastCounts: MediaCounts = { videoFrames: 0, audioPackets: 0, messages };
 const endWaiters: ((report: PeerReport) => void)[] = [];
+/** The session's log (messages only, no SDP), kept for a failing cell's message. */
+const log: string[] = [];
+const keep = (message: string): void => {
+  log.push(`${Math.round(performance.now() - startedAt)} ${message}`);
+  if (log.length > 60) log.shift();
+};
 
 function remoteUfrag(): string | undefined {
   return /a=ice-ufrag:(\S+)/.exec(pc?.remoteDescription?.sdp ?? '')?.[1];
@@ -34,6 +40,7 @@ function report(): PeerReport {
       resourcesAtEnd: undefined,
       liveTracksAtEnd: undefined,
       endedAfterMs: undefined,
+      log,
     }
   );
 }
@@ -69,6 +76,7 @@ const api = {
     const signaling = new WebSocketSignaling({ url: options.url, room: options.room });
     const current = new CallSession({
       signaling,
+      logger: { debug: keep, info: keep, warn: keep, error: keep },
       polite: options.polite,
       connectTimeoutMs: 20_000,
       runtime: {
@@ -97,6 +105,7 @@ const api = {
         resourcesAtEnd: current.liveResources(),
         liveTracksAtEnd: localTracks.filter((track) => track.readyState !== 'ended').length,
         endedAfterMs: Math.round(performance.now() - startedAt),
+        log,
       };
       // Tell the test runner even if this page is going away (a closing tab): Chromium delivers a beacon;
       // Firefox drops one now and then, but never a line written with window.dump (see BrowserDriver.dumped).
