@@ -35,6 +35,11 @@ export interface BenchAdapter {
   readonly name: AdapterName;
   /** Starts a call on two fresh peers; resolves when both sides report connected. */
   connect(): Promise<CallHandle>;
+  /**
+   * The `--media-first` scenario (#13): media acquired by the harness before the timed region, so only the
+   * libraries' own work is measured. A sends `stream`, B receives only. Absent: the adapter does not take part.
+   */
+  connectWithMedia?(stream: MediaStream): Promise<CallHandle>;
 }
 
 export type AdapterName = 'raw' | 'hangup' | 'simple-peer';

@@ -17,6 +17,8 @@
  *   --adapters raw,hangup,simple-peer
  *   --json FILE             also write the raw results as JSON
  *   --cpu-prof              profile each measuring process (inspector, 100 µs) into bench/profiles/
+ *   --media-first           latency with media acquired before the timed region (#13): A sends it, B receives
+ *                           only, so only the libraries' own work differs (raw and hangup take part)
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -41,6 +43,7 @@ interface Flags {
   adapters: AdapterName[];
   json: string | undefined;
   cpuProf: boolean;
+  mediaFirst: boolean;
 }
 
 function parseFlags(argv: string[]): Flags {
@@ -57,7 +60,9 @@ function parseFlags(argv: string[]): Flags {
     return parsed;
   };
   const list = (name: string, fallback: string[]) => value(name)?.split(',').filter(Boolean) ?? fallback;
-  const adapters = list('--adapters', [...ADAPTER_NAMES]) as AdapterName[];
+  const mediaFirst = argv.includes('--media-first');
+  // simple-peer has no media-first scenario: the comparison is hangup against the raw pair.
+  const adapters = list('--adapters', mediaFirst ? ['raw', 'hangup'] : [...ADAPTER_NAMES]) as AdapterName[];
   for (const name of adapters) {
     if (!ADAPTER_NAMES.includes(name))
       throw new TypeError(`unknown adapter ${name} (${ADAPTER_NAMES.join(', ')})`);
@@ -75,6 +80,7 @@ function parseFlags(argv: string[]): Flags {
     adapters,
     json: value('--json'),
     cpuProf: argv.includes('--cpu-prof'),
+    mediaFirst,
   };
 }
 
@@ -143,13 +149,19 @@ function main() {
 
   if (flags.only.includes('latency')) {
     const latency = runTask(
-      { task: 'latency', adapters: flags.adapters, runs: flags.runs, warmup: flags.warmup },
+      {
+        task: 'latency',
+        adapters: flags.adapters,
+        runs: flags.runs,
+        warmup: flags.warmup,
+        mediaFirst: flags.mediaFirst,
+      },
       flags,
     ) as Record<string, LatencyResult>;
     results.latency = latency;
     const raw = latency.raw;
     say(
-      `### Time to connected and to the remote knowing the call ended (ms, min / median / max, ${flags.runs} runs)\n`,
+      `### Time to connected and to the remote knowing the call ended (ms, min / median / max, ${flags.runs} runs${flags.mediaFirst ? '; media acquired before the timed region, A sends, B receives only' : ''})\n`,
     );
     say(
       table(

@@ -35,23 +35,43 @@ const PARTS: Part[] = [
   },
   {
     name: 'screen share, device switch, stats, audio-only fallback',
-    files: /src\/media\/(screenShare|deviceSwitch|callStats|audioFallback|senders|MediaControlContext)\.ts$/,
+    files: /src\/media\/(ScreenShare|DeviceSwitch|StatsSampler|audioFallback|senders|mediaHost)\.ts$/,
     stub: 'export class ScreenShare {} export class DeviceSwitch {} export class StatsSampler {} export async function acquireWithAudioFallback() {} export function acquireTrack() {}',
   },
   {
+    name: 'mute sync',
+    files: /src\/media\/MuteSync\.ts$/,
+    stub: 'export class MuteSync {}',
+  },
+  {
+    name: 'signaling link (subscribe, validate, route, stamp, ownership)',
+    files: /src\/signaling\/SignalingLink\.ts$/,
+    stub: 'export class SignalingLink {} export function isSignalingAdapter() { return true; }',
+  },
+  {
+    name: 'peer link (connection, gated negotiation, channels, remote stream)',
+    files: /src\/peer\/PeerLink\.ts$/,
+    stub: 'export class PeerLink {}',
+  },
+  {
+    name: 'session wiring (part hosts) and emitter',
+    files: /src\/session\/(sessionHosts|SessionEmitter)\.ts$/,
+    stub: 'export class SessionEmitter {} export function sessionHosts() { return {}; }',
+  },
+  {
     name: 'perfect negotiation',
-    files: /src\/negotiation\/PerfectNegotiation\.ts$/,
-    stub: 'export class PerfectNegotiation {} export function fileRemoteCandidate() {}',
+    files: /src\/peer\/PerfectNegotiation\.ts$/,
+    stub: 'export class PerfectNegotiation {}',
   },
   {
     name: 'data channels (control + application)',
-    files: /src\/media\/DataChannelLink\.ts$/,
+    files: /src\/peer\/DataChannelLink\.ts$/,
     stub: 'export class DataChannelLink {}',
   },
   {
     name: 'candidate queue (cap, duplicates, ICE generations)',
-    files: /src\/resources\/IceCandidateQueue\.ts$/,
-    stub: 'export class IceCandidateQueue {} export function candidateToJson(c) { return c; }',
+    files: /src\/peer\/IceCandidateQueue\.ts$/,
+    stub: 'export class IceCandidateQueue {}',
   },
   {
     name: 'call timers and ICE recovery',

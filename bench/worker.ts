@@ -10,6 +10,7 @@ import {
   type AdapterName,
   type BenchAdapter,
   type CallHandle,
+  getUserMedia,
   stopLeftovers,
   withTimeout,
 } from './common.js';
@@ -36,14 +37,25 @@ interface Task {
    * (bench/shard.ts) and all N start at the same time; `wave` is then ignored.
    */
   shard?: number;
+  /** latency: media acquired before the timed region, A sends, B receives only (`connectWithMedia`). */
+  mediaFirst?: boolean;
 }
 
 /** One call from start to both sides released; returns its timings. */
 async function oneCall(
   adapter: BenchAdapter,
+  mediaFirst = false,
 ): Promise<{ connectMs: number; hangupMs: number; liveTracks: number }> {
+  let start = () => adapter.connect();
+  if (mediaFirst) {
+    const connectWithMedia = adapter.connectWithMedia?.bind(adapter);
+    if (!connectWithMedia) throw new Error(`${adapter.name} has no media-first scenario`);
+    // Outside the timed region: only the libraries' own work is compared.
+    const stream = await getUserMedia();
+    start = () => connectWithMedia(stream);
+  }
   const t0 = performance.now();
-  const call = await withTimeout(adapter.connect(), CALL_TIMEOUT_MS, `${adapter.name} connect`);
+  const call = await withTimeout(start(), CALL_TIMEOUT_MS, `${adapter.name} connect`);
   const connectMs = performance.now() - t0;
   if (call.ready) await withTimeout(call.ready, CALL_TIMEOUT_MS, `${adapter.name} ready`);
   const t1 = performance.now();
@@ -58,7 +70,7 @@ async function latency(task: Task) {
   const adapters = task.adapters.map((name) => ADAPTERS[name]);
   for (let i = 0; i < task.warmup; i++) {
     for (const adapter of rotate(adapters, i)) {
-      await oneCall(adapter);
+      await oneCall(adapter, task.mediaFirst);
       await pause();
     }
   }
@@ -70,7 +82,7 @@ async function latency(task: Task) {
   );
   for (let i = 0; i < task.runs; i++) {
     for (const adapter of rotate(adapters, i)) {
-      const result = await oneCall(adapter);
+      const result = await oneCall(adapter, task.mediaFirst);
       const sample = samples[adapter.name]!;
       sample.connect.push(result.connectMs);
       sample.hangup.push(result.hangupMs);
@@ -85,7 +97,7 @@ async function latency(task: Task) {
         connect: summarize(s.connect),
         hangup: summarize(s.hangup),
         liveTracksPerCall: summarize(s.live),
-        tracksPerCall: 4,
+        tracksPerCall: task.mediaFirst ? 2 : 4,
       },
     ]),
   );

@@ -408,14 +408,8 @@ export class CallSession extends SessionEmitter {
     try {
       if (stream) {
         this.#localStream = stream;
-        // Freshly acquired tracks are enabled, so only a mute set before start() needs applying; a handed-in
-        // stream may carry disabled tracks and is always aligned. Skipping the no-op matters on
-        // @roamhq/wrtc, where each track list and `enabled` write is a synchronous native call on the
-        // path to the first offer.
         const { media } = this.#options;
-        const handedIn = media !== false && isMediaStream(media);
-        if (handedIn || this.#mute.isMuted('audio')) this.#mute.apply('audio');
-        if (handedIn || this.#mute.isMuted('video')) this.#mute.apply('video');
+        this.#mute.alignNewStream(media !== false && isMediaStream(media));
         this.emit('localStream', stream);
         this.#changed();
       }
@@ -423,26 +417,6 @@ export class CallSession extends SessionEmitter {
       this.#peer.addMedia(stream);
     } catch (error) {
       this.teardown('error', error);
-    }
-  }
-
-  #onConnectionState(state: RTCPeerConnectionState): void {
-    this.#options.logger.debug(`connection state ${state}`);
-    switch (state) {
-      case 'connected':
-        this.#onConnected();
-        break;
-      case 'disconnected':
-        this.#ice.disconnected();
-        break;
-      case 'failed':
-        this.#ice.failed();
-        break;
-      case 'closed':
-        this.teardown('error', HangupError.connectionClosed());
-        break;
-      default:
-        break;
     }
   }
 
@@ -484,7 +458,7 @@ export class CallSession extends SessionEmitter {
       mute: () => this.#mute,
       ice: () => this.#ice,
       watch: () => this.#watch,
-      connectionState: (state) => this.#onConnectionState(state),
+      connected: () => this.#onConnected(),
       localStream: () => this.#localStream,
       setLocalStream: (stream) => {
         this.#localStream = stream;

@@ -18,31 +18,38 @@ const runtime: RtcRuntime = { RTCPeerConnection: RTCPeerConnectionCtor, getUserM
  */
 export const hangupAdapter: BenchAdapter = {
   name: 'hangup',
-  async connect(): Promise<CallHandle> {
-    const pair = createInMemorySignalingPair();
-    const make = (side: 'a' | 'b') =>
-      new CallSession({
-        signaling: loopbackOnly(pair[side]),
-        polite: side === 'a',
-        runtime,
-        // The same constraints as the other adapters (also hangup's default), stated so it is plain to see.
-        media: MEDIA_CONSTRAINTS,
-        rtcConfiguration: RTC_CONFIGURATION,
-      });
-    let a: CallSession | undefined = make('a');
-    const b = make('b');
-    const remoteEnded = b.ended.then(() => undefined);
-    await Promise.all([a.start(), b.start()]);
-    // Collected once connected, as the raw and simple-peer adapters do: a `localStream` listener would put
-    // the harness's own getTracks() calls (native in @roamhq/wrtc) on hangup's path to the first offer.
-    const localTracks = [...(a.localStream?.getTracks() ?? []), ...(b.localStream?.getTracks() ?? [])];
-    return {
-      localTracks,
-      hangUp() {
-        a?.end();
-        a = undefined;
-      },
-      remoteEnded,
-    };
-  },
+  // The same constraints as the other adapters (also hangup's default), stated so it is plain to see.
+  connect: () => hangupCall(MEDIA_CONSTRAINTS, MEDIA_CONSTRAINTS),
+  // Media acquired by the harness before the timed region: A sends it (and owns it), B receives only.
+  connectWithMedia: (stream) => hangupCall(stream, false),
 };
+
+async function hangupCall(
+  mediaA: MediaStreamConstraints | MediaStream,
+  mediaB: MediaStreamConstraints | false,
+): Promise<CallHandle> {
+  const pair = createInMemorySignalingPair();
+  const make = (side: 'a' | 'b') =>
+    new CallSession({
+      signaling: loopbackOnly(pair[side]),
+      polite: side === 'a',
+      runtime,
+      media: side === 'a' ? mediaA : mediaB,
+      rtcConfiguration: RTC_CONFIGURATION,
+    });
+  let a: CallSession | undefined = make('a');
+  const b = make('b');
+  const remoteEnded = b.ended.then(() => undefined);
+  await Promise.all([a.start(), b.start()]);
+  // Collected once connected, as the raw and simple-peer adapters do: a `localStream` listener would put
+  // the harness's own getTracks() calls (native in @roamhq/wrtc) on hangup's path to the first offer.
+  const localTracks = [...(a.localStream?.getTracks() ?? []), ...(b.localStream?.getTracks() ?? [])];
+  return {
+    localTracks,
+    hangUp() {
+      a?.end();
+      a = undefined;
+    },
+    remoteEnded,
+  };
+}

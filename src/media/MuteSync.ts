@@ -74,6 +74,16 @@ export class MuteSync {
     for (const track of tracks ?? []) track.enabled = !this.#local[kind];
   }
 
+  /**
+   * The call's own stream just arrived. Freshly acquired tracks are enabled, so only a mute set before
+   * `start()` needs applying; a handed-in stream may carry disabled tracks and is always aligned. Skipping
+   * the no-op matters on @roamhq/wrtc, where each track list and `enabled` write is a synchronous native
+   * call on the path to the first offer.
+   */
+  alignNewStream(handedIn: boolean): void {
+    for (const kind of KINDS) if (handedIn || this.#local[kind]) this.apply(kind);
+  }
+
   /** At the first `connected`: a mute set before it has not been announced yet. */
   announceIfMuted(): void {
     if (this.#local.audio || this.#local.video) this.resync();

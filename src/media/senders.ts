@@ -4,10 +4,7 @@
  */
 
 /** The transceiver that sends (or could send) media of `kind`: the first one not stopped. */
-export function transceiverFor(
-  pc: RTCPeerConnection,
-  kind: 'audio' | 'video',
-): RTCRtpTransceiver | undefined {
+function transceiverFor(pc: RTCPeerConnection, kind: 'audio' | 'video'): RTCRtpTransceiver | undefined {
   return pc.getTransceivers().find((transceiver) => {
     if ((transceiver.direction as string) === 'stopped') return false;
     const trackKind = transceiver.sender.track?.kind ?? transceiver.receiver.track?.kind;

@@ -11,9 +11,9 @@ export const MAX_QUEUED_DATA_BYTES = 1024 * 1024;
  * waits for `datachannel`: there is no glare and no role. (The offering side creates them before its first
  * offer, the answering side right after its first answer; both long before the association opens.)
  */
-export const CONTROL_CHANNEL = Object.freeze({ label: 'hangup-control', id: 0 });
+const CONTROL_CHANNEL = Object.freeze({ label: 'hangup-control', id: 0 });
 /** The application's channel: `send()` and the `message` event. */
-export const APP_CHANNEL = Object.freeze({ label: 'hangup-data', id: 1 });
+const APP_CHANNEL = Object.freeze({ label: 'hangup-data', id: 1 });
 
 /** What {@link DataChannelLink} needs from its host (the peer link). */
 export interface DataChannelLinkHost {

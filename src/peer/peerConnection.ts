@@ -60,7 +60,7 @@ export function closePeerConnection(pc: RTCPeerConnection): unknown[] {
 /**
  * `connectionState`, or where a runtime lacks it, the same thing derived from `iceConnectionState`.
  */
-export function connectionStateOf(pc: RTCPeerConnection): RTCPeerConnectionState {
+function connectionStateOf(pc: RTCPeerConnection): RTCPeerConnectionState {
   const state = pc.connectionState;
   if (typeof state === 'string') return state;
   switch (pc.iceConnectionState) {

@@ -52,7 +52,7 @@ export class SessionEmitter extends EventEmitter<CallSessionEvents> {
     }
   }
 
-  /** Teardown began: nothing is delivered until {@link SessionEmitter.emitFinal}. */
+  /** Teardown began: nothing is delivered until `emitFinal`. */
   protected silence(): void {
     this.#gate = 'ending';
   }

@@ -45,7 +45,8 @@ export interface SessionHost {
   mute(): MuteSync;
   ice(): IceRecovery;
   watch(): SilentPathWatch;
-  connectionState(state: RTCPeerConnectionState): void;
+  /** The connection reached `connected` (the session moves to `connected`, first time or again). */
+  connected(): void;
   localStream(): MediaStream | undefined;
   setLocalStream(stream: MediaStream): void;
   getStats(): Promise<CallStats>;
@@ -96,7 +97,7 @@ export function sessionHosts(session: SessionHost): PartHosts {
       send: (message) => session.signaling().send(message),
       report,
       fail,
-      connectionState: (state) => session.connectionState(state),
+      connectionState: (state) => onConnectionState(session, state),
       remoteStream: (stream) => {
         session.emit('remoteStream', stream);
         session.changed();
@@ -161,7 +162,7 @@ export function sessionHosts(session: SessionHost): PartHosts {
       // Recovery as for an ICE failure of a connected call: restarts bounded in number and time.
       trouble: () => session.ice().failed(),
       // What arrives again is the path back: a session that went reconnecting is connected again.
-      flowing: () => session.connectionState('connected'),
+      flowing: () => session.connected(),
       fail: (error) => {
         report(error);
         session.end('ice-failed', error);
@@ -183,6 +184,15 @@ export function sessionHosts(session: SessionHost): PartHosts {
       report,
     },
   };
+}
+
+/** What each connection state does to the call. */
+function onConnectionState(session: SessionHost, state: RTCPeerConnectionState): void {
+  session.options.logger.debug(`connection state ${state}`);
+  if (state === 'connected') session.connected();
+  else if (state === 'disconnected') session.ice().disconnected();
+  else if (state === 'failed') session.ice().failed();
+  else if (state === 'closed') session.end('error', HangupError.connectionClosed());
 }
 
 /**

@@ -67,7 +67,7 @@ export class FakeTransceiver {
     track: MediaStreamTrack | null,
   ) {
     this.sender = new FakeSender(track);
-    this.receiver = { track: new FakeMediaStreamTrack(kind) as unknown as MediaStreamTrack };
+    this.receiver = { track: new FakeMediaStreamTrack(kind) };
     this.direction = direction;
   }
   stop(): void {
@@ -191,8 +191,7 @@ export class FakeRTCPeerConnection extends EventTarget {
   /** Fires `track` as if the peer's media arrived. */
   emitTrack(track: MediaStreamTrack, streams: MediaStream[]): void {
     if (this.closed) return;
-    const event = Object.assign(new Event('track'), { track, streams, receiver: { track } });
-    this.#fire('track', event as unknown as RTCTrackEvent);
+    this.#fire('track', createFakeTrackEvent(track, streams));
   }
 
   /** Fires `negotiationneeded`. */
@@ -460,8 +459,8 @@ export class FakeRTCPeerConnection extends EventTarget {
         const stream = new FakeMediaStream([
           new FakeMediaStreamTrack('audio'),
           new FakeMediaStreamTrack('video'),
-        ] as unknown as MediaStreamTrack[]);
-        for (const track of stream.getTracks()) this.emitTrack(track, [stream as unknown as MediaStream]);
+        ]);
+        for (const track of stream.getTracks()) this.emitTrack(track, [stream]);
       }
       this.setConnectionState('connected');
     });
@@ -506,4 +505,14 @@ function invalidState(what: string, state: string): DOMException | Error {
   return typeof DOMException === 'function'
     ? new DOMException(message, 'InvalidStateError')
     : new Error(message);
+}
+
+/**
+ * A `track` event as a peer connection fires it (`track`, `streams`, `receiver.track`), typed as the DOM's
+ * `RTCTrackEvent`, for tests that call a captured `ontrack` handler themselves.
+ */
+export function createFakeTrackEvent(track: MediaStreamTrack, streams: MediaStream[]): RTCTrackEvent {
+  const event = Object.assign(new Event('track'), { track, streams, receiver: { track } });
+  // The fake carries only the fields call code reads; the DOM type has more.
+  return event as unknown as RTCTrackEvent;
 }

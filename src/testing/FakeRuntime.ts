@@ -48,7 +48,13 @@ export class FakeRuntime implements RtcRuntime {
   readonly pendingMedia: PendingMediaRequest[] = [];
   /** Every getUserMedia constraints object received. */
   readonly mediaRequests: (MediaStreamConstraints | DisplayMediaStreamOptions | undefined)[] = [];
-  readonly RTCPeerConnection: RtcRuntime['RTCPeerConnection'];
+  /**
+   * Builds {@link FakeRTCPeerConnection}s, typed as both the fake and the DOM type, so a test can drive what
+   * it creates (`new runtime.RTCPeerConnection().setConnectionState(...)`) and hand it to DOM-typed code.
+   */
+  readonly RTCPeerConnection: new (
+    configuration?: RTCConfiguration,
+  ) => FakeRTCPeerConnection & RTCPeerConnection;
   readonly behavior: FakePeerConnectionBehavior;
 
   #hold = false;
@@ -67,7 +73,7 @@ export class FakeRuntime implements RtcRuntime {
         super(configuration, runtime.behavior);
         runtime.peerConnections.push(this);
       }
-    } as unknown as RtcRuntime['RTCPeerConnection'];
+    } as unknown as FakeRuntime['RTCPeerConnection'];
     this.getUserMedia = this.getUserMedia.bind(this);
     this.getDisplayMedia = this.getDisplayMedia.bind(this);
   }
@@ -121,14 +127,14 @@ export class FakeRuntime implements RtcRuntime {
       if (kinds.video)
         created.push(new FakeMediaStreamTrack('video', kind === 'display' ? { label: 'screen' } : {}));
       this.tracks.push(...created);
-      return new FakeMediaStream(created as unknown as MediaStreamTrack[]);
+      return new FakeMediaStream(created);
     };
     if (this.#failuresLeft > 0) {
       this.#failuresLeft--;
       const failure = this.#failure;
       return Promise.resolve().then(() => Promise.reject(failure));
     }
-    if (!this.#hold) return Promise.resolve().then(() => make() as unknown as MediaStream);
+    if (!this.#hold) return Promise.resolve().then((): MediaStream => make());
     return new Promise<MediaStream>((resolve, reject) => {
       const request: PendingMediaRequest = {
         constraints,
@@ -136,7 +142,7 @@ export class FakeRuntime implements RtcRuntime {
         resolve: () => {
           this.#forget(request);
           const stream = make();
-          resolve(stream as unknown as MediaStream);
+          resolve(stream);
           return stream;
         },
         reject: (error) => {

@@ -1,7 +1,7 @@
 import type { SignalMessage } from '../signaling/types.js';
 
 /** A realistic audio+video offer SDP as Chrome produces it (host candidates stripped, as with trickle ICE). */
-export function sampleSdp(type: 'offer' | 'answer'): string {
+function sampleSdp(type: 'offer' | 'answer'): string {
   const setup = type === 'offer' ? 'actpass' : 'active';
   return [
     'v=0',

@@ -7,7 +7,7 @@ const newId = (prefix: string): string => `${prefix}-${nextId++}`;
  * firing `ended` (as browsers do); {@link FakeMediaStreamTrack.endFromDevice} simulates the device or the
  * browser ending it (unplugged camera, "Stop sharing"), which does fire `ended`.
  */
-export class FakeMediaStreamTrack extends EventTarget {
+export class FakeMediaStreamTrack extends EventTarget implements MediaStreamTrack {
   readonly id = newId('track');
   readonly kind: 'audio' | 'video';
   readonly label: string;
@@ -68,8 +68,10 @@ export class FakeMediaStreamTrack extends EventTarget {
 }
 
 /** A `MediaStream` stand-in holding {@link FakeMediaStreamTrack}s. */
-export class FakeMediaStream extends EventTarget {
+export class FakeMediaStream extends EventTarget implements MediaStream {
   readonly id = newId('stream');
+  onaddtrack: ((event: MediaStreamTrackEvent) => void) | null = null;
+  onremovetrack: ((event: MediaStreamTrackEvent) => void) | null = null;
   readonly #tracks: MediaStreamTrack[];
 
   constructor(tracks: Iterable<MediaStreamTrack> = []) {
@@ -107,10 +109,18 @@ export class FakeMediaStream extends EventTarget {
   }
 
   clone(): FakeMediaStream {
-    return new FakeMediaStream(
-      this.#tracks.map((track) => (track as unknown as FakeMediaStreamTrack).clone()),
-    );
+    return new FakeMediaStream(this.#tracks.map((track) => track.clone()));
   }
+}
+
+/**
+ * The fake behind a track a session exposes (`session.localStream.getVideoTracks()[0]`), to drive it
+ * (`endFromDevice()`, `stopError`): a checked narrowing, so tests need no cast.
+ * @throws TypeError when the track is not a {@link FakeMediaStreamTrack}.
+ */
+export function fakeTrack(track: MediaStreamTrack | undefined): FakeMediaStreamTrack {
+  if (!(track instanceof FakeMediaStreamTrack)) throw new TypeError('not a FakeMediaStreamTrack');
+  return track;
 }
 
 /** Builds a fake stream with one audio and/or one video track. */
@@ -120,7 +130,7 @@ export function createFakeMediaStream(
   const tracks: FakeMediaStreamTrack[] = [];
   if (kinds.audio) tracks.push(new FakeMediaStreamTrack('audio'));
   if (kinds.video) tracks.push(new FakeMediaStreamTrack('video'));
-  return new FakeMediaStream(tracks as unknown as MediaStreamTrack[]);
+  return new FakeMediaStream(tracks);
 }
 
 let handlerPropertiesCalled: boolean | undefined;

@@ -5,6 +5,7 @@
 export { assertReleased, NOTHING_HELD, type ReportsLiveResources } from './assertReleased.js';
 export { FakeRTCDataChannel } from './FakeRTCDataChannel.js';
 export {
+  createFakeTrackEvent,
   type FakePeerConnectionBehavior,
   type FakePeerConnectionStep,
   FakeRTCPeerConnection,
@@ -13,7 +14,7 @@ export {
   type HeldStep,
 } from './FakeRTCPeerConnection.js';
 export { FakeRuntime, type FakeRuntimeOptions, type PendingMediaRequest } from './FakeRuntime.js';
-export { createFakeMediaStream, FakeMediaStream, FakeMediaStreamTrack } from './fakeMedia.js';
+export { createFakeMediaStream, FakeMediaStream, FakeMediaStreamTrack, fakeTrack } from './fakeMedia.js';
 export { ManualClock, settle } from './ManualClock.js';
 export {
   type SignalingAdapterPair,

@@ -2,7 +2,7 @@
 // stands in for it so every race can be driven deterministically.
 import { describe, expect, it, vi } from 'vitest';
 import { isCallEndedError, isMediaAcquisitionError } from '../../../src/index.js';
-import { FakeMediaStream, FakeMediaStreamTrack } from '../../../src/testing/index.js';
+import { FakeMediaStream, FakeMediaStreamTrack, fakeTrack } from '../../../src/testing/index.js';
 import { connect, expectReleased, fakeCall } from '../../helpers/fakeCall.js';
 import { pcOf, sentTrack } from './mediaCall.js';
 
@@ -13,8 +13,7 @@ describe('screen share', () => {
     const pc = pcOf(call, call.a);
     const camera = call.a.localStream!.getVideoTracks()[0]!;
     const systemAudio = new FakeMediaStreamTrack('audio');
-    call.runtime.getDisplayMedia = async () =>
-      new FakeMediaStream([systemAudio] as unknown as MediaStreamTrack[]) as unknown as MediaStream;
+    call.runtime.getDisplayMedia = async () => new FakeMediaStream([systemAudio]);
 
     const error = await call.a.startScreenShare().catch((e: unknown) => e);
 
@@ -61,7 +60,7 @@ describe('screen share', () => {
     const pc = pcOf(call, call.a);
     const camera = call.a.localStream!.getVideoTracks()[0]!;
     await call.a.startScreenShare();
-    const screen = call.a.localStream!.getVideoTracks()[0] as unknown as FakeMediaStreamTrack;
+    const screen = fakeTrack(call.a.localStream!.getVideoTracks()[0]);
 
     screen.endFromDevice();
     await call.clock.advanceAsync(0);
@@ -78,7 +77,7 @@ describe('screen share', () => {
     const call = fakeCall();
     await connect(call);
     await call.a.startScreenShare();
-    const screen = call.a.localStream!.getVideoTracks()[0] as unknown as FakeMediaStreamTrack;
+    const screen = fakeTrack(call.a.localStream!.getVideoTracks()[0]);
     const removed = vi.spyOn(screen, 'removeEventListener');
 
     call.a.end();

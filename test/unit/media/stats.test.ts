@@ -27,7 +27,8 @@ function report(t: number, sent: number, received: number, lost: number): RTCSta
       packetsLost: lost,
     },
   ];
-  return new Map(entries.map((e) => [e.id, e])) as unknown as RTCStatsReport;
+  const report: RTCStatsReport = new Map(entries.map((e) => [e.id, e]));
+  return report;
 }
 
 describe('getStats and quality', () => {

@@ -239,7 +239,7 @@ function sessionOptions(
       : config.media === 'audio-only'
         ? { audio: true, video: false }
         : config.media === 'provided'
-          ? (provided as unknown as MediaStream)
+          ? provided
           : { audio: true, video: true };
   return {
     ...rest,
@@ -426,11 +426,7 @@ async function runSingleSession(config: Config, actions: Action[]): Promise<void
         break;
       case 'pc-track': {
         const track = new FakeMediaStreamTrack('video');
-        guarded(problems, 'track', () =>
-          pc?.emitTrack(track as unknown as MediaStreamTrack, [
-            new FakeMediaStream([track as unknown as MediaStreamTrack]) as unknown as MediaStream,
-          ]),
-        );
+        guarded(problems, 'track', () => pc?.emitTrack(track, [new FakeMediaStream([track])]));
         break;
       }
       case 'pagehide':

@@ -410,8 +410,7 @@ export const mediaControlArb: fc.Arbitrary<MediaControl> = fc.oneof(
  * send on a closed call); a synchronous throw is only acceptable as a documented HangupError.
  */
 export function runMediaControl(session: CallSession, control: MediaControl, problems: string[]): void {
-  const target = session as unknown as Record<string, ((...args: unknown[]) => unknown) | undefined>;
-  const method = target[control.control];
+  const method: unknown = Reflect.get(session, control.control);
   if (typeof method !== 'function') return;
   const args =
     control.control === 'switchDevice'
@@ -420,7 +419,7 @@ export function runMediaControl(session: CallSession, control: MediaControl, pro
         ? [control.text]
         : [];
   try {
-    const result = method.apply(session, args);
+    const result: unknown = Reflect.apply(method, session, args);
     if (result && typeof (result as Promise<unknown>).then === 'function') {
       (result as Promise<unknown>).catch(() => {});
     }

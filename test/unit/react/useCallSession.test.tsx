@@ -84,7 +84,7 @@ describe('useCallSession', () => {
     const view = await mount(
       <StrictMode>
         <Call
-          source={{ ...call.hookOptions, media: stream as unknown as MediaStream }}
+          source={{ ...call.hookOptions, media: stream }}
           onRender={(r) => {
             if (r.session) sessions.add(r.session);
           }}

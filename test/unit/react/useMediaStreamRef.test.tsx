@@ -16,8 +16,8 @@ function Player({ stream }: { stream: MediaStream | undefined }) {
 describe('attachStream', () => {
   it('sets srcObject and clears it on detach, only if the element still shows that stream', () => {
     const element = { srcObject: null as MediaProvider | null };
-    const first = createFakeMediaStream() as unknown as MediaStream;
-    const second = createFakeMediaStream() as unknown as MediaStream;
+    const first = createFakeMediaStream();
+    const second = createFakeMediaStream();
     const detachFirst = attachStream(element, first);
     expect(element.srcObject).toBe(first);
     const detachSecond = attachStream(element, second);

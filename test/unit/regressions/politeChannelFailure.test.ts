@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type FakeRTCPeerConnection, settle } from '../../../src/testing/index.js';
+import { settle } from '../../../src/testing/index.js';
 import { expectReleased, remoteSdp, solo } from '../../helpers/fakeCall.js';
 
 // Review of "the polite side creates its data channels right after its first answer" (since 958e589): the
@@ -11,9 +11,7 @@ describe('the polite side cannot create its data channels', () => {
   it('ends the call with error, as when the impolite side cannot create them', async () => {
     const s = solo({ polite: true });
     const failure = new Error('no SCTP today');
-    const Base = s.runtime.RTCPeerConnection as unknown as new (
-      configuration?: RTCConfiguration,
-    ) => FakeRTCPeerConnection;
+    const Base = s.runtime.RTCPeerConnection;
     Object.defineProperty(s.runtime, 'RTCPeerConnection', {
       value: class extends Base {
         override createDataChannel(): never {

@@ -25,7 +25,7 @@ describe('a handed-in stream, call ended during start()', () => {
       runtime: new FakeRuntime(),
       clock: new ManualClock(),
       endOnPageHide: false,
-      media: stream as unknown as MediaStream,
+      media: stream,
     });
     session.on('stateChange', (state) => {
       if (state === 'starting') session.end();
@@ -44,7 +44,7 @@ describe('a handed-in stream, call ended during start()', () => {
       runtime: new FakeRuntime(),
       clock: new ManualClock(),
       endOnPageHide: false,
-      media: stream as unknown as MediaStream,
+      media: stream,
     });
     void session.start();
     expect(session.endReason).toBe('peer-left');

@@ -70,7 +70,7 @@ describe('media acquisition racing teardown', () => {
 describe('a stream handed in', () => {
   it('is owned and stopped at teardown by default', async () => {
     const stream = createFakeMediaStream();
-    const s = solo({ media: stream as unknown as MediaStream });
+    const s = solo({ media: stream });
     await driveTo(s, 'connected');
     expect(s.runtime.mediaRequests).toEqual([]);
     expect(s.session.localStream).toBe(stream);
@@ -82,7 +82,7 @@ describe('a stream handed in', () => {
 
   it('with stopProvidedStream: false is not stopped, but the session drops its reference', async () => {
     const stream = createFakeMediaStream();
-    const s = solo({ media: stream as unknown as MediaStream, stopProvidedStream: false });
+    const s = solo({ media: stream, stopProvidedStream: false });
     await driveTo(s, 'connected');
     expect(s.session.liveResources().tracks).toBe(0);
     s.session.end();
@@ -93,7 +93,7 @@ describe('a stream handed in', () => {
 
   it('handed in and the call ended before start(): stopped (the session owns it from construction)', () => {
     const stream = createFakeMediaStream();
-    const s = solo({ media: stream as unknown as MediaStream });
+    const s = solo({ media: stream });
     expect(s.session.liveResources().tracks).toBe(2);
     s.session.end();
     expect(stream.getTracks().map((track) => track.readyState)).toEqual(['ended', 'ended']);
@@ -102,7 +102,7 @@ describe('a stream handed in', () => {
 
   it('handed in with stopProvidedStream: false and ended before start(): left running', () => {
     const stream = createFakeMediaStream();
-    const s = solo({ media: stream as unknown as MediaStream, stopProvidedStream: false });
+    const s = solo({ media: stream, stopProvidedStream: false });
     s.session.end();
     expect(stream.getTracks().map((track) => track.readyState)).toEqual(['live', 'live']);
     expectReleased(s.session);
@@ -110,7 +110,7 @@ describe('a stream handed in', () => {
 
   it('handed in and the call ended inside start() (synchronous peer-left): stopped', async () => {
     const stream = createFakeMediaStream();
-    const s = solo({ media: stream as unknown as MediaStream });
+    const s = solo({ media: stream });
     const subscribe = s.signaling.subscribe.bind(s.signaling);
     s.signaling.subscribe = (listener) => {
       const unsubscribe = subscribe(listener);
@@ -214,7 +214,7 @@ describe('remote media', () => {
     const s = solo();
     await driveTo(s, 'connected');
     const remote = createFakeMediaStream();
-    for (const track of remote.getTracks()) s.pc().emitTrack(track, [remote as unknown as MediaStream]);
+    for (const track of remote.getTracks()) s.pc().emitTrack(track, [remote]);
     expect(s.session.remoteStream).toBe(remote);
     expect(s.log.events.filter((e) => e === 'remoteStream')).toHaveLength(1);
     s.session.end();

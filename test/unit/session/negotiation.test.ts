@@ -139,9 +139,7 @@ describe('perfect negotiation with the fake runtime', () => {
 
 /** A runtime whose connections never fire `negotiationneeded` by themselves; the test fires it by hand. */
 function withoutAutomaticNegotiationNeeded(s: ReturnType<typeof solo>): void {
-  const Base = s.runtime.RTCPeerConnection as unknown as new (
-    configuration?: RTCConfiguration,
-  ) => FakeRTCPeerConnection;
+  const Base = s.runtime.RTCPeerConnection;
   Object.defineProperty(s.runtime, 'RTCPeerConnection', {
     value: class extends Base {
       override fireNegotiationNeeded(): void {}

@@ -76,7 +76,7 @@ describe('start(): mute state on the local tracks', () => {
 
   it('aligns a handed-in stream with the session mute state (a disabled track is enabled)', async () => {
     const runtime = new FakeRuntime();
-    const stream = createFakeMediaStream() as unknown as MediaStream;
+    const stream = createFakeMediaStream();
     for (const track of stream.getTracks()) track.enabled = false;
     const s = session(runtime, stream);
     void s.start();

@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CallEndedError, type HangupError } from '../../../src/index.js';
 import {
   createFakeMediaStream,
+  createFakeTrackEvent,
   type FakeMediaStreamTrack,
+  fakeTrack,
   ManualClock,
   NOTHING_HELD,
   settle,
@@ -170,9 +172,9 @@ describe('a failing teardown step is reported, never thrown, and the others stil
 
   it('every throwing track is reported, each track stop() still attempted', async () => {
     const stream = createFakeMediaStream();
-    const tracks = stream.getTracks() as unknown as FakeMediaStreamTrack[];
+    const tracks = stream.getTracks().map(fakeTrack);
     for (const track of tracks) track.stopError = new Error(`stop ${track.kind}`);
-    const s = solo({ media: stream as unknown as MediaStream });
+    const s = solo({ media: stream });
     await driveTo(s, 'connecting');
     s.session.end();
     expect(tracks.map((t) => t.stopCalls)).toEqual([1, 1]);
@@ -276,10 +278,7 @@ describe('nothing is emitted after ended', () => {
     pc.connectionState = 'failed';
     handlers.state?.call(pc, new Event('connectionstatechange'));
     const remote = createFakeMediaStream();
-    handlers.track?.call(pc, {
-      track: remote.getTracks()[0],
-      streams: [remote],
-    } as unknown as RTCTrackEvent);
+    handlers.track?.call(pc, createFakeTrackEvent(remote.getTracks()[0]!, [remote]));
     handlers.candidate?.call(pc, { candidate: null } as RTCPeerConnectionIceEvent);
     handlers.negotiation?.call(pc, new Event('negotiationneeded'));
     await settle();

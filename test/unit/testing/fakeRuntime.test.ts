@@ -184,8 +184,8 @@ describe('FakeRuntime', () => {
 
   it('two autoConnect peer connections connect after one offer/answer exchange', async () => {
     const runtime = new FakeRuntime();
-    const a = new runtime.RTCPeerConnection() as unknown as FakeRTCPeerConnection;
-    const b = new runtime.RTCPeerConnection() as unknown as FakeRTCPeerConnection;
+    const a = new runtime.RTCPeerConnection();
+    const b = new runtime.RTCPeerConnection();
     const offer = await a.createOffer();
     await a.setLocalDescription(offer);
     await b.setRemoteDescription(offer);
