@@ -58,7 +58,7 @@ export class SilentPathWatch {
   #troubles = 0;
   #inTrouble = false;
   #running = false;
-  /** A stats read is still out: Firefox's `getStats()` was seen to hang on a broken path. */
+  /** A stats read is still out (one may never settle on a broken path: a Firefox page call once hung there). */
   #sampling = false;
 
   constructor(timers: TimerSet, now: () => number, maxIceRestarts: number, host: SilentPathWatchHost) {

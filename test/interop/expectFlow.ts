@@ -12,7 +12,7 @@ export async function until<T>(
   const deadline = Date.now() + timeoutMs;
   const late = Symbol('late');
   for (;;) {
-    // A probe is bounded too: Firefox's getStats() was seen to hang on a broken path.
+    // A probe is bounded too: a call into a Firefox page once hung on a broken path.
     let timer: ReturnType<typeof setTimeout> | undefined;
     const value = await Promise.race([
       probe(),

@@ -49,7 +49,7 @@ async function counts(): Promise<MediaCounts> {
   if (!pc || pc.signalingState === 'closed') return lastCounts;
   let videoFrames = 0;
   let audioPackets = 0;
-  // Firefox's getStats() can hang on a broken path: report the last counts rather than hang the driver.
+  // A getStats() that never settles (a Firefox page call once hung on a broken path) must not hang the driver.
   let timer: ReturnType<typeof setTimeout> | undefined;
   const stats = await Promise.race([
     pc.getStats(),
