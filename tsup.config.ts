@@ -6,6 +6,7 @@ export default defineConfig({
     testing: 'src/testing/index.ts',
     react: 'src/react/index.ts',
     server: 'src/server/index.ts',
+    node: 'src/node/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

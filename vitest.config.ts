@@ -38,6 +38,19 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // Firefox, Chromium and Node peers calling each other through the relay (test/interop/matrix.test.ts).
+        test: {
+          name: 'interop',
+          include: ['test/interop/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          execArgv: ['--expose-gc'],
+          setupFiles: ['test/helpers/collectGarbage.ts', 'test/helpers/failOnProblems.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+        },
+      },
     ],
   },
 });

@@ -20,6 +20,7 @@ import type { CallSessionOptions, ResolvedOptions } from './session/options.js';
 import { resolveOptions } from './session/options.js';
 import { onPageHide } from './session/pageHide.js';
 import { SessionEmitter } from './session/SessionEmitter.js';
+import { SilentPathWatch } from './session/SilentPathWatch.js';
 import { type SessionHost, sessionHosts } from './session/sessionHosts.js';
 import { SignalingLink } from './signaling/SignalingLink.js';
 import { randomId } from './util/randomId.js';
@@ -58,6 +59,7 @@ export class CallSession extends SessionEmitter {
   readonly #mute: MuteSync;
   readonly #callTimers: CallTimers;
   readonly #ice: IceRecovery;
+  readonly #watch: SilentPathWatch;
   readonly #screen: ScreenShare;
   readonly #devices: DeviceSwitch;
 
@@ -95,6 +97,8 @@ export class CallSession extends SessionEmitter {
     this.#mute = new MuteSync(this.#timers, this.#options.clock, hosts.mute);
     this.#callTimers = new CallTimers(this.#timers, this.#options, hosts.timers);
     this.#ice = new IceRecovery(this.#timers, this.#options, hosts.timers);
+    const { clock, maxIceRestarts } = this.#options;
+    this.#watch = new SilentPathWatch(this.#timers, () => clock.now(), maxIceRestarts, hosts.watch);
     const mediaHost: MediaHost = { ...hosts.media, owner: this.#media };
     this.#screen = new ScreenShare(mediaHost);
     this.#devices = new DeviceSwitch(mediaHost, this.#screen);
@@ -424,6 +428,7 @@ export class CallSession extends SessionEmitter {
       if (!this.#transition('connected')) return;
       this.#callTimers.startCall(this.#connectedAt);
       this.#mute.announceIfMuted();
+      this.#watch.start();
       this.#settleStart?.resolve();
       this.#settleStart = undefined;
       this.emit('connected');
@@ -452,6 +457,7 @@ export class CallSession extends SessionEmitter {
       peer: () => this.#peer,
       mute: () => this.#mute,
       ice: () => this.#ice,
+      watch: () => this.#watch,
       connected: () => this.#onConnected(),
       localStream: () => this.#localStream,
       setLocalStream: (stream) => {

@@ -1,6 +1,7 @@
 import { HangupError } from '../errors/HangupError.js';
 import type { Logger } from '../logger.js';
 import type { SignalDescription, SignalMessage } from '../signaling/types.js';
+import { DtlsRoleKeeper } from './dtlsRole.js';
 import type { IceCandidateQueue } from './IceCandidateQueue.js';
 
 /** What {@link PerfectNegotiation} needs from its host (the peer link). */
@@ -57,6 +58,8 @@ export class PerfectNegotiation {
   #applyingAnswer = false;
   /** Recently applied remote descriptions: duplicated or reordered signaling must not apply one twice. */
   readonly #appliedRemote: SignalDescription[] = [];
+  /** The DTLS role fixed by the first exchange, kept when a later remote answer would flip it. */
+  readonly #dtlsRole = new DtlsRoleKeeper();
 
   constructor(host: PerfectNegotiationHost) {
     this.#ctx = host;
@@ -223,13 +226,20 @@ export class PerfectNegotiation {
       await pc.setLocalDescription({ type: 'rollback' });
       if (!this.#alive) return;
     }
+    // A later answer that would flip the established DTLS role (Firefox) is applied with the role kept.
+    const guarded = isAnswer ? this.#dtlsRole.guard(description.sdp ?? '') : undefined;
+    if (guarded?.rewritten)
+      logger.debug('remote answer would flip the DTLS role: applied with the role kept');
     this.#applyingAnswer = description.type === 'answer';
     try {
-      await pc.setRemoteDescription(description as RTCSessionDescriptionInit);
+      await pc.setRemoteDescription(
+        (guarded ? { type: description.type, sdp: guarded.sdp } : description) as RTCSessionDescriptionInit,
+      );
     } finally {
       this.#applyingAnswer = false;
     }
     if (!this.#alive) return;
+    if (guarded) this.#dtlsRole.applied(guarded.sdp, 'remote');
     this.#hasNegotiated = true;
     this.#firstOfferPending = false;
     this.#appliedRemote.push(description);
@@ -243,6 +253,7 @@ export class PerfectNegotiation {
     if (!this.#alive) return;
     await pc.setLocalDescription(answer);
     if (!this.#alive) return;
+    this.#dtlsRole.applied(answer.sdp ?? '', 'local');
     this.#ctx.send({ type: 'description', description: { type: 'answer', sdp: answer.sdp ?? '' } });
   }
 

@@ -1,11 +1,13 @@
 import type { EventEmitter } from 'eventemitter3';
 import type { CallEndedError } from '../errors/CallEndedError.js';
 import { HangupError } from '../errors/HangupError.js';
+import { readInboundBytes } from '../media/inboundBytes.js';
 import type { MuteSync, MuteSyncHost } from '../media/MuteSync.js';
 import type { MediaHost } from '../media/mediaHost.js';
 import type { EndReason } from '../model/endReason.js';
 import type { CallProgress, CallStats } from '../model/events.js';
 import type { CallState } from '../model/states.js';
+import { HEARTBEAT, isHeartbeat } from '../peer/heartbeat.js';
 import type { PeerLink, PeerLinkHost } from '../peer/PeerLink.js';
 import type { SignalingLink, SignalingLinkHost } from '../signaling/SignalingLink.js';
 import type { TimerSet } from '../util/TimerSet.js';
@@ -13,6 +15,7 @@ import type { CallTimersHost } from './CallTimers.js';
 import type { CallSessionEvents } from './events.js';
 import type { IceRecovery, IceRecoveryHost } from './IceRecovery.js';
 import type { ResolvedOptions } from './options.js';
+import type { SilentPathWatch, SilentPathWatchHost } from './SilentPathWatch.js';
 
 /**
  * How long a data channel closed by the peer waits for a `bye` still in flight before the call ends with
@@ -41,6 +44,7 @@ export interface SessionHost {
   peer(): PeerLink;
   mute(): MuteSync;
   ice(): IceRecovery;
+  watch(): SilentPathWatch;
   /** The connection reached `connected` (the session moves to `connected`, first time or again). */
   connected(): void;
   localStream(): MediaStream | undefined;
@@ -57,6 +61,7 @@ export interface PartHosts {
   readonly mute: MuteSyncHost;
   readonly timers: CallTimersHost & IceRecoveryHost;
   readonly media: Omit<MediaHost, 'owner'>;
+  readonly watch: SilentPathWatchHost;
 }
 
 /**
@@ -103,7 +108,11 @@ export function sessionHosts(session: SessionHost): PartHosts {
         if (session.state() === 'connected') session.mute().resync();
       },
       message: (data) => session.emit('message', data),
-      control: (data) => session.signaling().receiveControl(data),
+      control: (data) => {
+        // Anything on the control channel proves the path; heartbeats go no further.
+        session.watch().controlReceived();
+        if (!isHeartbeat(data)) session.signaling().receiveControl(data);
+      },
       channelClosedByPeer: () => onChannelClosedByPeer(session),
     },
     mute: {
@@ -132,6 +141,31 @@ export function sessionHosts(session: SessionHost): PartHosts {
       getStats: session.getStats,
       quality: (stats) => {
         if (session.state() === 'connected') session.emit('quality', stats);
+      },
+    },
+    watch: {
+      state: session.state,
+      inboundBytes: () => readInboundBytes(session.peer().connection),
+      expectedKinds: () => {
+        const tracks = session.peer().remoteStream?.getTracks() ?? [];
+        return (['audio', 'video'] as const).filter(
+          (kind) =>
+            !session.mute().isRemoteMuted(kind) &&
+            tracks.some((track) => track.kind === kind && track.readyState !== 'ended'),
+        );
+      },
+      heartbeat: () => {
+        const { callId } = session.options;
+        session.peer().sendControl(callId === undefined ? HEARTBEAT : { ...HEARTBEAT, callId });
+      },
+      report,
+      // Recovery as for an ICE failure of a connected call: restarts bounded in number and time.
+      trouble: () => session.ice().failed(),
+      // What arrives again is the path back: a session that went reconnecting is connected again.
+      flowing: () => session.connected(),
+      fail: (error) => {
+        report(error);
+        session.end('ice-failed', error);
       },
     },
     media: {

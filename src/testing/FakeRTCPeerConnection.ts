@@ -103,6 +103,17 @@ export class FakeRTCPeerConnection extends EventTarget {
   /** Every data channel created on this connection. */
   readonly dataChannels: FakeRTCDataChannel[] = [];
   restartIceCalls = 0;
+  /**
+   * The `a=setup` this connection's answers carry. `'keep'` (the default) answers `active` the first time and
+   * then whatever keeps the established DTLS role, as Chromium and @roamhq/wrtc do; `'active'` always answers
+   * `active`, as Firefox does, which flips the role when this side answers a later offer.
+   */
+  answerSetup: 'keep' | 'active' | 'passive' = 'keep';
+  /**
+   * Whether a remote answer that would change the established DTLS role is rejected ("Failed to set SSL role
+   * for the transport"), as Chromium and @roamhq/wrtc do. @default true
+   */
+  rejectDtlsRoleChange = true;
 
   onnegotiationneeded: ((event: Event) => void) | null = null;
   onicecandidate: ((event: RTCPeerConnectionIceEvent) => void) | null = null;
@@ -124,6 +135,8 @@ export class FakeRTCPeerConnection extends EventTarget {
   #dataNegotiated = false;
   #negotiationNeededPending = false;
   #remoteMediaSent = false;
+  /** Our DTLS role, fixed by the first completed offer/answer exchange. */
+  #dtlsRole: 'client' | 'server' | undefined;
 
   constructor(configuration: RTCConfiguration = {}, behavior?: FakePeerConnectionBehavior) {
     super();
@@ -272,6 +285,7 @@ export class FakeRTCPeerConnection extends EventTarget {
       this.localDescription = description;
       this.#setSignalingState('have-local-offer');
     } else if (description.type === 'answer' && from === 'have-remote-offer') {
+      this.#dtlsRole ??= setupOf(description.sdp) === 'passive' ? 'server' : 'client';
       this.localDescription = description;
       this.#noteDataSection(description.sdp);
       this.#setSignalingState('stable');
@@ -299,6 +313,12 @@ export class FakeRTCPeerConnection extends EventTarget {
       description.type === 'answer' &&
       (from === 'have-local-offer' || from === 'have-remote-pranswer')
     ) {
+      const role = setupOf(description.sdp) === 'passive' ? 'client' : 'server';
+      if (this.#dtlsRole && role !== this.#dtlsRole && this.rejectDtlsRoleChange) {
+        this.remoteDescriptions.pop();
+        throw operationError('Failed to set remote answer sdp: Failed to set SSL role for the transport.');
+      }
+      this.#dtlsRole ??= role;
       this.remoteDescription = description;
       this.#noteDataSection(description.sdp);
       this.#setSignalingState('stable');
@@ -378,7 +398,13 @@ export class FakeRTCPeerConnection extends EventTarget {
         ? this.dataChannels.length > 0
         : (this.remoteDescription?.sdp?.includes(DATA_SECTION) ?? false);
     const application = data ? `${DATA_SECTION} 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:data\r\n` : '';
-    return `v=0\r\no=- 1 ${this.#version} IN IP4 127.0.0.1\r\ns=fake ${type}\r\nt=0 0\r\na=ice-ufrag:${this.#ufrag}\r\na=ice-pwd:fakepassword${this.#ufrag}\r\n${media}${application}`;
+    const setup = type === 'offer' ? 'actpass' : this.#answerSetup();
+    return `v=0\r\no=- 1 ${this.#version} IN IP4 127.0.0.1\r\ns=fake ${type}\r\nt=0 0\r\na=ice-ufrag:${this.#ufrag}\r\na=ice-pwd:fakepassword${this.#ufrag}\r\na=setup:${setup}\r\n${media}${application}`;
+  }
+
+  #answerSetup(): 'active' | 'passive' {
+    if (this.answerSetup !== 'keep') return this.answerSetup;
+    return this.#dtlsRole === 'server' ? 'passive' : 'active';
   }
 
   #noteDataSection(sdp: string | undefined): void {
@@ -461,6 +487,17 @@ export class FakeRTCPeerConnection extends EventTarget {
     }
     this.dispatchEvent(event);
   }
+}
+
+/** The first `a=setup` value of `sdp`. */
+function setupOf(sdp: string | undefined): string | undefined {
+  return /^a=setup:(\w+)/m.exec(sdp ?? '')?.[1];
+}
+
+function operationError(message: string): DOMException | Error {
+  return typeof DOMException === 'function'
+    ? new DOMException(message, 'OperationError')
+    : new Error(message);
 }
 
 function invalidState(what: string, state: string): DOMException | Error {

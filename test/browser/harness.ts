@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { describe } from 'vitest';
+import type { DrivenPage } from './drivers.js';
 import type { EndCheck, PageAudit, Scenarios } from './page/scenarios.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -173,11 +174,11 @@ export function closeServer(server: Server): Promise<void> {
 
 /** Runs scenario `name` in the page with `args`; the scenario functions live in page/scenarios.ts. */
 export function runScenario<K extends keyof Scenarios>(
-  page: Page,
+  page: Pick<Page, 'evaluate'> | DrivenPage,
   name: K,
   ...args: Parameters<Scenarios[K]>
 ): Promise<Awaited<ReturnType<Scenarios[K]>>> {
-  return page.evaluate(
+  return (page as DrivenPage).evaluate(
     ([scenario, scenarioArgs]) => {
       const all = (window as unknown as { hangupScenarios: Record<string, (...a: unknown[]) => unknown> })
         .hangupScenarios;

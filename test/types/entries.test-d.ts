@@ -1,4 +1,4 @@
-/** Compile-time tests of the public types of `hangup/testing`, `hangup/react` and `hangup/server`. */
+/** Compile-time tests of the public types of `hangup/testing`, `hangup/react`, `hangup/server` and `hangup/node`. */
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
   CallSession,
@@ -9,6 +9,7 @@ import type {
   MuteState,
   RtcRuntime,
 } from '../../src/index.js';
+import { createNodeMediaRuntime, type NodeMediaRuntime, type WrtcModuleLike } from '../../src/node/index.js';
 import type { useCallSession } from '../../src/react/index.js';
 import { createRelayServer, type RelayServer } from '../../src/server/index.js';
 import { assertReleased, type FakeRuntime, type ManualClock } from '../../src/testing/index.js';
@@ -54,5 +55,16 @@ describe('hangup/server', () => {
     expectTypeOf<RelayServer['close']>().toBeFunction();
     // @ts-expect-error port is a number
     void createRelayServer({ port: '8080' });
+  });
+});
+
+describe('hangup/node', () => {
+  it('createNodeMediaRuntime takes the wrtc module and returns an RtcRuntime', () => {
+    expectTypeOf(createNodeMediaRuntime).parameter(0).toEqualTypeOf<WrtcModuleLike>();
+    expectTypeOf(createNodeMediaRuntime).returns.toEqualTypeOf<NodeMediaRuntime>();
+    expectTypeOf<NodeMediaRuntime>().toMatchTypeOf<RtcRuntime>();
+    expectTypeOf<NodeMediaRuntime['runningGenerators']>().toEqualTypeOf<number>();
+    // @ts-expect-error a frame rate is a number
+    void createNodeMediaRuntime({} as WrtcModuleLike, { video: { frameRate: '30' } });
   });
 });

@@ -112,10 +112,10 @@ describe('architecture', () => {
     }
   });
 
-  it('the core never imports testing/, react/ or server/', () => {
+  it('the core never imports testing/, react/, server/ or node/', () => {
     for (const [from, edges] of graph) {
-      if (['testing/', 'react/', 'server/'].includes(from)) continue;
-      for (const entry of ['testing/', 'react/', 'server/'])
+      if (['testing/', 'react/', 'server/', 'node/'].includes(from)) continue;
+      for (const entry of ['testing/', 'react/', 'server/', 'node/'])
         expect(edges.has(entry), `${from} -> ${entry}`).toBe(false);
     }
   });

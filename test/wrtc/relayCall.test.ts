@@ -3,7 +3,7 @@ import { WebSocket } from 'ws';
 import { CallSession, type HangupError, WebSocketSignaling } from '../../src/index.js';
 import { createRelayServer, type RelayServer, type RelayServerOptions } from '../../src/server/index.js';
 import { assertReleased } from '../../src/testing/index.js';
-import { wrtcRuntime } from '../helpers/wrtcRuntime.js';
+import { countFrames, framesArrive, wrtcRuntime } from '../helpers/wrtcRuntime.js';
 
 // Two real sessions (@roamhq/wrtc, fake camera and microphone) calling through the reference relay.
 // Bounds are the sessions' own timeouts, never wall-clock assertions.
@@ -70,8 +70,18 @@ function expectReleased(side: Side): void {
 }
 
 describe('real calls through the relay', () => {
-  it('connects and hangs up', async () => {
+  it('connects, decodes the generated video both ways, and hangs up', async () => {
     const { a, b } = await callThroughRelay();
+    for (const side of [a, b]) {
+      const remoteVideo = side.session.remoteStream?.getVideoTracks()[0];
+      expect(remoteVideo, 'a remote video track').toBeDefined();
+      const frames = countFrames(remoteVideo!);
+      try {
+        await framesArrive(frames, 3);
+      } finally {
+        frames.stop();
+      }
+    }
     a.session.end();
     expect((await b.session.ended).reason).toBe('remote-hangup');
     expect(a.session.endReason).toBe('hangup');
