@@ -63,7 +63,7 @@ describe('durations beyond what setTimeout honours', () => {
     clock.advance(1);
     expect(s.session.endReason).toBe('expired');
     expectReleased(s.session);
-    expect(Math.max(...clock.delays)).toBeLessThanOrEqual(MAX_TIMER_DELAY_MS);
+    expect(clock.delays.reduce((a, b) => Math.max(a, b), 0)).toBeLessThanOrEqual(MAX_TIMER_DELAY_MS);
     expect(clock.delays.every((ms) => Number.isFinite(ms) && ms >= 0)).toBe(true);
   });
 
@@ -83,7 +83,7 @@ describe('durations beyond what setTimeout honours', () => {
     clock.advance(1);
     expect(s.session.endReason).toBe('ice-failed');
     expectReleased(s.session);
-    expect(Math.max(...clock.delays)).toBeLessThanOrEqual(MAX_TIMER_DELAY_MS);
+    expect(clock.delays.reduce((a, b) => Math.max(a, b), 0)).toBeLessThanOrEqual(MAX_TIMER_DELAY_MS);
   });
 });
 
@@ -100,7 +100,7 @@ describe('TimerSet with delays the clock cannot take in one step', () => {
     clock.advance(1);
     expect(fired).toBe(1);
     expect(timers.size).toBe(0);
-    expect(Math.max(...clock.delays)).toBeLessThanOrEqual(MAX_TIMER_DELAY_MS);
+    expect(clock.delays.reduce((a, b) => Math.max(a, b), 0)).toBeLessThanOrEqual(MAX_TIMER_DELAY_MS);
     expect(clock.pendingTimers).toBe(0);
   });
 
