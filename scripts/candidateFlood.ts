@@ -6,10 +6,12 @@
  *   node --expose-gc --import tsx scripts/candidateFlood.ts --candidates 128 --restarts 30
  *   node --expose-gc --import tsx scripts/candidateFlood.ts --sections 2200         # one huge offer instead
  *   node --expose-gc --import tsx scripts/candidateFlood.ts --candidates 0 --restarts 30 --listed 128
+ *   node --expose-gc --import tsx scripts/candidateFlood.ts --candidates 0 --restarts 50 --listed 128 --keep-ufrag
  *
  * The attacker injects raw signaling: `--candidates` distinct valid host candidates of its current ICE
  * generation; with `--restarts R` it then sends R forged ICE-restart offers (new credentials), each listing
- * `--listed L` candidates in its SDP and followed by as many trickled candidates again; with `--sections M` it sends one offer with M extra media sections. The
+ * `--listed L` candidates in its SDP and followed by as many trickled candidates again (`--keep-ufrag`: the
+offers re-offer the same credentials instead, no ICE restart, which must not dodge the limits); with `--sections M` it sends one offer with M extra media sections. The
  * victim is a normal session (`--max-remote N` sets its maxRemoteCandidates). Printed: the victim's error
  * events by code, how many candidates reached its peer connection, the longest event-loop stall, open file
  * descriptors, and how long the victim's `end()` took. Nothing here is an assertion: the bounded checks are
@@ -40,6 +42,7 @@ const SECTIONS = count('--sections', 0);
 const LISTED = count('--listed', 0);
 const MAX_REMOTE = flag('--max-remote') === undefined ? undefined : count('--max-remote', 128);
 const VICTIM_POLITE = flag('--victim') === 'polite';
+const KEEP_UFRAG = args.includes('--keep-ufrag');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -52,10 +55,16 @@ function openFds(): number {
 }
 
 let added = 0;
+/** Distinct candidates listed in the remote descriptions the victim applied. */
+const listedApplied = new Set<string>();
 class CountedPeerConnection extends wrtc.RTCPeerConnection {
   override addIceCandidate(candidate?: RTCIceCandidateInit | null): Promise<void> {
     if (candidate) added++;
     return super.addIceCandidate(candidate as never) as Promise<void>;
+  }
+  override async setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+    await (super.setRemoteDescription(description as never) as Promise<void>);
+    for (const line of description.sdp?.match(/^a=candidate:.*$/gm) ?? []) listedApplied.add(line);
   }
 }
 const runtime: RtcRuntime = {
@@ -129,10 +138,13 @@ async function main(): Promise<void> {
     flood();
     for (let restart = 1; restart <= RESTARTS; restart++) {
       await sleep(300);
-      ufrag = `hostile${restart}`;
-      const sdp = attackerSdp
-        .replace(/a=ice-ufrag:\S+/g, `a=ice-ufrag:${ufrag}`)
-        .replace(/a=ice-pwd:\S+/g, `a=ice-pwd:hostilepassword${restart}xxxxxxxxxx`)
+      if (!KEEP_UFRAG) ufrag = `hostile${restart}`;
+      const credentials = KEEP_UFRAG
+        ? attackerSdp
+        : attackerSdp
+            .replace(/a=ice-ufrag:\S+/g, `a=ice-ufrag:${ufrag}`)
+            .replace(/a=ice-pwd:\S+/g, `a=ice-pwd:hostilepassword${restart}xxxxxxxxxx`);
+      const sdp = credentials
         .replace(
           /^o=(\S+) (\d+) (\d+)/m,
           (_m, user, id, version) => `o=${user} ${id} ${Number(version) + restart}`,
@@ -163,13 +175,15 @@ async function main(): Promise<void> {
   const what =
     SECTIONS > 0
       ? `one offer with ${SECTIONS} extra media sections`
-      : `${CANDIDATES} candidates x ${RESTARTS + 1} generation(s)${LISTED ? `, ${LISTED} listed in each restart offer` : ''}`;
+      : KEEP_UFRAG
+        ? `${CANDIDATES} candidates, then ${RESTARTS} re-offers keeping the ufrag${LISTED ? `, ${LISTED} listed in each` : ''}`
+        : `${CANDIDATES} candidates x ${RESTARTS + 1} generation(s)${LISTED ? `, ${LISTED} listed in each restart offer` : ''}`;
   console.log(
     [
       `hostile peer: ${what}, victim ${VICTIM_POLITE ? 'polite (answering)' : 'impolite (offering)'}, maxRemoteCandidates ${MAX_REMOTE ?? 'default'}`,
       `  delivered and settled in ${injectedMs.toFixed(0)} ms; victim state before end(): ${stateBefore}`,
       `  error events: ${JSON.stringify(Object.fromEntries(errors))}`,
-      `  candidates that reached the victim's peer connection: ${added}`,
+      `  candidates that reached the victim's peer connection: ${added} trickled, ${listedApplied.size} listed in applied descriptions`,
       `  longest event-loop stall: ${maxStall.toFixed(0)} ms; open fds ${fdsBefore} before, ${fdsUnder} under attack`,
       `  victim end(): ${endMs.toFixed(1)} ms; released: ${JSON.stringify(live)}; tracks ended: ${tracksEnded}`,
     ].join('\n'),

@@ -81,6 +81,13 @@ export class IceCandidateQueue {
   #descriptions = 0;
   /** Keys of the candidates the current generation let through: never more than `perGeneration`. */
   readonly #admitted = new Set<string>();
+  /**
+   * Identities ({@link candidateIdentity}) of the current generation's candidates that reached the runtime,
+   * listed in a description or trickled: what a description re-listing them does not pay for again. At
+   * most `perGeneration` trickled plus what the descriptions listed within the limits (`maxSdpCandidates`
+   * for the first).
+   */
+  readonly #listed = new Set<string>();
   /** Candidates the current generation brought: those let through, and those its description listed. */
   #generationCount = 0;
   /** Whether the current generation went over its limit (reported once). */
@@ -110,7 +117,7 @@ export class IceCandidateQueue {
     const ufrag = candidate.usernameFragment ?? undefined;
     const key = candidateKey(candidate);
     if (this.#queuedKeys.has(key) || this.#admitted.has(key)) return 'duplicate';
-    if (this.#belongsToCurrent(ufrag)) return this.#admit(key);
+    if (this.#belongsToCurrent(ufrag)) return this.#admit(key, candidate);
     if (this.#queue.length >= this.#cap) {
       // Reported once per filling: a flood must not turn into a flood of events.
       if (this.#overflowReported) return 'still-full';
@@ -128,21 +135,28 @@ export class IceCandidateQueue {
    */
   onRemoteDescription(sdp: string | undefined): CandidateFlush {
     const ufrags = iceUfragsOf(sdp);
-    if (ufrags.size > 0) {
-      // An ICE restart starts a generation with its own limit. Only retiring credentials counts: a peer
-      // cannot win a fresh allowance by adding a ufrag (an unbundled section) and keeping the old ones.
-      const starts = this.#startsGeneration(ufrags);
+    const listed = listedCandidateKeys(sdp);
+    // An ICE restart starts a generation with its own limit. Only retiring credentials counts: a peer
+    // cannot win a fresh allowance by adding a ufrag (an unbundled section) and keeping the old ones.
+    const starts = ufrags.size > 0 && this.#startsGeneration(ufrags);
+    if (starts) {
       for (const old of this.#current) if (!ufrags.has(old)) this.#retired.add(old);
-      if (starts) {
-        this.#generations++;
-        this.#admitted.clear();
-        this.#limitReached = false;
-        // Candidates listed in the description went to the runtime with it: they spend the same allowance.
-        // (A later description of the same generation lists them again; they are counted once.)
-        const listed = sdpCandidateCount(sdp);
-        this.#generationCount = listed;
-        this.#admittedInCall += listed;
-      }
+      this.#generations++;
+      this.#admitted.clear();
+      this.#listed.clear();
+      this.#generationCount = 0;
+      this.#limitReached = false;
+    }
+    // Candidates listed in the description went to the runtime with it: they spend the same allowance as
+    // trickled ones. Counted by key, so a later description of the generation re-listing them is free, and
+    // one listing new ones (a re-offer keeping its ufrag) pays for those: `refusal` kept it within the limits.
+    for (const key of listed) {
+      if (this.#listed.has(key)) continue;
+      this.#listed.add(key);
+      this.#generationCount++;
+      this.#admittedInCall++;
+    }
+    if (ufrags.size > 0) {
       // Renegotiation is unbounded over a long call; the oldest generations matter least.
       while (this.#retired.size > MAX_RETIRED)
         this.#retired.delete(this.#retired.values().next().value as string);
@@ -160,7 +174,7 @@ export class IceCandidateQueue {
         this.#queuedKeys.delete(key);
       } else if (this.#belongsToCurrent(ufrag)) {
         this.#queuedKeys.delete(key);
-        if (this.#admit(key) === 'add') ready.push(candidate);
+        if (this.#admit(key, candidate) === 'add') ready.push(candidate);
       } else if (this.#descriptions - queued.queuedAt < ABANDON_AFTER_DESCRIPTIONS) {
         waiting.push(queued);
       } else {
@@ -182,14 +196,26 @@ export class IceCandidateQueue {
    */
   refusal(sdp: string | undefined): string | undefined {
     const ufrags = iceUfragsOf(sdp);
-    if (ufrags.size === 0 || !this.#startsGeneration(ufrags)) return undefined;
-    if (this.#generations >= MAX_REMOTE_GENERATIONS) {
+    const starts = ufrags.size > 0 && this.#startsGeneration(ufrags);
+    if (starts && this.#generations >= MAX_REMOTE_GENERATIONS) {
       return `the peer restarted ICE more than ${MAX_REMOTE_GENERATIONS - 1} times in this call`;
     }
-    const left = Math.max(0, this.perCall - this.#admittedInCall);
-    const listed = sdpCandidateCount(sdp);
-    if (this.#generations > 0 && listed > left) {
-      return `the peer's ICE restart lists ${listed} candidates; the call accepts ${left} more`;
+    if (this.#generations === 0) return undefined;
+    const callLeft = Math.max(0, this.perCall - this.#admittedInCall);
+    if (starts) {
+      const listed = listedCandidateKeys(sdp).size;
+      if (listed > callLeft) {
+        return `the peer's ICE restart lists ${listed} candidates; the call accepts ${callLeft} more`;
+      }
+      return undefined;
+    }
+    // A description keeping the generation (a re-offer without an ICE restart) pays for the candidates it
+    // lists that the generation has not counted yet; otherwise re-offering would be a way round every limit.
+    let fresh = 0;
+    for (const key of listedCandidateKeys(sdp)) if (!this.#listed.has(key)) fresh++;
+    const left = Math.min(callLeft, Math.max(0, this.#perGeneration - this.#generationCount));
+    if (fresh > left) {
+      return `the peer's description lists ${fresh} new candidates; the call accepts ${left} more`;
     }
     return undefined;
   }
@@ -222,6 +248,7 @@ export class IceCandidateQueue {
     this.#overflowReported = false;
     this.#descriptions = 0;
     this.#admitted.clear();
+    this.#listed.clear();
     this.#generationCount = 0;
     this.#limitReached = false;
     this.#admittedInCall = 0;
@@ -237,9 +264,11 @@ export class IceCandidateQueue {
   }
 
   /** Lets a candidate of the current generation through, unless the generation or the call is at its limit. */
-  #admit(key: string): 'add' | 'limit-reached' | 'over-limit' {
+  #admit(key: string, candidate: RTCIceCandidateInit): 'add' | 'limit-reached' | 'over-limit' {
     if (this.#generationCount < this.#perGeneration && this.#admittedInCall < this.perCall) {
       this.#admitted.add(key);
+      const identity = candidateIdentity(candidate.candidate ?? '');
+      if (identity !== undefined) this.#listed.add(identity);
       this.#generationCount++;
       this.#admittedInCall++;
       return 'add';
@@ -272,9 +301,30 @@ function candidateKey(candidate: RTCIceCandidateInit): string {
   ].join('\u0000');
 }
 
-/** How many `a=candidate:` lines an SDP lists (`parseSignalMessage` bounds them). */
-function sdpCandidateCount(sdp: string | undefined): number {
-  return sdp ? (sdp.match(/^a=candidate:/gm)?.length ?? 0) : 0;
+/** The identities of the candidates an SDP lists (`parseSignalMessage` bounds how many lines there are). */
+function listedCandidateKeys(sdp: string | undefined): Set<string> {
+  const keys = new Set<string>();
+  if (!sdp) return keys;
+  for (const match of sdp.matchAll(/^a=(candidate:[^\r\n]*)/gm)) {
+    const identity = candidateIdentity(match[1] ?? '');
+    if (identity !== undefined) keys.add(identity);
+  }
+  return keys;
+}
+
+/**
+ * What names a candidate whether it is trickled or listed in an SDP: foundation, component, transport,
+ * address, port and type. The attributes after them differ between the two forms (browsers add `ufrag` and
+ * `network-id` to trickled ones), and the generation is known from the queue's state, so they are left out.
+ */
+function candidateIdentity(candidate: string): string | undefined {
+  const fields = candidate
+    .replace(/^candidate:/, '')
+    .trim()
+    .split(/\s+/);
+  if (fields.length < 8) return candidate === '' ? undefined : candidate;
+  const [foundation, component, transport, , address, port, , type] = fields;
+  return [foundation, component, transport?.toLowerCase(), address, port, type].join(' ');
 }
 
 /** The `a=ice-ufrag:` values of an SDP, which name its ICE generation. */

@@ -116,3 +116,98 @@ describe('a peer restarting ICE over and over', () => {
     expectReleased(s.session);
   });
 });
+
+/** `remoteSdp` of generation `ufrag` listing the candidates numbered `from` to `from + count - 1`. */
+function listingSdp(ufrag: string, version: number, from: number, count: number) {
+  const description = remoteSdp('offer', ufrag, version);
+  let lines = '';
+  for (let n = from; n < from + count; n++) {
+    lines += `a=${remoteCandidate(n, ufrag).candidate}\r\n`;
+  }
+  return { ...description, sdp: description.sdp + lines };
+}
+
+const listedInRuntime = (s: S): number => {
+  const seen = new Set<string>();
+  for (const description of s.pc().remoteDescriptions) {
+    for (const line of description.sdp?.match(/^a=candidate:.*$/gm) ?? []) seen.add(line);
+  }
+  return seen.size + s.pc().addedCandidates.length;
+};
+
+describe('a peer re-offering without an ICE restart', () => {
+  it('cannot list more new candidates than the call has left: the description is refused', async () => {
+    const s = solo();
+    await driveTo(s, 'connected');
+    for (let offer = 0; offer < 50; offer++) {
+      s.signaling.message({
+        type: 'description',
+        description: listingSdp('R1', 10 + offer, offer * 128, 128),
+      });
+      await settle();
+    }
+    // Only the answer of driveTo got through: each offer listed 128 new candidates, over the 64 left.
+    expect(s.pc().remoteDescriptions).toHaveLength(1);
+    expect(listedInRuntime(s)).toBe(0);
+    expect(s.log.events.filter((e) => e.startsWith('error'))).toHaveLength(50);
+    expect(new Set(s.log.events.filter((e) => e.startsWith('error')))).toEqual(
+      new Set(['error:NEGOTIATION_FAILED']),
+    );
+    expect(String((s.log.errors[0] as Error & { cause?: Error }).cause?.message)).toContain(
+      '128 new candidates',
+    );
+    expect(s.session.state).toBe('connected');
+    s.session.end();
+    expectReleased(s.session);
+  });
+
+  it('pays for new listed candidates only: re-listing is free, trickled ones count, the limit holds', async () => {
+    const s = solo({ maxRemoteCandidates: 10 });
+    await driveTo(s, 'connected');
+    flood(s, 4); // 4 trickled: 6 left in the generation
+    await settle();
+    expect(s.pc().addedCandidates).toHaveLength(4);
+    // Lists the 4 trickled ones again (free) and 6 new: exactly what is left.
+    s.signaling.message({ type: 'description', description: listingSdp('R1', 2, 1, 10) });
+    await settle();
+    expect(s.pc().remoteDescriptions).toHaveLength(2);
+    // The same 10 again: free.
+    s.signaling.message({ type: 'description', description: listingSdp('R1', 3, 1, 10) });
+    await settle();
+    expect(s.pc().remoteDescriptions).toHaveLength(3);
+    expect(s.log.errors).toEqual([]);
+    // One new one: the generation is spent.
+    s.signaling.message({ type: 'description', description: listingSdp('R1', 4, 1, 11) });
+    await settle();
+    expect(s.pc().remoteDescriptions).toHaveLength(3);
+    expect(s.log.events.filter((e) => e.startsWith('error'))).toEqual(['error:NEGOTIATION_FAILED']);
+    // Trickled candidates past the limit are refused as before.
+    flood(s, 5, 'R1', 500);
+    await settle();
+    expect(s.pc().addedCandidates).toHaveLength(4);
+    expect(listedInRuntime(s)).toBeLessThanOrEqual(s.pc().addedCandidates.length + 10);
+    expect(s.session.state).toBe('connected');
+    s.session.end();
+    expectReleased(s.session);
+  });
+
+  it('a restart spends the call: later re-offers of that generation stay within what the call has left', async () => {
+    const s = solo({ maxRemoteCandidates: 10 }); // 20 for the call
+    await driveTo(s, 'connected');
+    s.signaling.message({ type: 'description', description: listingSdp('R1', 2, 1, 10) });
+    await settle();
+    s.signaling.message({ type: 'description', description: listingSdp('R2', 3, 100, 8) });
+    await settle();
+    expect(s.pc().remoteDescriptions).toHaveLength(3);
+    // 2 left in the call, though the generation has 2 too; 3 new is over.
+    s.signaling.message({ type: 'description', description: listingSdp('R2', 4, 100, 11) });
+    await settle();
+    expect(s.pc().remoteDescriptions).toHaveLength(3);
+    s.signaling.message({ type: 'description', description: listingSdp('R2', 5, 100, 10) });
+    await settle();
+    expect(s.pc().remoteDescriptions).toHaveLength(4);
+    expect(s.log.events.filter((e) => e.startsWith('error'))).toEqual(['error:NEGOTIATION_FAILED']);
+    s.session.end();
+    expectReleased(s.session);
+  });
+});
