@@ -23,6 +23,7 @@ export type HangupErrorCode =
   | 'CANDIDATE_FAILED'
   | 'CANDIDATE_QUEUE_FULL'
   | 'CANDIDATE_LIMIT'
+  | 'CONTROL_RATE_LIMIT'
   | 'SEND_FAILED'
   | 'NEGOTIATION_FAILED'
   | 'ICE_FAILED'
@@ -66,6 +67,17 @@ export class HangupError extends Error {
     return new HangupError(
       'CANDIDATE_LIMIT',
       `the peer sent more ICE candidates than a call accepts (${limit} per ICE generation, ${limit * 2} per call); extra ones are dropped (raise maxRemoteCandidates if this is legitimate)`,
+    );
+  }
+
+  /**
+   * The peer sent more control-channel messages (mute, bye, junk) than a call accepts; this and the later
+   * extra ones of the burst are dropped.
+   */
+  static controlRateLimit(perSecond: number, burst: number): HangupError {
+    return new HangupError(
+      'CONTROL_RATE_LIMIT',
+      `the peer sent more data-channel control messages than a call accepts (${perSecond}/s, bursts of ${burst}); extra ones are dropped`,
     );
   }
 

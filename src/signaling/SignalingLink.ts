@@ -1,6 +1,8 @@
+import type { Clock } from '../clock.js';
 import { HangupError, isHangupError } from '../errors/HangupError.js';
 import { InvalidSignalError } from '../errors/InvalidSignalError.js';
 import type { Logger } from '../logger.js';
+import { RateGate } from '../util/RateGate.js';
 import { parseSignalMessage } from './parseSignalMessage.js';
 import type {
   SignalDescription,
@@ -41,7 +43,22 @@ export interface SignalingLinkOptions {
   readonly signaling: SignalingSource;
   readonly callId: string | undefined;
   readonly logger: Logger;
+  readonly clock: Clock;
 }
+
+/**
+ * Control-channel messages (mute, bye; heartbeats are not counted) a peer may send: a burst, then a steady
+ * rate. A real peer sends a handful per user action (a mute toggle, a resync after renegotiation); each one
+ * accepted costs an event and a snapshot notification, so a flood is dropped with one `CONTROL_RATE_LIMIT`.
+ */
+export const CONTROL_MESSAGES = Object.freeze({ perSecond: 20, burst: 40 });
+
+/**
+ * `error` events for invalid control messages: a burst, then a steady rate. One a second keeps a peer
+ * older than the heartbeat (it reports each heartbeat it receives as invalid) visible, while junk on the
+ * channel cannot become a flood of events: past the burst, one report says the rest are dropped.
+ */
+export const INVALID_CONTROL_REPORTS = Object.freeze({ perSecond: 1, burst: 5 });
 
 /**
  * Messages delivered from inside `subscribe()` (an adapter replaying what it holds) wait for the peer link,
@@ -76,10 +93,19 @@ export class SignalingLink {
   #interrupted = false;
   /** `undefined` once released: inbound messages are routed at once. */
   #held: unknown[] | undefined = [];
+  readonly #controlGate: RateGate;
+  readonly #invalidControlGate: RateGate;
 
   constructor(options: SignalingLinkOptions, host: SignalingLinkHost) {
     this.#options = options;
     this.#host = host;
+    const now = () => options.clock.now();
+    this.#controlGate = new RateGate(now, CONTROL_MESSAGES.perSecond, CONTROL_MESSAGES.burst);
+    this.#invalidControlGate = new RateGate(
+      now,
+      INVALID_CONTROL_REPORTS.perSecond,
+      INVALID_CONTROL_REPORTS.burst,
+    );
   }
 
   /** Whether the adapter reported `closed` (final) or could not subscribe. */
@@ -143,15 +169,39 @@ export class SignalingLink {
    */
   receiveControl(data: unknown): void {
     if (this.#host.ended()) return;
-    const message = this.#accept(data);
+    const verdict = this.#controlGate.take();
+    if (verdict !== 'pass') {
+      if (verdict === 'first-drop') {
+        this.#host.report(HangupError.controlRateLimit(CONTROL_MESSAGES.perSecond, CONTROL_MESSAGES.burst));
+      }
+      return;
+    }
+    const message = this.#accept(data, (error) => this.#reportInvalidControl(error));
     if (!message) return;
     if (message.type !== 'bye' && message.type !== 'mute') {
-      this.#host.report(
+      this.#reportInvalidControl(
         new InvalidSignalError(`a '${message.type}' message is not accepted on the data channel`),
       );
       return;
     }
     this.#route(message);
+  }
+
+  /** Reports an invalid control message within {@link INVALID_CONTROL_REPORTS}; past it, once per burst. */
+  #reportInvalidControl(error: HangupError): void {
+    const verdict = this.#invalidControlGate.take();
+    if (verdict === 'pass') {
+      this.#host.report(error);
+    } else if (verdict === 'first-drop') {
+      this.#host.report(
+        new InvalidSignalError(
+          `more invalid data-channel control messages than ${INVALID_CONTROL_REPORTS.perSecond}/s (bursts of ${INVALID_CONTROL_REPORTS.burst}); further ones are dropped unreported for now`,
+          { cause: error },
+        ),
+      );
+    } else {
+      this.#options.logger.debug('invalid control message dropped unreported', error.message);
+    }
   }
 
   /** Sends; a failure (thrown or rejected) is reported as an `error` event, never thrown. */
@@ -273,14 +323,15 @@ export class SignalingLink {
   }
 
   /** Validates and filters; `undefined` for what is dropped (invalid data is reported). */
-  #accept(data: unknown): SignalMessage | undefined {
+  #accept(
+    data: unknown,
+    report: (error: HangupError) => void = (error) => this.#host.report(error),
+  ): SignalMessage | undefined {
     let message: SignalMessage;
     try {
       message = parseSignalMessage(data);
     } catch (error) {
-      this.#host.report(
-        isHangupError(error) ? error : new InvalidSignalError('unreadable', { cause: error }),
-      );
+      report(isHangupError(error) ? error : new InvalidSignalError('unreadable', { cause: error }));
       return undefined;
     }
     const { callId, logger } = this.#options;
