@@ -66,6 +66,14 @@ export const INVALID_CONTROL_REPORTS = Object.freeze({ perSecond: 1, burst: 5 })
  */
 const MAX_HELD_MESSAGES = 64;
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
 /** Whether `value` has the two methods of a {@link SignalingAdapter}. */
 export function isSignalingAdapter(value: unknown): value is SignalingAdapter {
   return (
@@ -131,9 +139,16 @@ export class SignalingLink {
   open(): void {
     const { signaling } = this.#options;
     if (typeof signaling === 'function') {
-      const adapter = signaling();
+      const adapter: unknown = signaling();
       if (!isSignalingAdapter(adapter)) {
-        throw new TypeError('options.signaling() must return a SignalingAdapter with send() and subscribe()');
+        // Whatever it created is nobody else's: closed here, or it would outlive the call (an open socket).
+        this.#closeStray(adapter);
+        const promise = isThenable(adapter);
+        throw new TypeError(
+          promise
+            ? 'options.signaling() returned a promise: async factories are not supported; return the adapter synchronously (it may connect lazily)'
+            : 'options.signaling() must return a SignalingAdapter with send() and subscribe()',
+        );
       }
       this.#adapter = adapter;
       this.#owned = true;
@@ -150,6 +165,34 @@ export class SignalingLink {
       unsubscribe();
     } catch (error) {
       this.#options.logger.debug('unsubscribe after an end inside subscribe() failed', error);
+    }
+  }
+
+  /** Closes what a factory returned instead of an adapter: a promise of one (once it settles) or a half-adapter. */
+  #closeStray(value: unknown): void {
+    const { logger } = this.#options;
+    const closeIt = (stray: unknown): void => {
+      const close = (stray as { close?: unknown } | null | undefined)?.close;
+      if (typeof close !== 'function') return;
+      try {
+        const pending: unknown = close.call(stray);
+        if (isThenable(pending)) {
+          pending.then(undefined, (error: unknown) =>
+            logger.debug('closing a stray signaling adapter failed', error),
+          );
+        }
+      } catch (error) {
+        logger.debug('closing a stray signaling adapter failed', error);
+      }
+    };
+    if (isThenable(value)) {
+      try {
+        value.then(closeIt, (error: unknown) => logger.debug('an async signaling factory rejected', error));
+      } catch (error) {
+        logger.debug('an async signaling factory returned a broken promise', error);
+      }
+    } else {
+      closeIt(value);
     }
   }
 

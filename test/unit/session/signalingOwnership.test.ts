@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { settle } from '../../../src/testing/index.js';
 import { driveTo, expectReleased, SpySignaling, solo } from '../../helpers/fakeCall.js';
 
 /** A solo session whose `signaling` is a function creating a fresh SpySignaling (kept for assertions). */
@@ -99,6 +100,50 @@ describe('signaling ownership follows creation', () => {
     expect(summary.error).toBeInstanceOf(TypeError);
     expect(wrong.runtime.mediaRequests).toEqual([]);
     expectReleased(wrong.session);
+  });
+
+  it('an async factory ends signaling-closed with a TypeError, and the adapter it resolves to is closed', async () => {
+    const created: SpySignaling[] = [];
+    const s = solo({
+      signaling: (async () => {
+        const adapter = new SpySignaling();
+        created.push(adapter);
+        return adapter;
+      }) as never,
+    });
+    void s.session.start();
+    const summary = await s.session.ended;
+    expect(summary.reason).toBe('signaling-closed');
+    expect(summary.error).toBeInstanceOf(TypeError);
+    expect((summary.error as Error).message).toContain('async factories are not supported');
+    expect(s.runtime.mediaRequests).toEqual([]);
+    await settle();
+    expect(created).toHaveLength(1);
+    expect(created[0]?.log).toEqual(['close']);
+    expectReleased(s.session);
+  });
+
+  it('an async factory that rejects, or resolves to something without close(), is only logged', async () => {
+    for (const result of [Promise.reject(new Error('no socket')), Promise.resolve({ nope: true })]) {
+      result.catch(() => {});
+      const s = solo({ signaling: (() => result) as never });
+      void s.session.start();
+      expect((await s.session.ended).error).toBeInstanceOf(TypeError);
+      await settle();
+      expectReleased(s.session);
+    }
+  });
+
+  it('a factory returning something with close() but not an adapter: closed, and signaling-closed', async () => {
+    let closed = 0;
+    const half = { send: () => {}, close: () => closed++ };
+    const s = solo({ signaling: (() => half) as never });
+    void s.session.start();
+    const summary = await s.session.ended;
+    expect(summary.reason).toBe('signaling-closed');
+    expect(summary.error).toBeInstanceOf(TypeError);
+    expect(closed).toBe(1);
+    expectReleased(s.session);
   });
 
   it('a close() that throws is a TEARDOWN_STEP_FAILED error event, and the session still ends released', () => {
