@@ -300,6 +300,8 @@ export class CallSession extends SessionEmitter {
   /**
    * Stops sharing the screen and sends the camera again; resolves once the camera is on the sender.
    * Does nothing when not sharing; cancels a share still waiting for the picker.
+   * @throws (rejects) MediaAcquisitionError when the sender refused the camera (`replaceTrack`; `cause` is
+   * its error): the screen stays on the sender and `isScreenSharing` stays true, so a later call can retry.
    */
   stopScreenShare(): Promise<void> {
     return this.#screen.stop();

@@ -1,4 +1,4 @@
-import { HangupError } from '../errors/HangupError.js';
+import { isHangupError } from '../errors/HangupError.js';
 import { MediaAcquisitionError } from '../errors/MediaAcquisitionError.js';
 import { acquireTrack, type MediaHost } from './mediaHost.js';
 import { sendTrack, swapStreamTrack, trackOf } from './senders.js';
@@ -88,7 +88,20 @@ export class ScreenShare {
     } catch (error) {
       const ended = ctx.endedError();
       if (ended) throw ended;
-      await this.stop();
+      // The sender refused the screen, so it still carries the camera: undone here, without a replaceTrack
+      // (a stop() would ask the sender for the camera again and, refused too, resume a share never sent).
+      if (this.#screen === screen) {
+        this.#generation++;
+        this.#detach();
+        const camera = this.#camera;
+        this.#screen = undefined;
+        this.#camera = undefined;
+        if (local && trackOf(local, 'video') === screen) {
+          swapStreamTrack(local, screen, camera);
+          ctx.publishLocalStream(local);
+        }
+      }
+      ctx.owner.retire(screen);
       // The same failure in a device switch is a MediaAcquisitionError: one error type for both controls.
       throw new MediaAcquisitionError('the screen (replaceTrack failed)', error);
     }
@@ -97,9 +110,13 @@ export class ScreenShare {
     if (ended) throw ended;
   }
 
-  /** Stops sharing and sends the camera again. Resolves when the camera is back on the sender. */
+  /**
+   * Stops sharing and sends the camera again. Resolves when the camera is back on the sender.
+   * @throws MediaAcquisitionError when the sender refused the camera (`replaceTrack`): the screen stays on
+   * the sender and sharing stays on (`active`), so a later stop can try again.
+   */
   async stop(): Promise<void> {
-    this.#generation++;
+    const generation = ++this.#generation;
     const screen = this.#screen;
     if (!screen) return;
     const ctx = this.#ctx;
@@ -117,10 +134,40 @@ export class ScreenShare {
     const pc = ctx.peerConnection();
     try {
       if (pc) await sendTrack(pc, 'video', camera ?? null, local);
-    } finally {
-      // Retired after the sender moved on, so the peer never receives frames of an ended track.
-      ctx.owner.retire(screen);
+    } catch (error) {
+      const ended = ctx.endedError();
+      if (ended) throw ended;
+      this.#resume(generation, screen, camera, local);
+      // The same failure in a device switch is a MediaAcquisitionError: one error type for both controls.
+      throw new MediaAcquisitionError('the camera (replaceTrack failed)', error);
     }
+    // Retired only after the sender moved on, so the peer never receives frames of an ended track.
+    ctx.owner.retire(screen);
+  }
+
+  /**
+   * The sender refused the camera and still carries the screen: sharing is on again, as the sender says.
+   * Unless something moved on meanwhile (a new share, the end): then the screen is retired.
+   */
+  #resume(
+    generation: number,
+    screen: MediaStreamTrack,
+    camera: MediaStreamTrack | undefined,
+    local: MediaStream | undefined,
+  ): void {
+    const ctx = this.#ctx;
+    if (generation !== this.#generation || this.#screen !== undefined) {
+      ctx.owner.retire(screen);
+      return;
+    }
+    this.#screen = screen;
+    this.#camera = camera;
+    if (local && trackOf(local, 'video') === camera) {
+      swapStreamTrack(local, camera, screen);
+      ctx.publishLocalStream(local);
+    }
+    // A screen the browser already stopped stays on the sender until a stop succeeds; it will not end twice.
+    if (screen.readyState !== 'ended') this.#listenForBrowserStop(screen);
   }
 
   /** Teardown: removes the `ended` listener and forgets the tracks (the media owner stops them). */
@@ -134,9 +181,12 @@ export class ScreenShare {
   #listenForBrowserStop(screen: MediaStreamTrack): void {
     const onEnded = (): void => {
       this.#ctx.logger.info('screen sharing stopped from the browser');
+      // Reported with the type stopScreenShare() rejects with (MediaAcquisitionError).
       this.stop().catch((error: unknown) => {
-        if (!this.#ctx.endedError())
-          this.#ctx.report(HangupError.negotiationFailed('restore the camera', error));
+        if (this.#ctx.endedError()) return;
+        this.#ctx.report(
+          isHangupError(error) ? error : new MediaAcquisitionError('the camera (restoring it failed)', error),
+        );
       });
     };
     screen.addEventListener('ended', onEnded);

@@ -173,3 +173,63 @@ describe('screen share', () => {
     expectReleased(call.a, call.b);
   });
 });
+
+describe('screen share: the sender refuses the camera back', () => {
+  async function sharing() {
+    const call = fakeCall();
+    await connect(call);
+    const pc = pcOf(call, call.a);
+    const camera = call.a.localStream!.getVideoTracks()[0]!;
+    await call.a.startScreenShare();
+    const screen = call.a.localStream!.getVideoTracks()[0]!;
+    const sender = pc.getSenders().find((candidate) => candidate.track === screen)!;
+    const refusal = new Error('replaceTrack refused');
+    const original = sender.replaceTrack.bind(sender);
+    let refuse = true;
+    sender.replaceTrack = (track) => (refuse ? Promise.reject(refusal) : original(track));
+    return { call, pc, camera, screen, refusal, allow: () => (refuse = false) };
+  }
+
+  it('stopScreenShare() rejects with MediaAcquisitionError; the screen stays sent and sharing stays on', async () => {
+    const { call, pc, camera, screen, refusal, allow } = await sharing();
+
+    const error = await call.a.stopScreenShare().catch((e: unknown) => e);
+
+    expect(isMediaAcquisitionError(error)).toBe(true);
+    expect((error as Error).cause).toBe(refusal);
+    expect(sentTrack(pc, 'video')).toBe(screen);
+    expect(screen.readyState).toBe('live');
+    expect(call.a.isScreenSharing).toBe(true);
+    expect(call.a.localStream!.getVideoTracks()).toEqual([screen]);
+    // A later stop, with the sender willing, brings the camera back and retires the screen.
+    allow();
+    await call.a.stopScreenShare();
+    expect(call.a.isScreenSharing).toBe(false);
+    expect(sentTrack(pc, 'video')).toBe(camera);
+    expect(screen.readyState).toBe('ended');
+    call.a.end();
+    await call.clock.advanceAsync(10);
+    expect(call.runtime.liveTracks()).toEqual([]);
+    expectReleased(call.a, call.b);
+  });
+
+  it('the browser ending the share reports the same failure as a MediaAcquisitionError event', async () => {
+    const { call, screen, refusal, allow } = await sharing();
+    const errors: Error[] = [];
+    call.a.on('error', (error) => errors.push(error));
+
+    fakeTrack(screen).endFromDevice();
+    await call.clock.advanceAsync(0);
+
+    expect(errors).toHaveLength(1);
+    expect(isMediaAcquisitionError(errors[0])).toBe(true);
+    expect(errors[0]?.cause).toBe(refusal);
+    expect(call.a.isScreenSharing).toBe(true);
+    allow();
+    await call.a.stopScreenShare();
+    expect(call.a.isScreenSharing).toBe(false);
+    call.a.end();
+    await call.clock.advanceAsync(10);
+    expectReleased(call.a, call.b);
+  });
+});
