@@ -54,6 +54,24 @@ describe('getStats and quality', () => {
     expectReleased(call.a, call.b);
   });
 
+  it('a quality sample pending at teardown does not re-arm the stats timer when it settles', async () => {
+    const call = fakeCall({ statsIntervalMs: 1_000 });
+    await connect(call);
+    const pc = pcOf(call, call.a);
+    // Every getStats() hangs: the quality sample's and the silent-path watch's alike.
+    const pending: ((report: RTCStatsReport) => void)[] = [];
+    pc.getStats = () => new Promise<RTCStatsReport>((resolve) => pending.push(resolve));
+    await call.clock.advanceAsync(1_000);
+    expect(pending.length).toBeGreaterThan(0);
+    call.a.end();
+    call.b.end();
+    expect(call.a.liveResources().timers).toBe(0);
+    for (const resolve of pending) resolve(report(call.clock.now(), 0, 0, 0));
+    await call.clock.advanceAsync(5_000);
+    expect(call.a.liveResources().timers).toBe(0);
+    expectReleased(call.a, call.b);
+  });
+
   it('emits quality every statsIntervalMs while connected; teardown clears the timer', async () => {
     const call = fakeCall({ statsIntervalMs: 2_000 });
     const samples: unknown[] = [];
