@@ -31,3 +31,20 @@ export const problemLogger: Logger = Object.freeze({
   error: (message: string, ...details: unknown[]) =>
     recordProblem(`error log: ${message}`, details.length > 0 ? details[0] : undefined),
 });
+
+/**
+ * Wraps a test's own logger so that its `error` logs still fail the test (they are recorded as problems, then
+ * handed on). Sessions get it automatically (failOnProblems.ts wraps every logger a session is given); pass
+ * an adapter's or a relay's logger through it by hand.
+ */
+export function checkedLogger(logger: Logger): Logger {
+  return {
+    debug: (message, ...details) => logger.debug(message, ...details),
+    info: (message, ...details) => logger.info(message, ...details),
+    warn: (message, ...details) => logger.warn(message, ...details),
+    error: (message, ...details) => {
+      recordProblem(`error log: ${message}`, details.length > 0 ? details[0] : undefined);
+      logger.error(message, ...details);
+    },
+  };
+}

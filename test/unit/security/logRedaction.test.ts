@@ -5,6 +5,7 @@ import { createRelayServer, type RelayServer } from '../../../src/server/createR
 import { WebSocketSignaling } from '../../../src/signaling/WebSocketSignaling.js';
 import { FakeRuntime, ManualClock, settle } from '../../../src/testing/index.js';
 import { expectReleased } from '../../helpers/fakeCall.js';
+import { checkedLogger } from '../../helpers/problems.js';
 
 // "SDP and candidates are never logged above debug": a whole call, with ICE trouble, invalid messages and a
 // hang-up, runs with loggers that capture every level; nothing at info/warn/error may contain an SDP line or an
@@ -25,7 +26,13 @@ function capture(): Capture {
     };
   return {
     lines,
-    logger: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') },
+    // Sessions wrap it themselves (failOnProblems.ts); the adapters and the relay need it by hand.
+    logger: checkedLogger({
+      debug: record('debug'),
+      info: record('info'),
+      warn: record('warn'),
+      error: record('error'),
+    }),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   WebSocketSignaling,
 } from '../../../src/signaling/WebSocketSignaling.js';
 import { settle } from '../../../src/testing/index.js';
+import { checkedLogger } from '../../helpers/problems.js';
 
 // A hostile or broken signaling server talks to WebSocketSignaling through a scripted socket. Regression tests
 // for the security review (docs/security.md): frames are bounded, and nothing the server says can throw inside
@@ -50,12 +51,12 @@ function setUp(): {
   adapter: WebSocketSignaling;
 } {
   const warnings: string[] = [];
-  const logger: Logger = {
+  const logger: Logger = checkedLogger({
     debug: () => {},
     info: () => {},
     warn: (message) => warnings.push(message),
     error: () => {},
-  };
+  });
   const adapter = new WebSocketSignaling({
     url: 'ws://relay.invalid',
     room: 'r',

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CallSession, createInMemorySignalingPair } from '../../../src/index.js';
+import { resolveOptions } from '../../../src/session/options.js';
 import { FakeRuntime, ManualClock } from '../../../src/testing/index.js';
 import { connect, driveTo, expectReleased, fakeCall, remoteCandidate, solo } from '../../helpers/fakeCall.js';
+import { checkedLogger, takeProblems } from '../../helpers/problems.js';
 
 const throwingLogger = {
   debug: () => {
@@ -50,5 +52,38 @@ describe('logger and clock options are checked up front', () => {
     expect(() => new CallSession({ ...base, clock: {} as never })).toThrow(/options\.clock/);
     expect(() => new CallSession({ ...base, endOnPageHide: 'yes' as never })).toThrow(/endOnPageHide/);
     expect(() => new CallSession({ ...base, clock: new ManualClock(), logger: console })).not.toThrow();
+  });
+});
+
+describe("a test's own logger does not hide error logs (test/helpers/failOnProblems.ts)", () => {
+  it('an error logged to a session given its own logger is recorded as a problem, and still reaches that logger', () => {
+    const { a } = createInMemorySignalingPair();
+    const seen: string[] = [];
+    const own = { debug() {}, info() {}, warn() {}, error: (message: string) => seen.push(message) };
+    const { logger } = resolveOptions({
+      signaling: a,
+      polite: true,
+      runtime: new FakeRuntime(),
+      logger: own,
+    });
+    logger.error('illegal transition x -> y ignored (a bug)');
+    expect(seen).toEqual(['illegal transition x -> y ignored (a bug)']);
+    expect(takeProblems()).toEqual(['error log: illegal transition x -> y ignored (a bug)']);
+    // Other levels are not problems.
+    logger.warn('a warning');
+    expect(takeProblems()).toEqual([]);
+  });
+
+  it('checkedLogger does the same for an adapter or relay logger', () => {
+    const seen: string[] = [];
+    const logger = checkedLogger({
+      debug() {},
+      info() {},
+      warn() {},
+      error: (message) => seen.push(message),
+    });
+    logger.error('relay broke');
+    expect(seen).toEqual(['relay broke']);
+    expect(takeProblems()).toEqual(['error log: relay broke']);
   });
 });
