@@ -179,11 +179,9 @@ export class CallSession extends SessionEmitter {
   }
 
   /**
-   * The one exit path. Synchronous and complete before it returns, in the order of `docs/teardown.md`: the
-   * state is `ended`, a `bye` is sent for a locally caused end, every timer is cleared, every owned track
-   * stopped, the peer connection detached and closed, the signaling subscription dropped (and an owned
-   * adapter closed), DOM listeners removed; then `stateChange('ended')` and `ended(summary)` are emitted
-   * once and all listeners removed. Idempotent: later calls return the first summary. Never throws.
+   * The one exit path: synchronous and complete before it returns, idempotent (later calls return the first
+   * summary), never throws. Its steps and their order are written in one place,
+   * [docs/teardown.md](../docs/teardown.md#the-order-as-implemented).
    *
    * @param reason why the call ends
    * @param error the cause, if any (becomes `summary.error`)

@@ -46,7 +46,7 @@ export interface PeerLinkOptions {
  * Everything of one call that lives on the peer connection: the connection itself, the perfect negotiation
  * built with it (held until the local tracks are in, so a description arriving while the camera starts waits
  * in the negotiation's own line), remote candidates, the session's data channels and the remote stream.
- * {@link PeerLink.close} is synchronous: handlers detached first, then the connection and channels closed.
+ * {@link PeerLink.close} is synchronous (its order: docs/teardown.md).
  */
 export class PeerLink {
   readonly #options: PeerLinkOptions;
@@ -203,9 +203,8 @@ export class PeerLink {
   }
 
   /**
-   * Teardown: stops the negotiation, detaches the channels' handlers, detaches and closes the connection,
-   * then closes the channels (after the connection: its close() flushes a bye just sent on them, a channel
-   * close first would not), empties the candidate queue and forgets the remote stream. Returns what threw.
+   * Teardown's `close peer connection` step, in the order written in
+   * [docs/teardown.md](../../docs/teardown.md#the-order-as-implemented). Returns what threw.
    */
   close(): unknown[] {
     const failures: unknown[] = [];
