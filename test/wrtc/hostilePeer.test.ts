@@ -25,6 +25,8 @@ interface Counted {
   runtime: RtcRuntime;
   added: number;
   remoteDescriptions: number;
+  /** Distinct `a=candidate:` lines of the remote descriptions the runtime applied. */
+  listed: Set<string>;
   pcs: RTCPeerConnection[];
 }
 
@@ -33,6 +35,7 @@ function countedRuntime(): Counted {
     runtime: undefined as unknown as RtcRuntime,
     added: 0,
     remoteDescriptions: 0,
+    listed: new Set(),
     pcs: [],
   };
   class CountedPeerConnection extends wrtc.RTCPeerConnection {
@@ -44,9 +47,10 @@ function countedRuntime(): Counted {
       if (candidate) counted.added++;
       return super.addIceCandidate(candidate as never) as Promise<void>;
     }
-    override setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+    override async setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
       counted.remoteDescriptions++;
-      return super.setRemoteDescription(description as never) as Promise<void>;
+      await (super.setRemoteDescription(description as never) as Promise<void>);
+      for (const line of description.sdp?.match(/^a=candidate:.*$/gm) ?? []) counted.listed.add(line);
     }
   }
   counted.runtime = {
@@ -228,6 +232,43 @@ describe('a connected peer that turns hostile (@roamhq/wrtc)', () => {
     endAndMeasure(call.b, '10 forged ICE restarts with 100 candidates each');
     expectSideReleased(call.b);
     expect(victim.pcs.map((pc) => pc.signalingState)).toEqual(victim.pcs.map(() => 'closed'));
+    call.a.session.end();
+    expectSideReleased(call.a);
+  });
+
+  it('re-offers keeping the ICE credentials, each listing 128 new candidates: refused, none reach the runtime', async () => {
+    const victim = countedRuntime();
+    call = wrtcCall({ connectTimeoutMs: 20_000 }, {}, { b: { runtime: victim.runtime } });
+    const attackerSdp = watchAttackerSdp(call);
+    await connected(call);
+    const real = attackerSdp();
+    const listedBefore = victim.listed.size;
+    for (let offer = 1; offer <= 10; offer++) {
+      let lines = '';
+      for (let n = offer * 1_000; n < offer * 1_000 + 128; n++) {
+        lines += `a=candidate:${900_000 + n} 1 udp 2122260223 127.0.0.1 ${20_000 + n} typ host\r\n`;
+      }
+      const sdp = real
+        .replace(
+          /^o=(\S+) (\d+) (\d+)/m,
+          (_m, user, id, version) => `o=${user} ${id} ${Number(version) + offer}`,
+        )
+        .replace(/a=setup:\w+/g, 'a=setup:actpass');
+      call.pair.a.send({ type: 'description', description: { type: 'offer', sdp: sdp + lines } });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const deadline = Date.now() + 20_000;
+    while (call.pair.pendingDeliveries() > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(victim.listed.size - listedBefore).toBe(0);
+    const refused = call.b.errors.filter((error) =>
+      String((error.cause as Error | undefined)?.message).includes('new candidates'),
+    );
+    expect(refused).toHaveLength(10);
+    expect(call.b.session.state).toBe('connected');
+    endAndMeasure(call.b, '10 re-offers keeping the ufrag with 128 listed candidates each');
+    expectSideReleased(call.b);
     call.a.session.end();
     expectSideReleased(call.a);
   });
