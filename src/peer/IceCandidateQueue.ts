@@ -69,8 +69,10 @@ export interface CandidateFlush {
  * lets at most `perGeneration` through, and the whole call {@link CALL_BUDGET_GENERATIONS} times that.
  * Duplicate detection is exact within those bounds: a key is remembered for as long as its candidate is
  * queued or its generation is current, and the memory is the candidates themselves (at most
- * `cap + perGeneration` keys), so a repeat never passes twice. It also bounds the peer's ICE generations
- * ({@link MAX_REMOTE_GENERATIONS}), through {@link IceCandidateQueue.refusal}.
+ * `cap + perGeneration` keys), so a repeat never passes twice. Candidates listed in remote descriptions
+ * spend the same allowances, counted by identity whether or not the description restarts ICE (a re-offer
+ * keeping its credentials pays for the new ones it lists). It also bounds the peer's ICE generations
+ * ({@link MAX_REMOTE_GENERATIONS}); both through {@link IceCandidateQueue.refusal}.
  */
 export class IceCandidateQueue {
   readonly #cap: number;
@@ -191,8 +193,9 @@ export class IceCandidateQueue {
 
   /**
    * Why a remote description with this SDP must not reach the runtime, or `undefined` when it may: an ICE
-   * restart beyond {@link MAX_REMOTE_GENERATIONS}, or one whose description lists more candidates than the
-   * call's budget has left (the first description is never refused for that: `maxSdpCandidates` bounds it).
+   * restart beyond {@link MAX_REMOTE_GENERATIONS}; a restart listing more candidates than the call has left;
+   * or a description keeping the generation that lists more new candidates than the generation or the call
+   * has left (the first description is never refused for its candidates: `maxSdpCandidates` bounds it).
    */
   refusal(sdp: string | undefined): string | undefined {
     const ufrags = iceUfragsOf(sdp);
