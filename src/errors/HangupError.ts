@@ -74,10 +74,10 @@ export class HangupError extends Error {
    * The peer sent more control-channel messages (mute, bye, junk) than a call accepts; this and the later
    * extra ones of the burst are dropped.
    */
-  static controlRateLimit(perSecond: number, burst: number): HangupError {
+  static controlRateLimit(perSecond: number): HangupError {
     return new HangupError(
       'CONTROL_RATE_LIMIT',
-      `the peer sent more data-channel control messages than a call accepts (${perSecond}/s, bursts of ${burst}); extra ones are dropped`,
+      `the peer sent over ${perSecond} control messages/s on the data channel; extra ones are dropped`,
     );
   }
 

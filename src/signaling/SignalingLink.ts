@@ -66,14 +66,6 @@ export const INVALID_CONTROL_REPORTS = Object.freeze({ perSecond: 1, burst: 5 })
  */
 const MAX_HELD_MESSAGES = 64;
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
-
 /** Whether `value` has the two methods of a {@link SignalingAdapter}. */
 export function isSignalingAdapter(value: unknown): value is SignalingAdapter {
   return (
@@ -141,11 +133,15 @@ export class SignalingLink {
     if (typeof signaling === 'function') {
       const adapter: unknown = signaling();
       if (!isSignalingAdapter(adapter)) {
-        // Whatever it created is nobody else's: closed here, or it would outlive the call (an open socket).
-        this.#closeStray(adapter);
-        const promise = isThenable(adapter);
+        // Whatever it created is nobody else's: closed (a promise once it settles), or it would outlive the
+        // call (an open socket). A hostile `then` or `close` only ends up in the debug log.
+        Promise.resolve(adapter)
+          .then((stray) => (stray as { close?: () => unknown } | null | undefined)?.close?.())
+          .catch((error: unknown) =>
+            this.#options.logger.debug('closing what signaling() returned failed', error),
+          );
         throw new TypeError(
-          promise
+          typeof (adapter as PromiseLike<unknown> | null)?.then === 'function'
             ? 'options.signaling() returned a promise: async factories are not supported; return the adapter synchronously (it may connect lazily)'
             : 'options.signaling() must return a SignalingAdapter with send() and subscribe()',
         );
@@ -168,34 +164,6 @@ export class SignalingLink {
     }
   }
 
-  /** Closes what a factory returned instead of an adapter: a promise of one (once it settles) or a half-adapter. */
-  #closeStray(value: unknown): void {
-    const { logger } = this.#options;
-    const closeIt = (stray: unknown): void => {
-      const close = (stray as { close?: unknown } | null | undefined)?.close;
-      if (typeof close !== 'function') return;
-      try {
-        const pending: unknown = close.call(stray);
-        if (isThenable(pending)) {
-          pending.then(undefined, (error: unknown) =>
-            logger.debug('closing a stray signaling adapter failed', error),
-          );
-        }
-      } catch (error) {
-        logger.debug('closing a stray signaling adapter failed', error);
-      }
-    };
-    if (isThenable(value)) {
-      try {
-        value.then(closeIt, (error: unknown) => logger.debug('an async signaling factory rejected', error));
-      } catch (error) {
-        logger.debug('an async signaling factory returned a broken promise', error);
-      }
-    } else {
-      closeIt(value);
-    }
-  }
-
   /** The peer link exists: messages held since {@link SignalingLink.open} are routed now, in order. */
   release(): void {
     const held = this.#held ?? [];
@@ -215,7 +183,7 @@ export class SignalingLink {
     const verdict = this.#controlGate.take();
     if (verdict !== 'pass') {
       if (verdict === 'first-drop') {
-        this.#host.report(HangupError.controlRateLimit(CONTROL_MESSAGES.perSecond, CONTROL_MESSAGES.burst));
+        this.#host.report(HangupError.controlRateLimit(CONTROL_MESSAGES.perSecond));
       }
       return;
     }
@@ -237,10 +205,9 @@ export class SignalingLink {
       this.#host.report(error);
     } else if (verdict === 'first-drop') {
       this.#host.report(
-        new InvalidSignalError(
-          `more invalid data-channel control messages than ${INVALID_CONTROL_REPORTS.perSecond}/s (bursts of ${INVALID_CONTROL_REPORTS.burst}); further ones are dropped unreported for now`,
-          { cause: error },
-        ),
+        new InvalidSignalError('too many on the data channel; more are dropped unreported for now', {
+          cause: error,
+        }),
       );
     } else {
       this.#options.logger.debug('invalid control message dropped unreported', error.message);
