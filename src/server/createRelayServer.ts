@@ -3,9 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { type Clock, realClock } from '../clock.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { MAX_ROOM_NAME_LENGTH, RelayCloseCode, type RelayErrorCode } from '../signaling/relayProtocol.js';
-import { RelayRoom, sendFrame } from './RelayRoom.js';
-import { RoomDeadlines } from './RoomDeadlines.js';
+import {
+  isResumableCloseCode,
+  MAX_RESUME_TOKEN_LENGTH,
+  MAX_ROOM_NAME_LENGTH,
+  RelayCloseCode,
+} from '../signaling/relayProtocol.js';
+import { LocalRooms } from './LocalRooms.js';
+import { sendFrame } from './RelayRoom.js';
+import type { Problem, RelayConnection, RoomBackend } from './RoomBackend.js';
 
 /** Options of {@link createRelayServer}. */
 export interface RelayServerOptions {
@@ -68,6 +74,15 @@ export interface RelayServerOptions {
    */
   maxConnections?: number;
   /**
+   * How long a resumable member's place is kept after its socket dropped without a final close (a network
+   * change, a recycled connection, a relay process that died): within it, the client reconnects with its resume
+   * token and gets back everything it missed; the peer hears nothing. After it, the token is useless and the
+   * peer gets `peer-left`. `0` turns resume off (tokens are still issued, but a drop ends the membership at once).
+   * At most 2**31-1.
+   * @default 5000
+   */
+  resumeGraceMs?: number;
+  /**
    * Where diagnostics go. Relayed contents are never logged.
    * @default silent
    */
@@ -85,6 +100,12 @@ export interface RelayServer {
    */
   finalize(room: string, info?: unknown): boolean;
   /**
+   * Closes every socket with code 4102 ("resume elsewhere"): clients reconnect (through your load balancer, to
+   * another process of the cluster) and resume their place, then stops like `close()`. Without cluster mode
+   * there is no other process to resume on, so clients end up `closed` once their grace period has passed.
+   */
+  drain(): Promise<void>;
+  /**
    * Closes every socket (code 1001; terminated if it does not close within a second), clears every timer and stops
    * listening. Resolves when nothing is left running. Idempotent.
    */
@@ -93,14 +114,15 @@ export interface RelayServer {
 
 /** Per-socket state. */
 interface Client {
-  room: RelayRoom | undefined;
+  conn: RelayConnection;
   alive: boolean;
   tokens: number;
   refilledAt: number;
+  /** The relay closed this socket on purpose: its membership ends with it, whatever the close code says. */
+  closedByRelay: boolean;
+  /** Frames are handled one after the other, even when the room logic is asynchronous (cluster mode). */
+  chain: Promise<void>;
 }
-
-/** An error to report to the sender: code and message. */
-type Problem = [RelayErrorCode, string];
 
 const GRACEFUL_CLOSE_MS = 1_000;
 
@@ -127,12 +149,17 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     maxRememberedRooms = 10_000,
     clock = realClock,
     logger = silentLogger,
+    resumeGraceMs = 5_000,
   } = options;
   checkNonNegative('port', port);
   checkNonNegative('pingIntervalMs', pingIntervalMs);
   checkNonNegative('maxConnections', maxConnections);
   checkNonNegative('maxRememberedRooms', maxRememberedRooms);
   if (maxDurationMs !== undefined) checkNonNegative('maxDurationMs', maxDurationMs);
+  checkNonNegative('resumeGraceMs', resumeGraceMs);
+  // Node's timers fire at once for longer delays: a grace period beyond this would end immediately.
+  if (resumeGraceMs > 2 ** 31 - 1)
+    throw new TypeError('createRelayServer: resumeGraceMs must be at most 2**31-1');
   if (!(maxFrameBytes > 0)) throw new TypeError('createRelayServer: maxFrameBytes must be a positive number');
   if (!(maxMessagesPerSecond > 0)) {
     throw new TypeError('createRelayServer: maxMessagesPerSecond must be a positive number');
@@ -141,31 +168,18 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
   const wss = options.server
     ? new WebSocketServer({ server: options.server, maxPayload: maxFrameBytes })
     : new WebSocketServer({ host, port, maxPayload: maxFrameBytes });
-  const rooms = new Map<string, RelayRoom>();
   const clients = new Map<WebSocket, Client>();
   const roomLimits = { maxPendingFrames: 256, maxPendingBytes: 4 * maxFrameBytes };
-  const deadlines =
-    maxDurationMs === undefined ? undefined : new RoomDeadlines(maxDurationMs, maxRememberedRooms, clock);
-
-  function refuse(socket: WebSocket, code: RelayErrorCode, message: string): void {
-    sendFrame(socket, { t: 'error', code, message });
-  }
-
-  function finalizeRoom(room: RelayRoom, info: unknown): void {
-    rooms.delete(room.name);
-    for (const client of clients.values()) if (client.room === room) client.room = undefined;
-    deadlines?.finalized(room.name, info);
-    room.finalize(info);
-  }
-
-  /** Turns away a joiner of a room whose limit ran out: it gets the `finalize` its members got. */
-  function refuseFinalized(socket: WebSocket, name: string, info: unknown): void {
-    // A member still waiting alone when the deadline passed is finalized too.
-    const waiting = rooms.get(name);
-    if (waiting) finalizeRoom(waiting, info);
-    sendFrame(socket, info === undefined ? { t: 'finalize' } : { t: 'finalize', info });
-    socket.close(RelayCloseCode.finalized, 'finalized');
-  }
+  const backend: RoomBackend = new LocalRooms({
+    clock,
+    logger,
+    roomLimits,
+    // The pending frames of a lone member move into the newcomer's outbox: room for all of them, numbered.
+    outboxLimits: { maxFrames: 256, maxBytes: 4 * maxFrameBytes + 256 * 32 },
+    resumeGraceMs,
+    maxDurationMs,
+    maxRememberedRooms,
+  });
 
   function takeToken(client: Client): boolean {
     const now = Date.now();
@@ -179,49 +193,22 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     return true;
   }
 
-  /** Handles a join; returns the problem to report, if any. */
-  function onJoin(socket: WebSocket, client: Client, name: unknown): Problem | undefined {
-    if (client.room) return ['already-joined', `already in room "${client.room.name}"`];
-    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_ROOM_NAME_LENGTH) {
-      return ['bad-room', `room must be a string of 1–${MAX_ROOM_NAME_LENGTH} characters`];
-    }
-    const refusal = deadlines?.refusal(name);
-    if (refusal) {
-      refuseFinalized(socket, name, refusal.info);
-      return undefined;
-    }
-    let room = rooms.get(name);
-    if (!room) {
-      room = new RelayRoom(name, roomLimits);
-      rooms.set(name, room);
-    }
-    if (!room.join(socket)) {
-      refuse(
-        socket,
-        'room-full',
-        `room "${name}" already has two members; only one-to-one calls are relayed`,
-      );
-      socket.close(RelayCloseCode.roomFull, 'room full');
-      return undefined;
-    }
-    client.room = room;
-    if (room.size === 2 && deadlines) {
-      const joined = room;
-      // The room's own deadline, kept across leaving and rejoining, so a rejoin cannot extend the call.
-      const remainingMs = Math.max(0, deadlines.deadline(name) - clock.now());
-      joined.startLimit(clock, remainingMs, () =>
-        finalizeRoom(joined, { reason: 'max-duration', maxDurationMs }),
-      );
-    }
-    return undefined;
-  }
-
   /** Handles one inbound frame; returns the problem to report, if any. */
-  function onFrame(socket: WebSocket, client: Client, raw: RawData, isBinary: boolean): Problem | undefined {
+  function onFrame(
+    socket: WebSocket,
+    client: Client,
+    raw: RawData,
+    isBinary: boolean,
+  ): Problem | undefined | Promise<Problem | undefined> {
     // A socket the relay already decided to close gets nothing more.
     if (socket.readyState !== socket.OPEN) return undefined;
     if (!takeToken(client)) {
-      refuse(socket, 'rate-limited', `more than ${maxMessagesPerSecond} frames per second`);
+      client.closedByRelay = true;
+      sendFrame(socket, {
+        t: 'error',
+        code: 'rate-limited',
+        message: `more than ${maxMessagesPerSecond} frames per second`,
+      });
       socket.close(RelayCloseCode.rateLimited, 'rate limited');
       return undefined;
     }
@@ -232,25 +219,45 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     } catch {
       return ['bad-frame', 'frame is not valid JSON'];
     }
-    const t = frame !== null && typeof frame === 'object' ? (frame as { t?: unknown }).t : undefined;
-    if (t === 'join') return onJoin(socket, client, (frame as { room?: unknown }).room);
-    if (t !== 'signal' || !('data' in (frame as object))) {
-      return ['bad-frame', 'expected {"t":"join","room":…} or {"t":"signal","data":…}'];
+    if (frame === null || typeof frame !== 'object') return ['bad-frame', 'frame is not a JSON object'];
+    const fields = frame as Record<string, unknown>;
+    if (fields.t === 'join' || fields.t === 'resume') {
+      const current = backend.roomOf(client.conn);
+      if (current !== undefined) return ['already-joined', `already in room "${current}"`];
     }
-    if (!client.room) return ['not-joined', 'join a room before sending signals'];
-    if (client.room.relay(socket, (frame as { data: unknown }).data) === 'queue-full') {
-      return ['queue-full', 'too much data is waiting for the peer to join; message dropped'];
+    switch (fields.t) {
+      case 'join': {
+        if (!isRoomName(fields.room)) return badRoom();
+        return backend.join(client.conn, fields.room, fields.resume === true);
+      }
+      case 'resume': {
+        if (!isRoomName(fields.room)) return badRoom();
+        const { token, n } = fields;
+        if (typeof token !== 'string' || token.length > MAX_RESUME_TOKEN_LENGTH || !isCount(n)) {
+          return ['bad-frame', 'expected {"t":"resume","room":…,"token":"…","n":<last frame received>}'];
+        }
+        return backend.resume(client.conn, fields.room, token, n);
+      }
+      case 'signal':
+        if (!('data' in fields)) break;
+        if (fields.n !== undefined && !isCount(fields.n))
+          return ['bad-frame', '"n" must be a positive integer'];
+        return backend.signal(client.conn, fields.data, fields.n as number | undefined);
+      case 'ack':
+        if (!isCount(fields.n)) return ['bad-frame', 'expected {"t":"ack","n":<frame number>}'];
+        return backend.ack(client.conn, fields.n);
     }
-    return undefined;
+    return ['bad-frame', 'expected {"t":"join","room":…}, {"t":"signal","data":…}, resume or ack'];
   }
 
-  function onClose(socket: WebSocket, client: Client): void {
+  function report(socket: WebSocket, problem: Problem | undefined): void {
+    if (problem) sendFrame(socket, { t: 'error', code: problem[0], message: problem[1] });
+  }
+
+  function onClose(socket: WebSocket, client: Client, code: number): void {
     clients.delete(socket);
-    const room = client.room;
-    client.room = undefined;
-    if (!room) return;
-    room.leave(socket);
-    if (room.size === 0) rooms.delete(room.name);
+    const final = client.closedByRelay || !isResumableCloseCode(code);
+    client.chain = client.chain.then(() => backend.disconnect(client.conn, final));
   }
 
   wss.on('connection', (socket: WebSocket, _request: IncomingMessage) => {
@@ -261,28 +268,39 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
       return;
     }
     const client: Client = {
-      room: undefined,
+      conn: connectionOf(socket, () => {
+        client.closedByRelay = true;
+      }),
       alive: true,
       tokens: maxMessagesPerSecond,
       refilledAt: Date.now(),
+      closedByRelay: false,
+      chain: Promise.resolve(),
     };
     clients.set(socket, client);
+    const fail = (error: unknown): void => {
+      // Whatever a client sends, the relay keeps running for everyone else.
+      logger.error('relay: failed to handle a frame', error);
+      report(socket, ['bad-frame', 'the frame could not be handled']);
+    };
     socket.on('message', (raw, isBinary) => {
-      try {
-        const problem = onFrame(socket, client, raw, isBinary);
-        if (problem) refuse(socket, problem[0], problem[1]);
-      } catch (error) {
-        // Whatever a client sends, the relay keeps running for everyone else.
-        logger.error('relay: failed to handle a frame', error);
-        refuse(socket, 'bad-frame', 'the frame could not be handled');
-      }
+      client.chain = client.chain.then(() => {
+        try {
+          const outcome = onFrame(socket, client, raw, isBinary);
+          if (outcome instanceof Promise) return outcome.then((problem) => report(socket, problem), fail);
+          report(socket, outcome);
+        } catch (error) {
+          fail(error);
+        }
+        return undefined;
+      });
     });
     socket.on('pong', () => {
       client.alive = true;
     });
     // `ws` emits 'error' for protocol violations such as an oversized frame, then closes: log, never crash.
     socket.on('error', (error) => logger.debug('relay: socket error', error.message));
-    socket.on('close', () => onClose(socket, client));
+    socket.on('close', (code) => onClose(socket, client, code));
   });
   wss.on('error', (error) => logger.error('relay: server error', error));
 
@@ -311,31 +329,32 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
   return {
     port: (wss.address() as AddressInfo).port,
     finalize(name, info) {
-      const room = rooms.get(name);
-      if (!room) return false;
-      finalizeRoom(room, info);
-      return true;
+      return backend.finalize(name, info) as boolean;
+    },
+    drain() {
+      closing ??= shutDown(RelayCloseCode.resumeElsewhere, 'resume elsewhere');
+      return closing;
     },
     close() {
-      closing ??= shutDown();
+      closing ??= shutDown(RelayCloseCode.goingAway, 'relay shutting down');
       return closing;
     },
   };
 
-  async function shutDown(): Promise<void> {
+  async function shutDown(code: number, reason: string): Promise<void> {
     if (pingTimer !== undefined) clearInterval(pingTimer);
-    for (const room of rooms.values()) room.dispose();
-    rooms.clear();
-    deadlines?.clear();
-    const sockets = [...clients.keys()];
-    await Promise.all(sockets.map((socket) => closeGracefully(socket)));
+    const open = [...clients];
+    await Promise.all(open.map(([socket]) => closeGracefully(socket, code, reason)));
     clients.clear();
+    // Every socket's close is queued behind its frames: let those finish before the rooms go.
+    await Promise.all(open.map(([, client]) => client.chain));
+    await backend.close();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   }
 }
 
-/** Closes with 1001 and waits for the close handshake, terminating the socket if it does not finish in time. */
-function closeGracefully(socket: WebSocket): Promise<void> {
+/** Closes with `code` and waits for the close handshake, terminating the socket if it does not finish in time. */
+function closeGracefully(socket: WebSocket, code: number, reason: string): Promise<void> {
   return new Promise((resolve) => {
     if (socket.readyState === socket.CLOSED) return resolve();
     const timer = setTimeout(() => socket.terminate(), GRACEFUL_CLOSE_MS);
@@ -343,7 +362,7 @@ function closeGracefully(socket: WebSocket): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-    socket.close(RelayCloseCode.goingAway, 'relay shutting down');
+    socket.close(code, reason);
   });
 }
 
@@ -360,6 +379,39 @@ function waitListening(wss: WebSocketServer, server: Server | undefined): Promis
       resolve();
     });
   });
+}
+
+/** The room logic's view of a `ws` socket; `onRelayClose` marks the close as decided by the relay. */
+function connectionOf(socket: WebSocket, onRelayClose: () => void): RelayConnection {
+  return {
+    get open() {
+      return socket.readyState === socket.OPEN;
+    },
+    send(frame) {
+      if (socket.readyState === socket.OPEN) socket.send(frame);
+    },
+    close(code, reason) {
+      onRelayClose();
+      socket.close(code, reason);
+    },
+    terminate() {
+      onRelayClose();
+      socket.terminate();
+    },
+  };
+}
+
+function isRoomName(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ROOM_NAME_LENGTH;
+}
+
+function badRoom(): Problem {
+  return ['bad-room', `room must be a string of 1–${MAX_ROOM_NAME_LENGTH} characters`];
+}
+
+/** A frame number: a non-negative safe integer. */
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 function checkNonNegative(name: string, value: unknown): void {

@@ -207,7 +207,9 @@ describe('errors', () => {
 describe('signaling', () => {
   it('types messages, events and adapters', () => {
     expectTypeOf<SignalMessage['type']>().toEqualTypeOf<'description' | 'candidate' | 'bye' | 'mute'>();
-    expectTypeOf<SignalingEvent['type']>().toEqualTypeOf<'message' | 'peer-left' | 'finalize' | 'closed'>();
+    expectTypeOf<SignalingEvent['type']>().toEqualTypeOf<
+      'message' | 'peer-left' | 'finalize' | 'closed' | 'interrupted' | 'resumed'
+    >();
     expectTypeOf(parseSignalMessage).returns.toEqualTypeOf<SignalMessage>();
     expectTypeOf<SignalingAdapter['subscribe']>().returns.toEqualTypeOf<() => void>();
     const pair = createInMemorySignalingPair();
