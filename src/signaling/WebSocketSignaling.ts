@@ -144,6 +144,8 @@ export class WebSocketSignaling implements SignalingAdapter {
   readonly #random: () => number;
   readonly #reconnect: Required<WebSocketReconnectOptions> | undefined;
   #socket: WebSocketLike;
+  /** Whether the current socket has sent its join or resume frame (signals may follow it at once). */
+  #introduced = false;
   /** Reconnection attempts given up on (timed out): whatever they do later is ignored. */
   readonly #abandoned = new WeakSet<WebSocketLike>();
   #closed = false;
@@ -253,8 +255,8 @@ export class WebSocketSignaling implements SignalingAdapter {
     );
     this.#sent = n;
     this.#unacked.push({ n, frame });
-    // Sent now only on a socket that has joined or resumed (or is about to: the join frame went first).
-    if (this.#droppedAt === undefined && this.#socket.readyState === OPEN) this.#socket.send(frame);
+    // Sent now only on a socket whose join (or resume) frame went first; otherwise with the others at open.
+    if (this.#introduced && this.#socket.readyState === OPEN) this.#socket.send(frame);
   }
 
   /** Delivers events to `listener`; events that arrived before the first subscriber are delivered to it first. */
@@ -278,6 +280,7 @@ export class WebSocketSignaling implements SignalingAdapter {
 
   #open(): WebSocketLike {
     const socket = new this.#Ctor(this.#url);
+    this.#introduced = false;
     // Events of a socket that was replaced or abandoned (a reconnection) are ignored.
     const live = (): boolean => socket === this.#socket && !this.#abandoned.has(socket);
     socket.addEventListener('open', () => live() && this.#onOpen());
@@ -303,6 +306,7 @@ export class WebSocketSignaling implements SignalingAdapter {
     // The relay handles frames in order, so signals sent after the join (or resume) are in the room; after a
     // resume it drops the ones it had already relayed, by number.
     for (const { frame } of this.#unacked) this.#socket.send(frame);
+    this.#introduced = true;
   }
 
   #onMessage(raw: unknown): void {
