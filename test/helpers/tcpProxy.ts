@@ -48,7 +48,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
-  return {
+  const proxy: TcpProxy = {
     port,
     get open() {
       return pairs.size;
@@ -73,8 +73,9 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       refusing = value;
     },
     close() {
-      this.cut();
+      proxy.cut();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+  return proxy;
 }

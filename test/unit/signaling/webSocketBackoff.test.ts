@@ -12,7 +12,8 @@ import { ManualClock } from '../../../src/testing/ManualClock.js';
 // The reconnection policy, on a scripted socket and the manual clock: exponential, capped, jittered, bounded by
 // the relay's grace period, and stopped by anything final.
 
-type Listener = (event?: unknown) => void;
+// biome-ignore lint/suspicious/noExplicitAny: one store for the three listener shapes of WebSocketLike
+type Listener = (event: any) => void;
 
 class ScriptedSocket implements WebSocketLike {
   static made: ScriptedSocket[] = [];
