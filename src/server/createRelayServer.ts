@@ -9,6 +9,7 @@ import {
   MAX_ROOM_NAME_LENGTH,
   RelayCloseCode,
 } from '../signaling/relayProtocol.js';
+import type { RedisClientLike } from './cluster/redisConnection.js';
 import { LocalRooms } from './LocalRooms.js';
 import { sendFrame } from './RelayRoom.js';
 import type { Problem, RelayConnection, RoomBackend } from './RoomBackend.js';
@@ -83,10 +84,38 @@ export interface RelayServerOptions {
    */
   resumeGraceMs?: number;
   /**
+   * Cluster mode: a `redis://` URL (the relay opens and closes its own two connections) or a connected ioredis
+   * client (used for commands and `duplicate()`d for the subscriber; left open at `close()`). Any number of relay
+   * processes given the same Redis share rooms: the two members of a room may be on different processes, and a
+   * member may resume on any process. Needs the optional peer dependency `ioredis`, loaded only then.
+   * See `docs/scaling.md`.
+   * @default undefined (single process, no Redis)
+   */
+  redis?: string | RedisClientLike;
+  /**
+   * Cluster mode: prefix of every Redis key and channel, so several independent relays can share one Redis.
+   * @default 'hangup:'
+   */
+  redisKeyPrefix?: string;
+  /**
+   * Cluster mode: how often a process renews its presence in Redis. A process that missed three renewals is
+   * dead: its members get their grace period to resume elsewhere, then their peers get `peer-left`.
+   * @default 1000
+   */
+  heartbeatMs?: number;
+  /**
    * Where diagnostics go. Relayed contents are never logged.
    * @default silent
    */
   logger?: Logger;
+}
+
+/** A relay in cluster mode: {@link RelayServer}, with a `finalize` that goes through Redis. */
+export interface ClusterRelayServer extends Omit<RelayServer, 'finalize'> {
+  /** This process's random id in the cluster. */
+  readonly processId: string;
+  /** Like {@link RelayServer.finalize}, for a room whose members may be on any process. */
+  finalize(room: string, info?: unknown): Promise<boolean>;
 }
 
 /** A running relay, returned by {@link createRelayServer}. */
@@ -137,7 +166,13 @@ const GRACEFUL_CLOSE_MS = 1_000;
  * import { createRelayServer } from 'hangup/server';
  * const relay = await createRelayServer({ port: 8787, maxDurationMs: 600_000 });
  */
-export async function createRelayServer(options: RelayServerOptions = {}): Promise<RelayServer> {
+export function createRelayServer(
+  options: RelayServerOptions & { redis: string | RedisClientLike },
+): Promise<ClusterRelayServer>;
+export function createRelayServer(options?: RelayServerOptions): Promise<RelayServer>;
+export async function createRelayServer(
+  options: RelayServerOptions = {},
+): Promise<RelayServer | ClusterRelayServer> {
   const {
     host = '127.0.0.1',
     port = 0,
@@ -150,6 +185,8 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     clock = realClock,
     logger = silentLogger,
     resumeGraceMs = 5_000,
+    redisKeyPrefix = 'hangup:',
+    heartbeatMs = 1_000,
   } = options;
   checkNonNegative('port', port);
   checkNonNegative('pingIntervalMs', pingIntervalMs);
@@ -160,26 +197,44 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
   // Node's timers fire at once for longer delays: a grace period beyond this would end immediately.
   if (resumeGraceMs > 2 ** 31 - 1)
     throw new TypeError('createRelayServer: resumeGraceMs must be at most 2**31-1');
+  if (!(heartbeatMs > 0 && heartbeatMs <= 2 ** 31 - 1)) {
+    throw new TypeError('createRelayServer: heartbeatMs must be a positive number of ms');
+  }
   if (!(maxFrameBytes > 0)) throw new TypeError('createRelayServer: maxFrameBytes must be a positive number');
   if (!(maxMessagesPerSecond > 0)) {
     throw new TypeError('createRelayServer: maxMessagesPerSecond must be a positive number');
   }
 
+  const clients = new Map<WebSocket, Client>();
+  const roomLimits = { maxPendingFrames: 256, maxPendingBytes: 4 * maxFrameBytes };
+  // The pending frames of a lone member move into the newcomer's outbox: room for all of them, numbered.
+  const outboxLimits = { maxFrames: 256, maxBytes: 4 * maxFrameBytes + 256 * 32 };
+  const redis = options.redis;
+  const backend: RoomBackend & { processId?: string } =
+    redis === undefined
+      ? new LocalRooms({
+          clock,
+          logger,
+          roomLimits,
+          outboxLimits,
+          resumeGraceMs,
+          maxDurationMs,
+          maxRememberedRooms,
+        })
+      : await startCluster({
+          redis,
+          logger,
+          roomLimits,
+          outboxLimits,
+          resumeGraceMs,
+          maxDurationMs,
+          keyPrefix: redisKeyPrefix,
+          heartbeatMs,
+          reapMs: Math.min(250, heartbeatMs),
+        });
   const wss = options.server
     ? new WebSocketServer({ server: options.server, maxPayload: maxFrameBytes })
     : new WebSocketServer({ host, port, maxPayload: maxFrameBytes });
-  const clients = new Map<WebSocket, Client>();
-  const roomLimits = { maxPendingFrames: 256, maxPendingBytes: 4 * maxFrameBytes };
-  const backend: RoomBackend = new LocalRooms({
-    clock,
-    logger,
-    roomLimits,
-    // The pending frames of a lone member move into the newcomer's outbox: room for all of them, numbered.
-    outboxLimits: { maxFrames: 256, maxBytes: 4 * maxFrameBytes + 256 * 32 },
-    resumeGraceMs,
-    maxDurationMs,
-    maxRememberedRooms,
-  });
 
   function takeToken(client: Client): boolean {
     const now = Date.now();
@@ -308,6 +363,7 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     await waitListening(wss, options.server);
   } catch (error) {
     wss.close();
+    await backend.close();
     throw error;
   }
 
@@ -328,8 +384,9 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
   let closing: Promise<void> | undefined;
   return {
     port: (wss.address() as AddressInfo).port,
-    finalize(name, info) {
-      return backend.finalize(name, info) as boolean;
+    ...(backend.processId === undefined ? {} : { processId: backend.processId }),
+    finalize(name: string, info?: unknown) {
+      return backend.finalize(name, info) as boolean & Promise<boolean>;
     },
     drain() {
       closing ??= shutDown(RelayCloseCode.resumeElsewhere, 'resume elsewhere');
@@ -379,6 +436,14 @@ function waitListening(wss: WebSocketServer, server: Server | undefined): Promis
       resolve();
     });
   });
+}
+
+/** Cluster mode's room logic, loaded (with `ioredis`) only when asked for. */
+async function startCluster(
+  settings: import('./cluster/ClusterRooms.js').ClusterRoomsOptions,
+): Promise<RoomBackend & { processId: string }> {
+  const { ClusterRooms } = await import('./cluster/ClusterRooms.js');
+  return ClusterRooms.start(settings);
 }
 
 /** The room logic's view of a `ws` socket; `onRelayClose` marks the close as decided by the relay. */

@@ -1,0 +1,451 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../../logger.js';
+import { RELAY_PROTOCOL_VERSION, RelayCloseCode } from '../../signaling/relayProtocol.js';
+import { finalizeConnection } from '../LocalRooms.js';
+import { sendTo } from '../RelayRoom.js';
+import type { Problem, RelayConnection, RoomBackend } from '../RoomBackend.js';
+import type { OutboxLimits } from '../resume/Outbox.js';
+import { newResumeToken } from '../resume/resumeToken.js';
+import { connectRedis, type RedisClientLike, type RedisPair, runScript } from './redisConnection.js';
+
+/** Settings of {@link ClusterRooms}, resolved by `createRelayServer`. */
+export interface ClusterRoomsOptions {
+  redis: string | RedisClientLike;
+  logger: Logger;
+  /** Bounds of what a lone member may leave for the second one. */
+  roomLimits: { maxPendingFrames: number; maxPendingBytes: number };
+  outboxLimits: OutboxLimits;
+  resumeGraceMs: number;
+  maxDurationMs: number | undefined;
+  /** Prefix of every Redis key and channel, so several relays can share one Redis. */
+  keyPrefix: string;
+  /** How often this process renews its presence; it counts as dead after three missed renewals. */
+  heartbeatMs: number;
+  /** How often this process ends expired graces and calls, and looks for dead processes. */
+  reapMs: number;
+}
+
+/** A message for a member held by this process, published by a script. */
+interface Delivery {
+  m: string;
+  f?: string[];
+  n?: number;
+  close?: number;
+  terminate?: number;
+}
+
+/** A member whose socket is on this process. */
+interface LocalMember {
+  id: string;
+  room: string;
+  conn: RelayConnection;
+  resumable: boolean;
+  /** The token this socket's membership was issued: tells this attachment from an older one of the same member. */
+  token: string;
+  /** Number of the last numbered frame sent on this socket. */
+  sentUpTo: number;
+  /** Deliveries that arrived before the join or resume finished here; sent right after it. */
+  early: Delivery[] | undefined;
+}
+
+const CLOSE_REASONS: Record<number, string> = {
+  [RelayCloseCode.finalized]: 'finalized',
+  [RelayCloseCode.slotLost]: 'slot lost',
+};
+
+/** Most deliveries held for a member whose join or resume is still in flight. */
+const MAX_EARLY = 1_024;
+
+/**
+ * Rooms shared by every relay process connected to the same Redis: membership (the room-of-two rule in one
+ * script), frames forwarded through a channel per process to whichever process holds the other member, resume
+ * tokens, grace periods and call limits kept in Redis, so a member can resume on any process and a dead process's
+ * members are found through its expired heartbeat. See `docs/scaling.md`.
+ *
+ * @internal
+ */
+export class ClusterRooms implements RoomBackend {
+  /** This process's id in the cluster (random per start). */
+  readonly processId = randomBytes(9).toString('base64url');
+  readonly #options: ClusterRoomsOptions;
+  readonly #byId = new Map<string, LocalMember>();
+  readonly #byConn = new Map<RelayConnection, LocalMember>();
+  #redis!: RedisPair;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #reaper: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+
+  private constructor(options: ClusterRoomsOptions) {
+    this.#options = options;
+  }
+
+  /** Connects to Redis, subscribes to this process's channel and starts the heartbeat. */
+  static async start(options: ClusterRoomsOptions): Promise<ClusterRooms> {
+    const rooms = new ClusterRooms(options);
+    rooms.#redis = await connectRedis(options.redis, (error) =>
+      options.logger.warn('relay: redis connection problem', error.message),
+    );
+    try {
+      rooms.#redis.subscriber.on('message', (_channel, message) => rooms.#onDelivery(message));
+      await rooms.#redis.subscriber.subscribe(rooms.#channel);
+      await rooms.#beat();
+    } catch (error) {
+      await rooms.#redis.close();
+      throw error;
+    }
+    rooms.#heartbeat = setInterval(() => void rooms.#beat().catch(() => {}), options.heartbeatMs);
+    rooms.#reaper = setInterval(() => void rooms.#reap(), options.reapMs);
+    return rooms;
+  }
+
+  get #channel(): string {
+    return `${this.#options.keyPrefix}to:${this.processId}`;
+  }
+
+  roomOf(conn: RelayConnection): string | undefined {
+    return this.#byConn.get(conn)?.room;
+  }
+
+  async join(conn: RelayConnection, room: string, resumable: boolean): Promise<undefined> {
+    const { outboxLimits, maxDurationMs, resumeGraceMs } = this.#options;
+    const token = resumable ? newResumeToken() : '';
+    const local = this.#adopt(conn, randomBytes(12).toString('base64url'), room, resumable, 0, token);
+    const reply = await this.#run(conn, 'join', [
+      room,
+      local.id,
+      this.processId,
+      resumable ? '1' : '0',
+      token,
+      maxDurationMs ?? 0,
+      outboxLimits.maxFrames,
+      outboxLimits.maxBytes,
+      resumeGraceMs,
+    ]);
+    if (!reply) return this.#forget(local);
+    const [status, ...rest] = reply;
+    if (status === 'finalized') {
+      this.#forget(local);
+      finalizeConnection(conn, parseInfo(rest[0]));
+      return undefined;
+    }
+    if (status === 'full') {
+      this.#forget(local);
+      sendTo(conn, {
+        t: 'error',
+        code: 'room-full',
+        message: `room "${room}" already has two members; only one-to-one calls are relayed`,
+      });
+      conn.close(RelayCloseCode.roomFull, 'room full');
+      return undefined;
+    }
+    if (status === 'lost') {
+      this.#forget(local);
+      sendTo(conn, { t: 'error', code: 'slot-lost', message: 'too much data was waiting for this member' });
+      conn.close(RelayCloseCode.slotLost, 'slot lost');
+      return undefined;
+    }
+    const peers = Number(rest[0]);
+    sendTo(
+      conn,
+      resumable
+        ? { t: 'joined', room, peers, v: RELAY_PROTOCOL_VERSION, token, graceMs: resumeGraceMs }
+        : { t: 'joined', room, peers, v: RELAY_PROTOCOL_VERSION },
+    );
+    const held = rest.slice(1);
+    for (const frame of held) conn.send(frame);
+    if (resumable) local.sentUpTo = held.length;
+    this.#release(local);
+    return undefined;
+  }
+
+  async resume(conn: RelayConnection, room: string, token: string, received: number): Promise<undefined> {
+    // The member id is needed before the script runs, so deliveries published right after it are not dropped.
+    const id = await this.#lookup(conn, token);
+    if (id === false) return undefined;
+    const newToken = newResumeToken();
+    const local = id === undefined ? undefined : this.#adopt(conn, id, room, true, received, newToken);
+    const reply = await this.#run(conn, 'resume', [room, token, received, this.processId, newToken]);
+    if (!reply) return local && this.#forget(local);
+    const [status, ...rest] = reply;
+    if (status === 'finalized') {
+      if (local) this.#forget(local);
+      finalizeConnection(conn, parseInfo(rest[0]));
+      return undefined;
+    }
+    if (status !== 'ok' || !local || rest[0] !== local.id) {
+      if (local) this.#forget(local);
+      sendTo(conn, {
+        t: 'error',
+        code: 'resume-failed',
+        message: 'the resume token is unknown, used, expired or for another room; join again',
+      });
+      conn.close(RelayCloseCode.resumeFailed, 'resume failed');
+      return undefined;
+    }
+    const [, peers, inSeq, previous, left, ...frames] = rest as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      ...string[],
+    ];
+    if (previous === this.processId) this.#dropStale(local);
+    sendTo(conn, {
+      t: 'resumed',
+      room,
+      peers: Number(peers),
+      token: newToken,
+      n: Number(inSeq),
+      graceMs: this.#options.resumeGraceMs,
+    });
+    for (const frame of frames) {
+      conn.send(frame);
+      local.sentUpTo = frameNumber(frame) ?? local.sentUpTo;
+    }
+    if (left === '1') sendTo(conn, { t: 'peer-left' });
+    this.#release(local);
+    return undefined;
+  }
+
+  async signal(conn: RelayConnection, data: unknown, n: number | undefined): Promise<Problem | undefined> {
+    const local = this.#byConn.get(conn);
+    if (!local) return ['not-joined', 'join a room before sending signals'];
+    if (local.resumable && (n === undefined || n < 1)) {
+      return ['bad-frame', 'a resumable member numbers its signals: "n" must be a positive integer'];
+    }
+    const { outboxLimits, roomLimits } = this.#options;
+    const reply = await this.#run(conn, 'forward', [
+      local.id,
+      local.resumable ? String(n) : '',
+      JSON.stringify(data),
+      outboxLimits.maxFrames,
+      outboxLimits.maxBytes,
+      roomLimits.maxPendingFrames,
+      roomLimits.maxPendingBytes,
+    ]);
+    if (!reply) return undefined;
+    const [status, inSeq] = reply;
+    if (status === 'gone') return ['not-joined', 'this membership has ended'];
+    if (status === 'gap') return ['bad-frame', `signal ${n} skips ${Number(inSeq) + 1}`];
+    if (local.resumable) sendTo(conn, { t: 'ack', n: Number(inSeq) });
+    if (status === 'queue-full') {
+      return ['queue-full', 'too much data is waiting for the peer to join; message dropped'];
+    }
+    return undefined;
+  }
+
+  async ack(conn: RelayConnection, n: number): Promise<Problem | undefined> {
+    const local = this.#byConn.get(conn);
+    if (!local?.resumable) return ['not-joined', 'ack is for resumable members'];
+    const reply = await this.#run(conn, 'ack', [local.id, n]);
+    if (reply?.[0] === 'bad') return ['bad-frame', 'ack of a frame that was never sent'];
+    return undefined;
+  }
+
+  async disconnect(conn: RelayConnection, final: boolean): Promise<void> {
+    const local = this.#byConn.get(conn);
+    if (!local) return;
+    this.#forget(local);
+    try {
+      await runScript(this.#redis.commands, 'detach', [
+        this.#options.keyPrefix,
+        local.id,
+        this.processId,
+        local.token,
+        final ? '1' : '0',
+        this.#options.resumeGraceMs,
+      ]);
+    } catch (error) {
+      // Redis is unreachable: the heartbeat lapses too, so the member is handled as a dead process's member.
+      this.#options.logger.warn('relay: could not record a departure in redis', (error as Error).message);
+    }
+  }
+
+  async finalize(room: string, info: unknown): Promise<boolean> {
+    const { keyPrefix, maxDurationMs, resumeGraceMs } = this.#options;
+    const reply = await runScript(this.#redis.commands, 'finalize', [
+      keyPrefix,
+      room,
+      info === undefined ? '' : JSON.stringify(info),
+      maxDurationMs ?? 0,
+      resumeGraceMs,
+    ]);
+    return Number(reply) === 1;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#heartbeat);
+    clearInterval(this.#reaper);
+    this.#byId.clear();
+    this.#byConn.clear();
+    await this.#redis.close();
+  }
+
+  /** Runs a script for `conn`; on a Redis failure asks the client to resume later (1011) and returns undefined. */
+  async #run(conn: RelayConnection, name: 'join' | 'resume' | 'forward' | 'ack', args: (string | number)[]) {
+    try {
+      const reply = await runScript(this.#redis.commands, name, [this.#options.keyPrefix, ...args]);
+      return (Array.isArray(reply) ? reply : [reply]).map(String);
+    } catch (error) {
+      this.#options.logger.warn(
+        `relay: redis ${name} failed; asking the client to resume`,
+        (error as Error).message,
+      );
+      const local = this.#byConn.get(conn);
+      if (local) this.#forget(local);
+      // Not final: a resumable client comes back and resumes once Redis answers again (if it kept the state).
+      conn.close(1011, 'relay storage unavailable');
+      return undefined;
+    }
+  }
+
+  /** The member a token belongs to; `false` after a Redis failure (the connection is being closed). */
+  async #lookup(conn: RelayConnection, token: string): Promise<string | undefined | false> {
+    try {
+      const reply = await this.#redis.commands.eval(
+        "return redis.call('GET', ARGV[1])",
+        0,
+        `${this.#options.keyPrefix}tok:${token}`,
+      );
+      return typeof reply === 'string' ? reply : undefined;
+    } catch (error) {
+      this.#options.logger.warn('relay: redis lookup failed', (error as Error).message);
+      conn.close(1011, 'relay storage unavailable');
+      return false;
+    }
+  }
+
+  #adopt(
+    conn: RelayConnection,
+    id: string,
+    room: string,
+    resumable: boolean,
+    sentUpTo: number,
+    token: string,
+  ): LocalMember {
+    const previous = this.#byId.get(id);
+    const local: LocalMember = { id, room, conn, resumable, token, sentUpTo, early: [] };
+    // A stale socket of the same member on this process keeps its entry by connection until dropped; its
+    // departure is ignored by Redis because it carries the old token.
+    this.#byId.set(id, local);
+    this.#byConn.set(conn, local);
+    if (previous && previous.conn !== conn) this.#staleConns.set(id, previous.conn);
+    return local;
+  }
+
+  readonly #staleConns = new Map<string, RelayConnection>();
+
+  /** The member resumed here while its old socket is still open on this process: drop that socket quietly. */
+  #dropStale(local: LocalMember): void {
+    const stale = this.#staleConns.get(local.id);
+    this.#staleConns.delete(local.id);
+    if (!stale || stale === local.conn) return;
+    this.#byConn.delete(stale);
+    stale.terminate();
+  }
+
+  #forget(local: LocalMember): undefined {
+    if (this.#byId.get(local.id) === local) this.#byId.delete(local.id);
+    if (this.#byConn.get(local.conn) === local) this.#byConn.delete(local.conn);
+    return undefined;
+  }
+
+  /** The join or resume is done: deliveries that overtook its reply are sent now, in order. */
+  #release(local: LocalMember): void {
+    const early = local.early ?? [];
+    local.early = undefined;
+    for (const delivery of early) this.#deliver(local, delivery);
+  }
+
+  #onDelivery(message: string): void {
+    let delivery: Delivery;
+    try {
+      delivery = JSON.parse(message) as Delivery;
+    } catch {
+      return;
+    }
+    const local = this.#byId.get(delivery.m);
+    if (!local) return;
+    if (local.early) {
+      if (local.early.length < MAX_EARLY) local.early.push(delivery);
+      return;
+    }
+    this.#deliver(local, delivery);
+  }
+
+  #deliver(local: LocalMember, delivery: Delivery): void {
+    const { conn } = local;
+    if (delivery.terminate) {
+      // The member resumed on another process: this socket is stale and must not end the membership.
+      this.#forget(local);
+      conn.terminate();
+      return;
+    }
+    if (delivery.n !== undefined) {
+      // Already sent with a join or resume reply, or a gap (a lost publish): the outbox has it, fetch from there.
+      if (delivery.n <= local.sentUpTo) return;
+      if (delivery.n > local.sentUpTo + 1) {
+        void this.#refill(local);
+        return;
+      }
+      local.sentUpTo = delivery.n;
+    }
+    for (const frame of delivery.f ?? []) conn.send(frame);
+    if (delivery.close !== undefined) {
+      this.#forget(local);
+      conn.close(delivery.close, CLOSE_REASONS[delivery.close] ?? 'closed');
+    }
+  }
+
+  /** Sends what the member's outbox holds beyond what this socket got (after a missed publish). */
+  async #refill(local: LocalMember): Promise<void> {
+    if (local.early) return;
+    local.early = [];
+    try {
+      const entries = await this.#redis.commands.lrange(`${this.#options.keyPrefix}ob:${local.id}`, 0, -1);
+      for (const entry of entries) {
+        const frame = entry.slice(entry.indexOf(':') + 1);
+        const n = frameNumber(frame);
+        if (n !== undefined && n > local.sentUpTo) {
+          local.conn.send(frame);
+          local.sentUpTo = n;
+        }
+      }
+    } catch (error) {
+      this.#options.logger.warn('relay: could not refill a member from redis', (error as Error).message);
+    }
+    this.#release(local);
+  }
+
+  async #beat(): Promise<void> {
+    const { keyPrefix, heartbeatMs } = this.#options;
+    await runScript(this.#redis.commands, 'heartbeat', [keyPrefix, this.processId, heartbeatMs * 3]);
+  }
+
+  async #reap(): Promise<void> {
+    const { keyPrefix, resumeGraceMs, maxDurationMs } = this.#options;
+    try {
+      await runScript(this.#redis.commands, 'reap', [keyPrefix, resumeGraceMs, maxDurationMs ?? 0]);
+    } catch (error) {
+      this.#options.logger.debug('relay: reaping failed', (error as Error).message);
+    }
+  }
+}
+
+function parseInfo(raw: string | undefined): unknown {
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `n` of a numbered signal frame as the scripts write it. */
+function frameNumber(frame: string): number | undefined {
+  const match = /^\{"t":"signal","n":(\d+),/.exec(frame);
+  return match ? Number(match[1]) : undefined;
+}

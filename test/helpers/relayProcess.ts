@@ -1,0 +1,36 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { RelayServerOptions } from '../../src/server/createRelayServer.js';
+
+/** A relay running in its own Node process (so it can be SIGKILLed like a crashed machine). */
+export interface RelayProcess {
+  readonly port: number;
+  readonly processId: string | undefined;
+  readonly child: ChildProcess;
+  /** SIGKILL: no close frames, no departures recorded in Redis; only the heartbeat stops. */
+  kill(): Promise<void>;
+  /** SIGTERM: the process drains (clients resume elsewhere) and exits. */
+  stop(): Promise<void>;
+}
+
+const MAIN = fileURLToPath(new URL('./relayMain.ts', import.meta.url));
+
+/** Starts `relayMain.ts` with `options` (JSON: no functions, no clock, no logger). */
+export async function startRelayProcess(options: RelayServerOptions): Promise<RelayProcess> {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', MAIN, JSON.stringify(options)], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const first = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`relay process exited before listening (code ${code})`)));
+  });
+  const { port, processId } = JSON.parse(first) as { port: number; processId?: string };
+  const stopWith = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return { port, processId, child, kill: () => stopWith('SIGKILL'), stop: () => stopWith('SIGTERM') };
+}

@@ -1,0 +1,255 @@
+// @vitest-environment node
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { type ClusterRelayServer, createRelayServer } from '../../../src/server/createRelayServer.js';
+import type { SignalingEvent, SignalMessage } from '../../../src/signaling/types.js';
+import {
+  WebSocketSignaling,
+  type WebSocketSignalingOptions,
+} from '../../../src/signaling/WebSocketSignaling.js';
+import { describeRedis, startRedis, type TestRedis } from '../../helpers/redisServer.js';
+import { startRelayProcess } from '../../helpers/relayProcess.js';
+import { startTcpProxy } from '../../helpers/tcpProxy.js';
+
+// Cluster mode on a real redis-server: several relay processes (here: several relays in this process, each with
+// its own Redis connections and process id, exactly as separate processes would be) share rooms.
+
+let redis: TestRedis;
+const cleanups: (() => unknown)[] = [];
+let prefixCounter = 0;
+let prefix = '';
+
+describeRedis('cluster mode (real redis-server)', () => {
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function relays(count: number, extra: Partial<Parameters<typeof createRelayServer>[0]> = {}) {
+    prefix = `t${++prefixCounter}:`;
+    const started: ClusterRelayServer[] = [];
+    for (let i = 0; i < count; i++) {
+      const relay = await createRelayServer({
+        redis: redis.url,
+        redisKeyPrefix: prefix,
+        pingIntervalMs: 0,
+        heartbeatMs: 100,
+        ...extra,
+      });
+      cleanups.push(() => relay.close());
+      started.push(relay);
+    }
+    return started;
+  }
+
+  function adapter(port: number, room: string, extra: Partial<WebSocketSignalingOptions> = {}) {
+    const signaling = new WebSocketSignaling({ url: `ws://127.0.0.1:${port}`, room, WebSocket, ...extra });
+    cleanups.push(() => signaling.close());
+    const events: SignalingEvent[] = [];
+    signaling.subscribe((event) => events.push(event));
+    const messages = () =>
+      events.filter((e) => e.type === 'message').map((e) => (e as { data: unknown }).data);
+    const types = () => events.map((e) => e.type);
+    return { signaling, events, messages, types };
+  }
+
+  const candidate = (i: number, from: string): SignalMessage => ({
+    type: 'candidate',
+    candidate: { candidate: `candidate:${i} 1 udp 1 192.0.2.1 ${40_000 + i} typ host`, sdpMid: from },
+  });
+
+  it('members on different processes exchange messages both ways, in order, once each', async () => {
+    const [one, two] = await relays(2);
+    const a = adapter(one!.port, 'split');
+    // a sends before b exists: held in Redis for the second member.
+    for (let i = 0; i < 3; i++) a.signaling.send(candidate(i, 'a'));
+    const b = adapter(two!.port, 'split');
+    await Promise.all([a.signaling.ready, b.signaling.ready]);
+    for (let i = 3; i < 30; i++) a.signaling.send(candidate(i, 'a'));
+    for (let i = 0; i < 30; i++) b.signaling.send(candidate(i, 'b'));
+    await until(() => a.messages().length >= 30 && b.messages().length >= 30, 'thirty each way');
+    await pause(100);
+    expect(b.messages()).toEqual(Array.from({ length: 30 }, (_, i) => candidate(i, 'a')));
+    expect(a.messages()).toEqual(Array.from({ length: 30 }, (_, i) => candidate(i, 'b')));
+    expect(one!.processId).not.toBe(two!.processId);
+  });
+
+  it('once both members left, Redis keeps nothing of the room (only the processes’ heartbeats)', async () => {
+    const [one, two] = await relays(2);
+    const a = adapter(one!.port, 'gone');
+    const b = adapter(two!.port, 'gone');
+    await Promise.all([a.signaling.ready, b.signaling.ready]);
+    a.signaling.send(candidate(1, 'a'));
+    await until(() => b.messages().length === 1, 'one message');
+    a.signaling.close();
+    await until(() => b.types().includes('peer-left'), 'peer-left');
+    b.signaling.close();
+    const { Redis } = await import('ioredis');
+    const inspector = new Redis(redis.url);
+    cleanups.push(() => inspector.quit());
+    let keys: string[] = [];
+    await until(
+      () => {
+        void inspector.keys(`${prefix}*`).then((found) => {
+          keys = found.sort();
+        });
+        return keys.length > 0 && keys.every((key) => /:(procs|proc:[\w-]+)$/.test(key));
+      },
+      `only heartbeats left in Redis (has ${keys.join(', ')})`,
+    );
+  });
+
+  it('the room of two holds across processes: a third joiner on a third process is refused room-full', async () => {
+    const [one, two, three] = await relays(3);
+    const a = adapter(one!.port, 'full');
+    const b = adapter(two!.port, 'full');
+    await Promise.all([a.signaling.ready, b.signaling.ready]);
+    const c = adapter(three!.port, 'full');
+    await expect(c.signaling.ready).rejects.toThrow(/room-full/);
+  });
+
+  it('simultaneous joins from many processes: exactly two get in', async () => {
+    const started = await relays(3);
+    const joiners = Array.from({ length: 6 }, (_, i) => adapter(started[i % 3]!.port, 'race'));
+    const outcomes = await Promise.allSettled(joiners.map((j) => j.signaling.ready));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(2);
+    expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(4);
+  });
+
+  it('peer-left crosses processes at once on a clean close', async () => {
+    const [one, two] = await relays(2);
+    const a = adapter(one!.port, 'left');
+    const b = adapter(two!.port, 'left');
+    await Promise.all([a.signaling.ready, b.signaling.ready]);
+    a.signaling.close();
+    await until(() => b.types().includes('peer-left'), 'peer-left');
+  });
+
+  it('finalize from any process reaches both members on other processes', async () => {
+    const [one, two, three] = await relays(3);
+    const a = adapter(one!.port, 'fin');
+    const b = adapter(two!.port, 'fin');
+    await Promise.all([a.signaling.ready, b.signaling.ready]);
+    expect(await three!.finalize('fin', { by: 'operator' })).toBe(true);
+    await until(() => a.types().includes('closed') && b.types().includes('closed'), 'both closed');
+    expect(a.events[0]).toEqual({ type: 'finalize', info: { by: 'operator' } });
+    expect(b.events[0]).toEqual({ type: 'finalize', info: { by: 'operator' } });
+    expect(await three!.finalize('no-such-room')).toBe(false);
+  });
+
+  it('the call limit runs across processes, and a finalized room is refused on every process', async () => {
+    const [one, two, three] = await relays(3, { maxDurationMs: 400 });
+    const a = adapter(one!.port, 'limit');
+    const b = adapter(two!.port, 'limit');
+    await Promise.all([a.signaling.ready, b.signaling.ready]);
+    await until(() => a.types().includes('closed') && b.types().includes('closed'), 'both finalized', 5_000);
+    const info = { reason: 'max-duration', maxDurationMs: 400 };
+    expect(a.events[0]).toEqual({ type: 'finalize', info });
+    const late = adapter(three!.port, 'limit');
+    await expect(late.signaling.ready).rejects.toThrow();
+    expect(late.events[0]).toEqual({ type: 'finalize', info });
+  });
+
+  it('a member resumes on another process (drain) and nothing is lost or duplicated', async () => {
+    const [one, two] = await relays(2);
+    // A load balancer: the proxy sends new connections to whichever process is up.
+    const lb = await startTcpProxy(one!.port);
+    cleanups.push(() => lb.close());
+    const a = adapter(lb.port, 'drain');
+    const b = adapter(two!.port, 'drain');
+    await Promise.all([a.signaling.ready, b.signaling.ready]);
+    for (let i = 0; i < 5; i++) b.signaling.send(candidate(i, 'b'));
+    await until(() => a.messages().length === 5, 'five before the drain');
+    lb.retarget(two!.port);
+    const draining = one!.drain();
+    for (let i = 5; i < 10; i++) b.signaling.send(candidate(i, 'b'));
+    for (let i = 0; i < 10; i++) a.signaling.send(candidate(i, 'a'));
+    await draining;
+    await until(() => a.types().includes('resumed'), 'a resumed on the other process');
+    await until(() => a.messages().length >= 10 && b.messages().length >= 10, 'ten each way');
+    await pause(100);
+    expect(a.messages()).toEqual(Array.from({ length: 10 }, (_, i) => candidate(i, 'b')));
+    expect(b.messages()).toEqual(Array.from({ length: 10 }, (_, i) => candidate(i, 'a')));
+    expect(b.types()).not.toContain('peer-left');
+  });
+
+  it('a token works once across processes and not in another room', async () => {
+    const [one, two] = await relays(2);
+    const raw = await rawClient(one!.port);
+    raw.send({ t: 'join', room: 'tok', resume: true });
+    const joined = await raw.next('joined');
+    raw.socket.terminate();
+    const wrongRoom = await rawClient(two!.port);
+    wrongRoom.send({ t: 'resume', room: 'other', token: joined.token, n: 0 });
+    expect((await wrongRoom.next('error')).code).toBe('resume-failed');
+    const first = await rawClient(two!.port);
+    first.send({ t: 'resume', room: 'tok', token: joined.token, n: 0 });
+    await first.next('resumed');
+    const second = await rawClient(one!.port);
+    second.send({ t: 'resume', room: 'tok', token: joined.token, n: 0 });
+    expect((await second.next('error')).code).toBe('resume-failed');
+    for (const c of [raw, wrongRoom, first, second]) c.socket.terminate();
+  });
+
+  it('a process that stops heartbeating (its sockets gone) leaves its members to the grace, then peer-left', async () => {
+    const [two] = await relays(1, { resumeGraceMs: 300 });
+    const one = await startRelayProcess({
+      redis: redis.url,
+      redisKeyPrefix: prefix,
+      heartbeatMs: 100,
+      resumeGraceMs: 300,
+    });
+    cleanups.push(() => one.kill());
+    const raw = await rawClient(one.port);
+    raw.send({ t: 'join', room: 'dead', resume: true });
+    await raw.next('joined');
+    const b = adapter(two!.port, 'dead');
+    await b.signaling.ready;
+    // The process dies: no clean departure reaches Redis, only the heartbeat stops.
+    await one.kill();
+    await until(() => b.types().includes('peer-left'), 'peer-left after heartbeat expiry + grace', 5_000);
+    raw.socket.terminate();
+  });
+});
+
+async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await pause(5);
+  }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function rawClient(port: number) {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}`);
+  const frames: Record<string, unknown>[] = [];
+  socket.on('message', (data) => frames.push(JSON.parse(String(data))));
+  socket.on('error', () => {});
+  await new Promise((resolve) => socket.once('open', resolve));
+  let seen = 0;
+  return {
+    socket,
+    send: (frame: unknown) => socket.send(JSON.stringify(frame)),
+    async next(t: string): Promise<Record<string, unknown>> {
+      const deadline = Date.now() + 3_000;
+      for (;;) {
+        const index = frames.findIndex((frame, i) => i >= seen && frame.t === t);
+        if (index !== -1) {
+          seen = index + 1;
+          return frames[index]!;
+        }
+        if (Date.now() > deadline) throw new Error(`no '${t}' frame; got ${JSON.stringify(frames)}`);
+        await pause(10);
+      }
+    },
+  };
+}
