@@ -93,9 +93,26 @@ export class ClusterRooms implements RoomBackend {
       await rooms.#redis.close();
       throw error;
     }
+    rooms.#redis.commands.on('close', () => rooms.#onStorageLost());
     rooms.#heartbeat = setInterval(() => void rooms.#beat().catch(() => {}), options.heartbeatMs);
     rooms.#reaper = setInterval(() => void rooms.#reap(), options.reapMs);
     return rooms;
+  }
+
+  /**
+   * The command connection to Redis closed. Whether Redis comes back with its data (persistence, failover) or
+   * without (a restart of an in-memory Redis) cannot be known here, so every client is asked to resume (1012):
+   * with the data, they get their places back; without it, resume fails and they end `closed`. Either way no client
+   * is left believing it is in a room Redis has forgotten.
+   */
+  #onStorageLost(): void {
+    if (this.#closed || this.#byConn.size === 0) return;
+    this.#options.logger.warn('relay: lost the connection to redis; asking every client to resume');
+    const conns = [...this.#byConn.keys()];
+    this.#byId.clear();
+    this.#byConn.clear();
+    this.#staleConns.clear();
+    for (const conn of conns) conn.close(1012, 'relay storage lost');
   }
 
   get #channel(): string {

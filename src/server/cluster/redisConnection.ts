@@ -14,6 +14,7 @@ export interface RedisClientLike {
   unsubscribe(channel: string): Promise<unknown>;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'close' | 'ready', listener: () => void): unknown;
   off(event: string, listener: (...args: never[]) => void): unknown;
   quit(): Promise<unknown>;
   disconnect(): void;

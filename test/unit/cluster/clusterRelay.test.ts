@@ -196,6 +196,56 @@ describeRedis('cluster mode (real redis-server)', () => {
     for (const c of [raw, wrongRoom, first, second]) c.socket.terminate();
   });
 
+  it('a relay process SIGKILLed: its member resumes on another process through the load balancer, nothing lost', async () => {
+    const [two] = await relays(1);
+    const one = await startRelayProcess({ redis: redis.url, redisKeyPrefix: prefix, heartbeatMs: 100 });
+    cleanups.push(() => one.kill());
+    const lb = await startTcpProxy(one.port);
+    cleanups.push(() => lb.close());
+    const a = adapter(lb.port, 'killed');
+    const b = adapter(two!.port, 'killed');
+    await Promise.all([a.signaling.ready, b.signaling.ready]);
+    for (let i = 0; i < 5; i++) a.signaling.send(candidate(i, 'a'));
+    for (let i = 0; i < 5; i++) b.signaling.send(candidate(i, 'b'));
+    await until(() => a.messages().length === 5 && b.messages().length === 5, 'five each way');
+    lb.retarget(two!.port);
+    await one.kill();
+    for (let i = 5; i < 10; i++) a.signaling.send(candidate(i, 'a'));
+    for (let i = 5; i < 10; i++) b.signaling.send(candidate(i, 'b'));
+    await until(() => a.types().includes('resumed'), 'a resumed on the surviving process');
+    await until(() => a.messages().length >= 10 && b.messages().length >= 10, 'ten each way');
+    await pause(100);
+    expect(a.messages()).toEqual(Array.from({ length: 10 }, (_, i) => candidate(i, 'b')));
+    expect(b.messages()).toEqual(Array.from({ length: 10 }, (_, i) => candidate(i, 'a')));
+    expect(b.types()).not.toContain('peer-left');
+    expect(a.types().filter((t) => t !== 'message')).toEqual(['interrupted', 'resumed']);
+  });
+
+  it('Redis restarting without persistence: clients are told to resume, cannot (state lost), end closed; new rooms work', async () => {
+    const [one, two] = await relays(2, { resumeGraceMs: 1_500 });
+    const a = adapter(one!.port, 'redis-restart');
+    const b = adapter(two!.port, 'redis-restart');
+    await Promise.all([a.signaling.ready, b.signaling.ready]);
+    await redis.restart();
+    await until(
+      () => a.types().includes('closed') && b.types().includes('closed'),
+      'both closed after Redis lost the room',
+      10_000,
+    );
+    expect(a.types()).toEqual(['interrupted', 'closed']);
+    expect(b.types()).toEqual(['interrupted', 'closed']);
+    for (const side of [a, b]) {
+      const error = (side.events[1] as { error?: Error }).error;
+      expect(error?.message).toMatch(/resume-failed|could not be resumed/);
+    }
+    // Redis is back: a fresh call on the same relays works.
+    const c = adapter(one!.port, 'after-restart');
+    const d = adapter(two!.port, 'after-restart');
+    await Promise.all([c.signaling.ready, d.signaling.ready]);
+    c.signaling.send(candidate(1, 'c'));
+    await until(() => d.messages().length === 1, 'a message after the restart', 5_000);
+  }, 20_000);
+
   it('a process that stops heartbeating (its sockets gone) leaves its members to the grace, then peer-left', async () => {
     const [two] = await relays(1, { resumeGraceMs: 300 });
     const one = await startRelayProcess({
