@@ -18,6 +18,9 @@ if (!redisPresent && !inCi) {
   );
 }
 
+/** Whether tests that need Redis run: it is installed, or CI requires them (and they fail without it). */
+export const redisAvailable = redisPresent || inCi;
+
 /** `describe` for tests that need Redis: skipped (with the warning above) only when it is missing outside CI. */
 export const describeRedis = describe.runIf(redisPresent || inCi);
 

@@ -246,6 +246,27 @@ describeRedis('cluster mode (real redis-server)', () => {
     await until(() => d.messages().length === 1, 'a message after the restart', 5_000);
   }, 20_000);
 
+  it('hostile input in cluster mode: the rate limit (4002) and the connection limit (1013) still apply', async () => {
+    const [one, two] = await relays(2, { maxMessagesPerSecond: 20, maxConnections: 3 });
+    const flooder = await rawClient(one!.port);
+    flooder.send({ t: 'join', room: 'flood', resume: true });
+    await flooder.next('joined');
+    const victim = adapter(two!.port, 'flood');
+    await victim.signaling.ready;
+    for (let n = 1; n <= 40; n++) flooder.send({ t: 'signal', n, data: { n } });
+    expect((await flooder.next('error')).code).toBe('rate-limited');
+    // Its place ends at once (the relay closed it on purpose): the peer is told without waiting for a grace.
+    await until(() => victim.types().includes('peer-left'), 'peer-left after the flooder was cut');
+    // The bucket (20, refilling) let some through; the rest of the flood never reached the peer.
+    expect(victim.messages().length).toBeLessThan(30);
+    // The flooder's socket is gone from process one: three fit, the fourth is refused with 1013.
+    await pause(50);
+    const three = await Promise.all([rawClient(one!.port), rawClient(one!.port), rawClient(one!.port)]);
+    const fourth = await rawClient(one!.port);
+    expect(await new Promise<number>((resolve) => fourth.socket.once('close', resolve))).toBe(1013);
+    for (const c of three) c.socket.terminate();
+  });
+
   it('a process that stops heartbeating (its sockets gone) leaves its members to the grace, then peer-left', async () => {
     const [two] = await relays(1, { resumeGraceMs: 300 });
     const one = await startRelayProcess({
