@@ -10,7 +10,7 @@
  *
  * Prints, per mode: rooms ended, joins per second, relay round trip (offer sent → answer received, i.e. two
  * relay hops) p50 / p99, heap per held room (relays' heap after a forced GC, held rooms minus baseline, divided by
- * the rooms), and errors (any failed join, unexpected close, lost / duplicated / reordered message, or timeout),
+ * the rooms; in the cluster also Redis's `used_memory` the same way), and errors (any failed join, unexpected close, lost / duplicated / reordered message, or timeout),
  * which must be 0. Exits with code 1 when there was an error.
  */
 import { WebSocket } from 'ws';
@@ -147,7 +147,20 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-async function measure(mode: string, relays: RelayProcess[]) {
+/** Redis's `used_memory`, or 0 without Redis. */
+async function redisMemory(url: string | undefined): Promise<number> {
+  if (!url) return 0;
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url);
+  try {
+    const info = await client.info('memory');
+    return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+  } finally {
+    await client.quit();
+  }
+}
+
+async function measure(mode: string, relays: RelayProcess[], redisUrl?: string) {
   const urls = relays.map((relay) => `ws://127.0.0.1:${relay.port}`);
   const totals: Totals = { rooms: 0, joins: 0, errors: [], rtts: [] };
   let counter = 0;
@@ -167,6 +180,7 @@ async function measure(mode: string, relays: RelayProcess[]) {
   const churn = { ...totals, elapsed };
   // Memory: HOLD rooms negotiated and idle, compared with the relays' heap without them.
   const baseline = await heap(relays);
+  const redisBaseline = await redisMemory(redisUrl);
   let release!: () => void;
   const hold = new Promise<void>((resolve) => {
     release = resolve;
@@ -179,6 +193,7 @@ async function measure(mode: string, relays: RelayProcess[]) {
   while (!joined()) await new Promise((resolve) => setTimeout(resolve, 50));
   await new Promise((resolve) => setTimeout(resolve, 500));
   const loaded = await heap(relays);
+  const redisLoaded = await redisMemory(redisUrl);
   release();
   await Promise.all(holding);
   return {
@@ -188,6 +203,7 @@ async function measure(mode: string, relays: RelayProcess[]) {
     p50: percentile(churn.rtts, 50),
     p99: percentile(churn.rtts, 99),
     bytesPerRoom: (loaded - baseline) / HOLD,
+    redisBytesPerRoom: redisUrl ? (redisLoaded - redisBaseline) / HOLD : undefined,
     errors: [...churn.errors, ...held.errors],
   };
 }
@@ -209,7 +225,7 @@ async function main(): Promise<void> {
       Array.from({ length: 3 }, () => startRelayProcess({ ...relayOptions, redis: redis.url })),
     );
     try {
-      results.push(await measure('3 processes + redis', relays));
+      results.push(await measure('3 processes + redis', relays, redis.url));
     } finally {
       await Promise.all(relays.map((relay) => relay.kill()));
       await redis.stop();
@@ -219,12 +235,12 @@ async function main(): Promise<void> {
     `\nrelay load: ${SECONDS} s per mode, ${CONCURRENCY} rooms in flight (${2 * CONCURRENCY} sockets), ${HOLD} rooms held for memory (${2 * HOLD} sockets)\n\n`,
   );
   process.stdout.write(
-    '| mode | rooms ended | joins/s | round trip p50 | round trip p99 | heap per held room | errors |\n',
+    '| mode | rooms ended | joins/s | round trip p50 | round trip p99 | relay heap per held room | Redis memory per held room | errors |\n',
   );
-  process.stdout.write('|---|---|---|---|---|---|---|\n');
+  process.stdout.write('|---|---|---|---|---|---|---|---|\n');
   for (const r of results) {
     process.stdout.write(
-      `| ${r.mode} | ${r.rooms} | ${r.joinsPerSecond.toFixed(0)} | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms | ${(r.bytesPerRoom / 1024).toFixed(1)} KiB | ${r.errors.length} |\n`,
+      `| ${r.mode} | ${r.rooms} | ${r.joinsPerSecond.toFixed(0)} | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms | ${(r.bytesPerRoom / 1024).toFixed(1)} KiB | ${r.redisBytesPerRoom === undefined ? '—' : `${(r.redisBytesPerRoom / 1024).toFixed(1)} KiB`} | ${r.errors.length} |\n`,
     );
   }
   const errors = results.flatMap((r) => r.errors);
