@@ -7,6 +7,7 @@ import {
   WebSocketSignaling,
   type WebSocketSignalingOptions,
 } from '../../../src/signaling/WebSocketSignaling.js';
+import { runConformance } from '../../conformance/runConformance.js';
 import { describeRedis, startRedis, type TestRedis } from '../../helpers/redisServer.js';
 import { startRelayProcess } from '../../helpers/relayProcess.js';
 import { startTcpProxy } from '../../helpers/tcpProxy.js';
@@ -178,6 +179,22 @@ describeRedis('cluster mode (real redis-server)', () => {
     expect(b.types()).not.toContain('peer-left');
   });
 
+  it('a member away when its room is finalized gets the finalize when it resumes on another process', async () => {
+    const [one, two] = await relays(2);
+    const raw = await rawClient(one!.port);
+    raw.send({ t: 'join', room: 'fin-away', resume: true });
+    const joined = await raw.next('joined');
+    const b = adapter(two!.port, 'fin-away');
+    await b.signaling.ready;
+    raw.socket.terminate();
+    await pause(100);
+    expect(await two!.finalize('fin-away', { why: 'operator' })).toBe(true);
+    const back = await rawClient(two!.port);
+    back.send({ t: 'resume', room: 'fin-away', token: joined.token, n: 0 });
+    expect((await back.next('finalize')).info).toEqual({ why: 'operator' });
+    back.socket.terminate();
+  });
+
   it('a token works once across processes and not in another room', async () => {
     const [one, two] = await relays(2);
     const raw = await rawClient(one!.port);
@@ -324,3 +341,47 @@ async function rawClient(port: number) {
     },
   };
 }
+
+describeRedis(
+  'conformance kit on a two-process cluster (each side on its own process, cut by its own proxy)',
+  () => {
+    let conformanceRedis: TestRedis;
+    beforeAll(async () => {
+      conformanceRedis = await startRedis();
+    });
+    afterAll(async () => {
+      await conformanceRedis?.stop();
+    });
+    let counter = 0;
+    runConformance(
+      async () => {
+        const options = { redis: conformanceRedis.url, pingIntervalMs: 0, heartbeatMs: 100 };
+        const one = await createRelayServer(options);
+        const two = await createRelayServer(options);
+        const proxies = { a: await startTcpProxy(one.port), b: await startTcpProxy(two.port) };
+        const room = `conformance-${++counter}`;
+        const a = new WebSocketSignaling({ url: `ws://127.0.0.1:${proxies.a.port}`, room, WebSocket });
+        const b = new WebSocketSignaling({ url: `ws://127.0.0.1:${proxies.b.port}`, room, WebSocket });
+        await Promise.all([a.ready, b.ready]);
+        return {
+          a,
+          b,
+          leave: (side: 'a' | 'b') => (side === 'a' ? a : b).close(),
+          finalize: async (info?: unknown) => {
+            await one.finalize(room, info);
+          },
+          close: async () => {
+            await Promise.all([one.close(), two.close()]);
+          },
+          interrupt: (side: 'a' | 'b') => {
+            proxies[side].cut();
+          },
+          cleanup: async () => {
+            await Promise.all([one.close(), two.close(), proxies.a.close(), proxies.b.close()]);
+          },
+        };
+      },
+      { cleanup: (pair) => (pair as unknown as { cleanup(): Promise<void> }).cleanup() },
+    );
+  },
+);

@@ -136,6 +136,22 @@ describe('relay resume tokens', () => {
     expect(c.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
   });
 
+  it('a member away when its room is finalized gets the finalize when it resumes (then 4000)', async () => {
+    const relay = await createRelayServer({ port: 0, pingIntervalMs: 0 });
+    relays.push(relay);
+    const url = `ws://127.0.0.1:${relay.port}`;
+    const a = await joinResumable(url, 'fin-away');
+    const b = await joinResumable(url, 'fin-away');
+    await drop(a.raw);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(relay.finalize('fin-away', { why: 'operator' })).toBe(true);
+    expect((await b.raw.next('finalize')).info).toEqual({ why: 'operator' });
+    const back = await connect(url);
+    send(back, { t: 'resume', room: 'fin-away', token: a.token, n: 0 });
+    expect((await back.next('finalize')).info).toEqual({ why: 'operator' });
+    expect(await back.closed).toBe(4000);
+  });
+
   it('a member in its grace period still counts: a third joiner is refused room-full', async () => {
     const url = await start();
     const a = await joinResumable(url, 'held');
