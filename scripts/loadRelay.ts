@@ -17,7 +17,7 @@ import { WebSocket } from 'ws';
 import { type SignalingEvent, type SignalMessage, WebSocketSignaling } from '../src/index.js';
 import { sampleCandidate, sampleSdp } from '../src/testing/conformanceSamples.js';
 import { startRedis } from '../test/helpers/redisProcess.js';
-import { type RelayProcess, startRelayProcess } from '../test/helpers/relayProcess.js';
+import { type RelayNode, startRelayNode } from '../test/helpers/relayNode.js';
 
 const args = process.argv.slice(2);
 const option = (flag: string, fallback: number): number => {
@@ -129,7 +129,7 @@ async function runRoom(urlA: string, urlB: string, room: string, totals: Totals,
   }
 }
 
-async function heap(relays: RelayProcess[]): Promise<number> {
+async function heap(relays: RelayNode[]): Promise<number> {
   const sizes = await Promise.all(
     relays.map(
       (relay) =>
@@ -160,7 +160,7 @@ async function redisMemory(url: string | undefined): Promise<number> {
   }
 }
 
-async function measure(mode: string, relays: RelayProcess[], redisUrl?: string) {
+async function measure(mode: string, relays: RelayNode[], redisUrl?: string) {
   const urls = relays.map((relay) => `ws://127.0.0.1:${relay.port}`);
   const totals: Totals = { rooms: 0, joins: 0, errors: [], rtts: [] };
   let counter = 0;
@@ -212,7 +212,7 @@ async function main(): Promise<void> {
   const relayOptions = { maxConnections: 100_000, pingIntervalMs: 0 };
   const results = [];
   {
-    const relay = await startRelayProcess(relayOptions);
+    const relay = await startRelayNode(relayOptions);
     try {
       results.push(await measure('1 process', [relay]));
     } finally {
@@ -222,7 +222,7 @@ async function main(): Promise<void> {
   {
     const redis = await startRedis();
     const relays = await Promise.all(
-      Array.from({ length: 3 }, () => startRelayProcess({ ...relayOptions, redis: redis.url })),
+      Array.from({ length: 3 }, () => startRelayNode({ ...relayOptions, redis: redis.url })),
     );
     try {
       results.push(await measure('3 processes + redis', relays, redis.url));

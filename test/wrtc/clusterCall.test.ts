@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type ClusterRelayServer, createRelayServer } from '../../src/server/index.js';
 import { describeRedis, startRedis, type TestRedis } from '../helpers/redisServer.js';
-import { type RelayProcess, startRelayProcess } from '../helpers/relayProcess.js';
+import { type RelayNode, startRelayNode } from '../helpers/relayNode.js';
 import { type ResumableSide, resumableSide, until } from '../helpers/resumableCall.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy.js';
 import { expectSideReleased } from '../helpers/wrtcCall.js';
@@ -39,8 +39,8 @@ describeRedis('real calls through a relay cluster', () => {
       pingIntervalMs: 0,
       ...extra,
     };
-    const processes: RelayProcess[] = await Promise.all(
-      Array.from({ length: count }, () => startRelayProcess(options)),
+    const processes: RelayNode[] = await Promise.all(
+      Array.from({ length: count }, () => startRelayNode(options)),
     );
     for (const relay of processes) cleanups.push(() => relay.kill());
     // An in-process member of the same cluster, for operator calls (finalize).
@@ -89,7 +89,7 @@ describeRedis('real calls through a relay cluster', () => {
 
   it('a relay process SIGKILLed mid-call: its member resumes on another, the call stays connected, mute and ICE restart work', async () => {
     const { processes } = await cluster(2);
-    const [one, two] = processes as [RelayProcess, RelayProcess];
+    const [one, two] = processes as [RelayNode, RelayNode];
     const lbA = await balancer(one.port);
     const { a, b } = call(url(lbA.port), url(two.port), 'killed');
     await Promise.all([a.session.start(), b.session.start()]);

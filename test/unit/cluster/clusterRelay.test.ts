@@ -9,7 +9,7 @@ import {
 } from '../../../src/signaling/WebSocketSignaling.js';
 import { runConformance } from '../../conformance/runConformance.js';
 import { describeRedis, startRedis, type TestRedis } from '../../helpers/redisServer.js';
-import { startRelayProcess } from '../../helpers/relayProcess.js';
+import { startRelayNode } from '../../helpers/relayNode.js';
 import { startTcpProxy } from '../../helpers/tcpProxy.js';
 
 // Cluster mode on a real redis-server: several relay processes (here: several relays in this process, each with
@@ -215,7 +215,7 @@ describeRedis('cluster mode (real redis-server)', () => {
 
   it('a relay process SIGKILLed: its member resumes on another process through the load balancer, nothing lost', async () => {
     const [two] = await relays(1);
-    const one = await startRelayProcess({ redis: redis.url, redisKeyPrefix: prefix, heartbeatMs: 100 });
+    const one = await startRelayNode({ redis: redis.url, redisKeyPrefix: prefix, heartbeatMs: 100 });
     cleanups.push(() => one.kill());
     const lb = await startTcpProxy(one.port);
     cleanups.push(() => lb.close());
@@ -286,7 +286,7 @@ describeRedis('cluster mode (real redis-server)', () => {
 
   it('a process that stops heartbeating (its sockets gone) leaves its members to the grace, then peer-left', async () => {
     const [two] = await relays(1, { resumeGraceMs: 300 });
-    const one = await startRelayProcess({
+    const one = await startRelayNode({
       redis: redis.url,
       redisKeyPrefix: prefix,
       heartbeatMs: 100,

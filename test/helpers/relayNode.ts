@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { RelayServerOptions } from '../../src/server/createRelayServer.js';
 
 /** A relay running in its own Node process (so it can be SIGKILLed like a crashed machine). */
-export interface RelayProcess {
+export interface RelayNode {
   readonly port: number;
   readonly processId: string | undefined;
   readonly child: ChildProcess;
@@ -14,10 +15,11 @@ export interface RelayProcess {
   stop(): Promise<void>;
 }
 
-const MAIN = fileURLToPath(new URL('./relayMain.ts', import.meta.url));
+// A path, not `new URL(…)`: happy-dom replaces the global URL in the unit project.
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), 'relayNodeMain.ts');
 
-/** Starts `relayMain.ts` with `options` (JSON: no functions, no clock, no logger). */
-export async function startRelayProcess(options: RelayServerOptions): Promise<RelayProcess> {
+/** Starts `relayNodeMain.ts` with `options` (JSON: no functions, no clock, no logger). */
+export async function startRelayNode(options: RelayServerOptions): Promise<RelayNode> {
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', MAIN, JSON.stringify(options)], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });

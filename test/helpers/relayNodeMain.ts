@@ -1,4 +1,4 @@
-// A relay process for tests and the load script: options come as JSON in argv[2]; it prints
+// A relay node (cluster member) for tests and the load script: options come as JSON in argv[2]; it prints
 // `{"port":…,"processId":…}` on one line once listening, and drains on SIGTERM.
 import { createRelayServer } from '../../src/server/createRelayServer.js';
 
