@@ -72,8 +72,9 @@ export interface WebSocketSignalingOptions {
    */
   WebSocket?: WebSocketConstructorLike;
   /**
-   * Most messages held at once: queued while the socket connects or reconnects, or sent but not yet acknowledged
-   * by the relay (kept so they can be sent again after a resume). One more throws.
+   * Most messages held while the socket connects or reconnects (queued, plus those sent before the drop and not
+   * yet acknowledged by the relay). One more throws. Messages sent on an open socket are held until the relay
+   * acknowledges them (to send them again after a resume), up to the larger of this and 1024.
    * @default 256
    */
   maxQueuedMessages?: number;
@@ -108,6 +109,8 @@ const OPEN = 1;
 const NORMAL_CLOSURE = 1000;
 /** Inbound events kept for the first subscriber; generous, since a call exchanges only a few dozen. */
 const MAX_PENDING_EVENTS = 1024;
+/** Most messages held sent-but-unacknowledged when `maxQueuedMessages` is smaller (the relay's own bound is 256). */
+const MIN_UNACKED = 1024;
 /** Acknowledgements wait this long so a burst is acknowledged once (each ack counts against the rate limit). */
 const ACK_DELAY_MS = 10;
 
@@ -242,10 +245,14 @@ export class WebSocketSignaling implements SignalingAdapter {
       else this.#logger.debug('signaling: send on a closing socket dropped', message?.type);
       return;
     }
-    if (this.#unacked.length >= this.#maxQueued) {
+    const sendNow = this.#introduced && this.#socket.readyState === OPEN;
+    // Queued (not sendable now): `maxQueuedMessages`. Sent but unacknowledged: at least MIN_UNACKED, so a relay
+    // that never acknowledges cannot make the adapter hold an unbounded backlog either.
+    const bound = sendNow ? Math.max(this.#maxQueued, MIN_UNACKED) : this.#maxQueued;
+    if (this.#unacked.length >= bound) {
       throw new HangupError(
         'SEND_FAILED',
-        `WebSocketSignaling: ${this.#maxQueued} messages are already waiting for the socket or the relay's acknowledgement; raise maxQueuedMessages or wait`,
+        `WebSocketSignaling: ${bound} messages are already waiting for the socket or the relay's acknowledgement; raise maxQueuedMessages or wait`,
       );
     }
     const n = this.#sent + 1;
@@ -256,7 +263,7 @@ export class WebSocketSignaling implements SignalingAdapter {
     this.#sent = n;
     this.#unacked.push({ n, frame });
     // Sent now only on a socket whose join (or resume) frame went first; otherwise with the others at open.
-    if (this.#introduced && this.#socket.readyState === OPEN) this.#socket.send(frame);
+    if (sendNow) this.#socket.send(frame);
   }
 
   /** Delivers events to `listener`; events that arrived before the first subscriber are delivered to it first. */

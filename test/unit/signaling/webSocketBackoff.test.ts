@@ -242,3 +242,19 @@ describe('WebSocketSignaling reconnection policy', () => {
     expect(make({ attemptTimeoutMs: Number.NaN })).toThrow(/reconnect.attemptTimeoutMs/);
   });
 });
+
+describe('WebSocketSignaling bounds on an open socket', () => {
+  it('maxQueuedMessages: 0 still sends on an open socket (nothing is queued)', () => {
+    const { signaling, first } = setUp({ maxQueuedMessages: 0 });
+    for (let i = 0; i < 5; i++) signaling.send({ type: 'bye', reason: 'hangup' });
+    expect(first.sent.filter((frame) => frame.t === 'signal')).toHaveLength(5);
+  });
+
+  it('a relay that never acknowledges cannot make the adapter hold more than 1024 messages', () => {
+    const { signaling } = setUp();
+    for (let i = 0; i < 1024; i++) signaling.send({ type: 'bye', reason: 'hangup' });
+    expect(() => signaling.send({ type: 'bye', reason: 'hangup' })).toThrow(
+      expect.objectContaining({ code: 'SEND_FAILED' }),
+    );
+  });
+});
