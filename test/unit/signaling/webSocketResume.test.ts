@@ -206,4 +206,13 @@ describe('WebSocketSignaling resume on the real relay', () => {
     expect(pa.accepted).toBe(attempts);
     expect(a.types()).toEqual(['interrupted', 'closed']);
   });
+
+  it('drain on a single process: clients are asked to resume (4102), find nowhere to, and end closed', async () => {
+    const server = await createRelayServer({ port: 0, pingIntervalMs: 0, resumeGraceMs: 300 });
+    const a = adapter(server.port, 'drain-single', { reconnect: { initialDelayMs: 20, maxDelayMs: 50 } });
+    await a.signaling.ready;
+    await server.drain();
+    await until(() => a.types().includes('closed'), 'closed after the grace');
+    expect(a.types()).toEqual(['interrupted', 'closed']);
+  });
 });
