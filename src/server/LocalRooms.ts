@@ -115,8 +115,12 @@ export class LocalRooms implements RoomBackend {
       conn.close(RelayCloseCode.resumeFailed, 'resume failed');
       return undefined;
     }
-    // Single use: the token that was just presented is spent, a new one goes out with `resumed`.
-    this.#tokens.delete(token);
+    // The client holds `token`. Any other token it was given is spent: the unconfirmed one it never got, or the
+    // older one it has just proved it replaced. A new one goes out with `resumed`.
+    const spent = token === member.pendingToken ? member.token : member.pendingToken;
+    if (spent !== undefined) this.#tokens.delete(spent);
+    member.token = token;
+    member.pendingToken = this.#issueToken(member);
     this.#options.clock.clearTimeout(member.graceTimer);
     member.graceTimer = undefined;
     const stale = member.conn;
@@ -127,12 +131,11 @@ export class LocalRooms implements RoomBackend {
     }
     member.conn = conn;
     this.#members.set(conn, member);
-    member.token = this.#issueToken(member);
     sendTo(conn, {
       t: 'resumed',
       room: name,
       peers: member.room.size - 1,
-      token: member.token,
+      token: member.pendingToken,
       n: member.inSeq,
       graceMs: this.#options.resumeGraceMs,
     });
@@ -168,6 +171,12 @@ export class LocalRooms implements RoomBackend {
     const member = this.#members.get(conn);
     if (!member?.outbox) return ['not-joined', 'ack is for resumable members'];
     if (!member.outbox.ack(n)) return ['bad-frame', 'ack of a frame that was never sent'];
+    // Acks are only sent after `resumed` arrived: the client has the new token, the old one is spent.
+    if (member.pendingToken !== undefined) {
+      if (member.token !== undefined) this.#tokens.delete(member.token);
+      member.token = member.pendingToken;
+      member.pendingToken = undefined;
+    }
     return undefined;
   }
 
@@ -241,7 +250,8 @@ export class LocalRooms implements RoomBackend {
   #leave(member: RoomMember): void {
     this.#options.clock.clearTimeout(member.graceTimer);
     member.graceTimer = undefined;
-    if (member.token !== undefined) this.#tokens.delete(member.token);
+    for (const token of [member.token, member.pendingToken])
+      if (token !== undefined) this.#tokens.delete(token);
     member.outbox?.clear();
     const room = member.room;
     room.remove(member);
@@ -271,15 +281,17 @@ export class LocalRooms implements RoomBackend {
     for (const member of room.finalize()) {
       const { clock, resumeGraceMs } = this.#options;
       clock.clearTimeout(member.graceTimer);
-      if (member.token !== undefined) this.#tokens.delete(member.token);
+      const tokens = [member.token, member.pendingToken].filter((token) => token !== undefined);
+      for (const token of tokens) this.#tokens.delete(token);
       const conn = member.conn;
       if (conn) {
         this.#members.delete(conn);
         finalizeConnection(conn, info);
-      } else if (member.token !== undefined) {
-        const token = member.token;
-        const handle = clock.setTimeout(() => this.#finalizedTokens.delete(token), resumeGraceMs);
-        this.#finalizedTokens.set(token, { info, handle });
+      } else {
+        for (const token of tokens) {
+          const handle = clock.setTimeout(() => this.#finalizedTokens.delete(token), resumeGraceMs);
+          this.#finalizedTokens.set(token, { info, handle });
+        }
       }
     }
   }

@@ -35,7 +35,13 @@ export class RoomMember {
   /** Frames for this member not acknowledged yet; `undefined` for a client that did not ask to resume. */
   readonly outbox: Outbox | undefined;
   conn: RelayConnection | undefined;
+  /** The token the client is known to hold (issued at join, or confirmed by an `ack` after a resume). */
   token: string | undefined;
+  /**
+   * The token sent with the last `resumed`, until the client confirms it has it (its first `ack` after the resume).
+   * Until then both work, because that `resumed` may have been lost with the connection.
+   */
+  pendingToken: string | undefined;
   inSeq = 0;
   graceTimer: unknown;
 

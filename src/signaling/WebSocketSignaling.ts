@@ -376,6 +376,9 @@ export class WebSocketSignaling implements SignalingAdapter {
     this.#token = token;
     if (isDuration(graceMs)) this.#graceMs = graceMs;
     this.#onAck(n);
+    // Confirms the new token at once (the relay keeps the old one working until then, in case this frame had
+    // been lost), and acknowledges what arrived before the drop.
+    this.#socket.send(this.#encode({ t: 'ack', n: this.#received }, 'ack'));
     this.#droppedAt = undefined;
     this.#attempt = 0;
     this.#clock.clearTimeout(this.#attemptTimer);

@@ -40,8 +40,8 @@ interface LocalMember {
   room: string;
   conn: RelayConnection;
   resumable: boolean;
-  /** The token this socket's membership was issued: tells this attachment from an older one of the same member. */
-  token: string;
+  /** Random per join or resume: tells this socket's attachment from an older one of the same member. */
+  attachment: string;
   /** Number of the last numbered frame sent on this socket. */
   sentUpTo: number;
   /** Deliveries that arrived before the join or resume finished here; sent right after it. */
@@ -94,6 +94,14 @@ export class ClusterRooms implements RoomBackend {
       throw error;
     }
     rooms.#redis.commands.on('close', () => rooms.#onStorageLost());
+    // The subscriber re-subscribes by itself after a reconnect, but what was published meanwhile is gone: send
+    // every local member what its outbox holds beyond what it got.
+    rooms.#redis.subscriber.on('ready', () => {
+      rooms.#refillAll();
+      // Once more after the re-subscription has surely taken effect, for what was published in between.
+      const later = setTimeout(() => rooms.#refillAll(), options.reapMs);
+      later.unref();
+    });
     rooms.#heartbeat = setInterval(() => void rooms.#beat().catch(() => {}), options.heartbeatMs);
     rooms.#reaper = setInterval(() => void rooms.#reap(), options.reapMs);
     return rooms;
@@ -126,7 +134,7 @@ export class ClusterRooms implements RoomBackend {
   async join(conn: RelayConnection, room: string, resumable: boolean): Promise<undefined> {
     const { outboxLimits, maxDurationMs, resumeGraceMs } = this.#options;
     const token = resumable ? newResumeToken() : '';
-    const local = this.#adopt(conn, randomBytes(12).toString('base64url'), room, resumable, 0, token);
+    const local = this.#adopt(conn, randomBytes(12).toString('base64url'), room, resumable, 0);
     const reply = await this.#run(conn, 'join', [
       room,
       local.id,
@@ -137,6 +145,7 @@ export class ClusterRooms implements RoomBackend {
       outboxLimits.maxFrames,
       outboxLimits.maxBytes,
       resumeGraceMs,
+      local.attachment,
     ]);
     if (!reply) return this.#forget(local);
     const [status, ...rest] = reply;
@@ -180,8 +189,15 @@ export class ClusterRooms implements RoomBackend {
     const id = await this.#lookup(conn, token);
     if (id === false) return undefined;
     const newToken = newResumeToken();
-    const local = id === undefined ? undefined : this.#adopt(conn, id, room, true, received, newToken);
-    const reply = await this.#run(conn, 'resume', [room, token, received, this.processId, newToken]);
+    const local = id === undefined ? undefined : this.#adopt(conn, id, room, true, received);
+    const reply = await this.#run(conn, 'resume', [
+      room,
+      token,
+      received,
+      this.processId,
+      newToken,
+      local?.attachment ?? '',
+    ]);
     if (!reply) return local && this.#forget(local);
     const [status, ...rest] = reply;
     if (status === 'finalized') {
@@ -269,7 +285,7 @@ export class ClusterRooms implements RoomBackend {
         this.#options.keyPrefix,
         local.id,
         this.processId,
-        local.token,
+        local.attachment,
         final ? '1' : '0',
         this.#options.resumeGraceMs,
       ]);
@@ -335,18 +351,12 @@ export class ClusterRooms implements RoomBackend {
     }
   }
 
-  #adopt(
-    conn: RelayConnection,
-    id: string,
-    room: string,
-    resumable: boolean,
-    sentUpTo: number,
-    token: string,
-  ): LocalMember {
+  #adopt(conn: RelayConnection, id: string, room: string, resumable: boolean, sentUpTo: number): LocalMember {
     const previous = this.#byId.get(id);
-    const local: LocalMember = { id, room, conn, resumable, token, sentUpTo, early: [] };
+    const attachment = randomBytes(9).toString('base64url');
+    const local: LocalMember = { id, room, conn, resumable, attachment, sentUpTo, early: [] };
     // A stale socket of the same member on this process keeps its entry by connection until dropped; its
-    // departure is ignored by Redis because it carries the old token.
+    // departure is ignored by Redis because it carries the old attachment id.
     this.#byId.set(id, local);
     this.#byConn.set(conn, local);
     if (previous && previous.conn !== conn) this.#staleConns.set(id, previous.conn);
@@ -415,6 +425,11 @@ export class ClusterRooms implements RoomBackend {
       this.#forget(local);
       conn.close(delivery.close, CLOSE_REASONS[delivery.close] ?? 'closed');
     }
+  }
+
+  #refillAll(): void {
+    if (this.#closed) return;
+    for (const local of this.#byConn.values()) if (local.resumable) void this.#refill(local);
   }
 
   /** Sends what the member's outbox holds beyond what this socket got (after a missed publish). */

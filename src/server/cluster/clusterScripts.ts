@@ -32,8 +32,10 @@ local function send(id, msg)
 end
 local function remove_member(id)
   local mk = P..'m:'..id
-  local token = redis.call('HGET', mk, 'token')
-  if token and token ~= '' then redis.call('DEL', P..'tok:'..token) end
+  for _, field in ipairs({ 'token', 'ptoken' }) do
+    local token = redis.call('HGET', mk, field)
+    if token and token ~= '' then redis.call('DEL', P..'tok:'..token) end
+  end
   local proc = redis.call('HGET', mk, 'proc')
   if proc and proc ~= '' then redis.call('SREM', P..'pm:'..proc, id) end
   redis.call('ZREM', P..'graces', id)
@@ -69,10 +71,10 @@ local function finalize_room(room, info, remember_ms, grace_ms)
     local proc = redis.call('HGET', mk, 'proc')
     if proc and proc ~= '' then
       send(id, { f = { frame }, close = 4000 })
-    else
-      local token = redis.call('HGET', mk, 'token')
-      if token and token ~= '' and grace_ms > 0 then
-        redis.call('SET', P..'ftok:'..token, info, 'PX', grace_ms)
+    elseif grace_ms > 0 then
+      for _, field in ipairs({ 'token', 'ptoken' }) do
+        local token = redis.call('HGET', mk, field)
+        if token and token ~= '' then redis.call('SET', P..'ftok:'..token, info, 'PX', grace_ms) end
       end
     end
     remove_member(id)
@@ -119,7 +121,7 @@ local function lose(id)
 end
 `;
 
-/** ARGV: P, room, id, proc, resumable ('1'|'0'), token, limitMs, maxFrames, maxBytes, graceMs. */
+/** ARGV: P, room, id, proc, resumable ('1'|'0'), token, limitMs, maxFrames, maxBytes, graceMs, attachment id. */
 const JOIN = `
 local room, id, proc, res, token = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local limit_ms, max_frames, max_bytes, grace_ms =
@@ -139,7 +141,7 @@ local rk = P..'room:'..room
 if redis.call('HLEN', rk) >= 2 then return { 'full' } end
 redis.call('HSET', rk, id, '1')
 redis.call('HSET', P..'m:'..id, 'room', room, 'proc', proc, 'res', res, 'in', 0, 'out', 0, 'bytes', 0,
-  'token', token, 'left', '0')
+  'token', token, 'ptoken', '', 'left', '0', 'att', ARGV[11])
 redis.call('SADD', P..'pm:'..proc, id)
 if res == '1' then redis.call('SET', P..'tok:'..token, id) end
 local members = redis.call('HKEYS', rk)
@@ -170,7 +172,7 @@ end
 return result
 `;
 
-/** ARGV: P, room, token, received, proc, newToken. */
+/** ARGV: P, room, token, received, proc, newToken, attachment id. */
 const RESUME = `
 local room, token, received, proc, new_token = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
 local ftok = redis.call('GET', P..'ftok:'..token)
@@ -183,11 +185,17 @@ if not id then return { 'failed' } end
 local mk = P..'m:'..id
 if redis.call('HGET', mk, 'room') ~= room or redis.call('HGET', mk, 'res') ~= '1' then return { 'failed' } end
 if not trim(id, received) then return { 'failed' } end
-redis.call('DEL', P..'tok:'..token)
+-- The client holds this token; the other one it was given is spent (the unconfirmed one it never got, or the
+-- older one it has just proved it replaced). The new one stays unconfirmed until the client's first ack.
+local current, pending = redis.call('HGET', mk, 'token'), redis.call('HGET', mk, 'ptoken')
+local spent = pending
+if token == pending then spent = current end
+if spent and spent ~= '' then redis.call('DEL', P..'tok:'..spent) end
+redis.call('HSET', mk, 'token', token)
 local old = redis.call('HGET', mk, 'proc')
 if old ~= '' and old ~= proc then send(id, { terminate = 1 }) end
 if old ~= '' then redis.call('SREM', P..'pm:'..old, id) end
-redis.call('HSET', mk, 'proc', proc, 'token', new_token)
+redis.call('HSET', mk, 'proc', proc, 'ptoken', new_token, 'att', ARGV[7])
 redis.call('SADD', P..'pm:'..proc, id)
 redis.call('ZREM', P..'graces', id)
 redis.call('SET', P..'tok:'..new_token, id)
@@ -245,16 +253,22 @@ local mk = P..'m:'..id
 if redis.call('EXISTS', mk) == 0 then return 'gone' end
 if redis.call('HGET', mk, 'res') ~= '1' then return 'gone' end
 if not trim(id, n) then return 'bad' end
+-- Acks come only after 'resumed' arrived: the client has the new token, the old one is spent.
+local pending = redis.call('HGET', mk, 'ptoken')
+if pending and pending ~= '' then
+  redis.call('DEL', P..'tok:'..redis.call('HGET', mk, 'token'))
+  redis.call('HSET', mk, 'token', pending, 'ptoken', '')
+end
 return 'ok'
 `;
 
-/** ARGV: P, id, proc, token of the attachment, final ('1'|'0'), graceMs. */
+/** ARGV: P, id, proc, attachment id (one per join or resume), final ('1'|'0'), graceMs. */
 const DETACH = `
-local id, proc, token, final, grace = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local id, proc, att, final, grace = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
 local mk = P..'m:'..id
 local current = redis.call('HGET', mk, 'proc')
 -- Another process (or a newer socket here) holds the member now: this departure is stale.
-if not current or current ~= proc or redis.call('HGET', mk, 'token') ~= token then return 0 end
+if not current or current ~= proc or redis.call('HGET', mk, 'att') ~= att then return 0 end
 if final == '1' or redis.call('HGET', mk, 'res') ~= '1' or grace == 0 then
   leave(id)
   return 1

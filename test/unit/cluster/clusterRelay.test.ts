@@ -179,6 +179,25 @@ describeRedis('cluster mode (real redis-server)', () => {
     expect(b.types()).not.toContain('peer-left');
   });
 
+  it('a lost resumed frame: the old token still works once across processes, the unconfirmed one is spent', async () => {
+    const [one, two] = await relays(2);
+    const raw = await rawClient(one!.port);
+    raw.send({ t: 'join', room: 'lost', resume: true });
+    const joined = await raw.next('joined');
+    raw.socket.terminate();
+    const first = await rawClient(two!.port);
+    first.send({ t: 'resume', room: 'lost', token: joined.token, n: 0 });
+    const unseen = (await first.next('resumed')).token;
+    first.socket.terminate();
+    const retry = await rawClient(one!.port);
+    retry.send({ t: 'resume', room: 'lost', token: joined.token, n: 0 });
+    await retry.next('resumed');
+    const withUnseen = await rawClient(two!.port);
+    withUnseen.send({ t: 'resume', room: 'lost', token: unseen, n: 0 });
+    expect((await withUnseen.next('error')).code).toBe('resume-failed');
+    for (const c of [retry, withUnseen]) c.socket.terminate();
+  });
+
   it('a member away when its room is finalized gets the finalize when it resumes on another process', async () => {
     const [one, two] = await relays(2);
     const raw = await rawClient(one!.port);
@@ -207,6 +226,9 @@ describeRedis('cluster mode (real redis-server)', () => {
     const first = await rawClient(two!.port);
     first.send({ t: 'resume', room: 'tok', token: joined.token, n: 0 });
     await first.next('resumed');
+    // Confirms the new token: from now on the old one is spent.
+    first.send({ t: 'ack', n: 0 });
+    await pause(50);
     const second = await rawClient(one!.port);
     second.send({ t: 'resume', room: 'tok', token: joined.token, n: 0 });
     expect((await second.next('error')).code).toBe('resume-failed');

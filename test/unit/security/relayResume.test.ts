@@ -93,7 +93,7 @@ describe('relay resume tokens', () => {
     expect(joined).not.toHaveProperty('token');
   });
 
-  it('a token works once: the second use is refused with resume-failed and close 4100', async () => {
+  it('a token works once: after the client confirms the new one (its ack), the old one is refused (4100)', async () => {
     const url = await start();
     const a = await joinResumable(url, 'once');
     await joinResumable(url, 'once');
@@ -102,10 +102,31 @@ describe('relay resume tokens', () => {
     send(first, { t: 'resume', room: 'once', token: a.token, n: 0 });
     const resumed = await first.next('resumed');
     expect(resumed.token).not.toBe(a.token);
+    send(first, { t: 'ack', n: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const second = await connect(url);
     send(second, { t: 'resume', room: 'once', token: a.token, n: 0 });
     expect((await second.next('error')).code).toBe('resume-failed');
     expect(await second.closed).toBe(4100);
+  });
+
+  it('a resumed frame lost with its connection: the old token still works once, the unconfirmed one is spent', async () => {
+    const url = await start();
+    const a = await joinResumable(url, 'lost-resumed');
+    await joinResumable(url, 'lost-resumed');
+    await drop(a.raw);
+    const first = await connect(url);
+    send(first, { t: 'resume', room: 'lost-resumed', token: a.token, n: 0 });
+    const unseen = (await first.next('resumed')).token as string;
+    // The client never saw that frame: the connection dies before it reads it, so it retries with what it has.
+    await drop(first);
+    const retry = await connect(url);
+    send(retry, { t: 'resume', room: 'lost-resumed', token: a.token, n: 0 });
+    const resumed = await retry.next('resumed');
+    expect(resumed.token).not.toBe(unseen);
+    const withUnseen = await connect(url);
+    send(withUnseen, { t: 'resume', room: 'lost-resumed', token: unseen, n: 0 });
+    expect((await withUnseen.next('error')).code).toBe('resume-failed');
   });
 
   it('a token is bound to its room', async () => {
