@@ -119,7 +119,6 @@ export class ClusterRooms implements RoomBackend {
     const conns = [...this.#byConn.keys()];
     this.#byId.clear();
     this.#byConn.clear();
-    this.#staleConns.clear();
     for (const conn of conns) conn.close(1012, 'relay storage lost');
   }
 
@@ -189,7 +188,14 @@ export class ClusterRooms implements RoomBackend {
     const id = await this.#lookup(conn, token);
     if (id === false) return undefined;
     const newToken = newResumeToken();
+    // The member's current socket, if it is on this process (half-open): it keeps its deliveries unless this works.
+    const previous = id === undefined ? undefined : this.#byId.get(id);
     const local = id === undefined ? undefined : this.#adopt(conn, id, room, true, received);
+    const failed = (): void => {
+      if (!local) return;
+      this.#forget(local);
+      if (previous && this.#byConn.get(previous.conn) === previous) this.#byId.set(previous.id, previous);
+    };
     const reply = await this.#run(conn, 'resume', [
       room,
       token,
@@ -198,15 +204,18 @@ export class ClusterRooms implements RoomBackend {
       newToken,
       local?.attachment ?? '',
     ]);
-    if (!reply) return local && this.#forget(local);
+    if (!reply) {
+      failed();
+      return undefined;
+    }
     const [status, ...rest] = reply;
     if (status === 'finalized') {
-      if (local) this.#forget(local);
+      failed();
       finalizeConnection(conn, parseInfo(rest[0]));
       return undefined;
     }
     if (status !== 'ok' || !local || rest[0] !== local.id) {
-      if (local) this.#forget(local);
+      failed();
       sendTo(conn, {
         t: 'error',
         code: 'resume-failed',
@@ -215,15 +224,13 @@ export class ClusterRooms implements RoomBackend {
       conn.close(RelayCloseCode.resumeFailed, 'resume failed');
       return undefined;
     }
-    const [, peers, inSeq, previous, left, ...frames] = rest as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      ...string[],
-    ];
-    if (previous === this.processId) this.#dropStale(local);
+    const [, peers, inSeq, , left, ...frames] = rest as [string, string, string, string, string, ...string[]];
+    if (previous && previous.conn !== conn) {
+      // The old socket is half-open: it must not end the membership when it goes (Redis ignores its departure,
+      // which carries the old attachment id), and it gets nothing more.
+      this.#byConn.delete(previous.conn);
+      previous.conn.terminate();
+    }
     sendTo(conn, {
       t: 'resumed',
       room,
@@ -352,26 +359,11 @@ export class ClusterRooms implements RoomBackend {
   }
 
   #adopt(conn: RelayConnection, id: string, room: string, resumable: boolean, sentUpTo: number): LocalMember {
-    const previous = this.#byId.get(id);
     const attachment = randomBytes(9).toString('base64url');
     const local: LocalMember = { id, room, conn, resumable, attachment, sentUpTo, early: [] };
-    // A stale socket of the same member on this process keeps its entry by connection until dropped; its
-    // departure is ignored by Redis because it carries the old attachment id.
     this.#byId.set(id, local);
     this.#byConn.set(conn, local);
-    if (previous && previous.conn !== conn) this.#staleConns.set(id, previous.conn);
     return local;
-  }
-
-  readonly #staleConns = new Map<string, RelayConnection>();
-
-  /** The member resumed here while its old socket is still open on this process: drop that socket quietly. */
-  #dropStale(local: LocalMember): void {
-    const stale = this.#staleConns.get(local.id);
-    this.#staleConns.delete(local.id);
-    if (!stale || stale === local.conn) return;
-    this.#byConn.delete(stale);
-    stale.terminate();
   }
 
   #forget(local: LocalMember): undefined {

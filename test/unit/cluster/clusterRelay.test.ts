@@ -179,6 +179,25 @@ describeRedis('cluster mode (real redis-server)', () => {
     expect(b.types()).not.toContain('peer-left');
   });
 
+  it('resuming on the same process while the old socket is still open drops the old one, keeps the place', async () => {
+    const [one, two] = await relays(2);
+    const raw = await rawClient(one!.port);
+    raw.send({ t: 'join', room: 'half-open', resume: true });
+    const joined = await raw.next('joined');
+    const b = adapter(two!.port, 'half-open');
+    await b.signaling.ready;
+    const closed = new Promise<number>((resolve) => raw.socket.once('close', resolve));
+    const again = await rawClient(one!.port);
+    again.send({ t: 'resume', room: 'half-open', token: joined.token, n: 0 });
+    await again.next('resumed');
+    expect(await closed).toBe(1006);
+    b.signaling.send(candidate(1, 'b'));
+    expect((await again.next('signal')).data).toEqual(candidate(1, 'b'));
+    await pause(100);
+    expect(b.types()).not.toContain('peer-left');
+    again.socket.terminate();
+  });
+
   it('a lost resumed frame: the old token still works once across processes, the unconfirmed one is spent', async () => {
     const [one, two] = await relays(2);
     const raw = await rawClient(one!.port);
