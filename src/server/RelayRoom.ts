@@ -1,14 +1,7 @@
-import type { WebSocket } from 'ws';
 import type { Clock } from '../clock.js';
 import type { RelayServerFrame } from '../signaling/relayProtocol.js';
 import type { RelayConnection } from './RoomBackend.js';
 import type { Outbox } from './resume/Outbox.js';
-
-/** Sends one frame, ignoring sockets that are already going away. */
-export function sendFrame(socket: WebSocket, frame: RelayServerFrame): void {
-  if (socket.readyState !== socket.OPEN) return;
-  socket.send(JSON.stringify(frame));
-}
 
 /** Serialises and sends one frame on a connection. */
 export function sendTo(conn: RelayConnection | undefined, frame: RelayServerFrame): void {

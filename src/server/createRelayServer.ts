@@ -9,9 +9,13 @@ import {
   MAX_ROOM_NAME_LENGTH,
   RelayCloseCode,
 } from '../signaling/relayProtocol.js';
+import { closeWithin } from './closeWithin.js';
 import type { RedisClientLike } from './cluster/redisConnection.js';
+import { FrameBudget } from './FrameBudget.js';
+import { JoinDeadlines } from './JoinDeadlines.js';
 import { LocalRooms } from './LocalRooms.js';
-import { sendFrame } from './RelayRoom.js';
+import { OutboundCap } from './OutboundCap.js';
+import { checkNonNegative, checkPositive, checkTimerMs } from './optionChecks.js';
 import type { Problem, RelayConnection, RoomBackend } from './RoomBackend.js';
 
 /** Options of {@link createRelayServer}. */
@@ -33,7 +37,8 @@ export interface RelayServerOptions {
    * Call-length limit, counted from the moment a room first has two members; on expiry both get `finalize` with
    * `info = { reason: 'max-duration', maxDurationMs }` and are disconnected. Leaving and joining again does not
    * restart the count, and a finalized room is refused (with the same `finalize`) for `maxDurationMs` after its
-   * end. No limit when absent.
+   * end. No limit when absent. At most 2**31-1 ms (about 24.8 days, the longest Node timer): for longer calls,
+   * end them yourself with {@link RelayServer.finalize}.
    * @default undefined
    */
   maxDurationMs?: number;
@@ -44,8 +49,8 @@ export interface RelayServerOptions {
    */
   maxRememberedRooms?: number;
   /**
-   * Time source of the call limit and room deadlines (tests pass `ManualClock` from `hangup/testing`).
-   * Pings and the rate limit use real time.
+   * Time source of the call limit, room deadlines and the join deadline (tests pass `ManualClock` from
+   * `hangup/testing`). Pings, the rate limit and close grace periods use real time.
    * @default the real clock
    */
   clock?: Clock;
@@ -56,21 +61,40 @@ export interface RelayServerOptions {
    */
   maxFrameBytes?: number;
   /**
-   * Frames a socket may send per second (token bucket; bursts up to this many). Excess: an `error` frame
-   * `rate-limited`, then that socket is closed (code 4002).
+   * Frames a socket may send per second (token bucket; bursts up to this many). Control frames count too: a ping
+   * costs a token like a data frame (the relay answers pings itself, within this budget and `maxBufferedBytes`).
+   * Excess: an `error` frame `rate-limited`, then that socket is closed (code 4002) and its peer gets `peer-left`.
    * @default 100
    */
   maxMessagesPerSecond?: number;
   /**
+   * Most bytes the relay holds for one socket that does not read fast enough (what its TCP window cannot take:
+   * `ws`'s `bufferedAmount`). A frame or pong that would go over it is not sent; that socket is closed instead
+   * (code 4010, terminated if it does not complete the close within a second) and its peer gets `peer-left`. So a
+   * member that never reads cannot make the relay buffer what its partner sends. At least `maxFrameBytes`; the
+   * frames held for a peer that has not joined are capped at this too, so they always fit.
+   * @default 2 × `maxFrameBytes` (1 MiB)
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Time a socket has to join a room after connecting. One that has not joined by then is closed (code 4011).
+   * Together with the rule that a newcomer takes the place of the socket that has waited longest without joining
+   * when `maxConnections` is reached, sockets that never join cannot keep legitimate clients out. Counted on
+   * `clock`. 1 … 2**31-1 ms.
+   * @default 5000
+   */
+  joinTimeoutMs?: number;
+  /**
    * How often sockets are pinged. A socket that has not answered the previous ping is terminated, and its peer gets
-   * `peer-left`. `0` disables pinging.
+   * `peer-left`. `0` disables pinging; at most 2**31-1 ms.
    * @default 30000
    */
   pingIntervalMs?: number;
   /**
-   * Most sockets connected at once. One more is closed at once with code 1013 ("try again later"). Together with
-   * the per-room buffer (256 frames / 4 × `maxFrameBytes` held for a peer that has not joined) this bounds the
-   * relay's memory: a client cannot open sockets without limit to exhaust it.
+   * Most sockets connected at once. When it is reached, a newcomer takes the place of the socket that has waited
+   * longest without joining a room (that one is closed with code 1013, "try again later"); when every socket has
+   * joined, the newcomer is closed with 1013. Together with `maxBufferedBytes` and the per-room buffer this bounds
+   * the relay's memory (see `docs/security.md`).
    * @default 1000
    */
   maxConnections?: number;
@@ -145,15 +169,22 @@ export interface RelayServer {
 interface Client {
   conn: RelayConnection;
   alive: boolean;
-  tokens: number;
-  refilledAt: number;
-  /** The relay closed this socket on purpose: its membership ends with it, whatever the close code says. */
-  closedByRelay: boolean;
+  budget: FrameBudget;
+  /** The relay has started closing it (a limit, a refusal): nothing it sends is handled any more. */
+  closing: boolean;
+  /** The room logic has been told the socket is gone (at eviction, or at its close). */
+  departed: boolean;
+  /** Whether it is in a room (its join deadline is settled). */
+  joined: boolean;
+  /** Frames received and not yet handled (the room logic may be waiting on Redis). */
+  queued: number;
   /** Frames are handled one after the other, even when the room logic is asynchronous (cluster mode). */
   chain: Promise<void>;
 }
 
 const GRACEFUL_CLOSE_MS = 1_000;
+/** Frames of one socket waiting for the room logic before the socket counts as flooding (see the handler). */
+const MAX_QUEUED_FRAMES = 256;
 
 /**
  * Starts the reference relay for `WebSocketSignaling` (from `hangup`): rooms of exactly two sockets, frames relayed only
@@ -178,6 +209,8 @@ export async function createRelayServer(
     port = 0,
     maxFrameBytes = 512 * 1024,
     maxMessagesPerSecond = 100,
+    maxBufferedBytes = 2 * maxFrameBytes,
+    joinTimeoutMs = 5_000,
     pingIntervalMs = 30_000,
     maxConnections = 1_000,
     maxDurationMs,
@@ -189,26 +222,39 @@ export async function createRelayServer(
     heartbeatMs = 1_000,
   } = options;
   checkNonNegative('port', port);
-  checkNonNegative('pingIntervalMs', pingIntervalMs);
+  checkTimerMs('pingIntervalMs', pingIntervalMs, false, '0 turns pinging off');
   checkNonNegative('maxConnections', maxConnections);
   checkNonNegative('maxRememberedRooms', maxRememberedRooms);
-  if (maxDurationMs !== undefined) checkNonNegative('maxDurationMs', maxDurationMs);
-  checkNonNegative('resumeGraceMs', resumeGraceMs);
-  // Node's timers fire at once for longer delays: a grace period beyond this would end immediately.
-  if (resumeGraceMs > 2 ** 31 - 1)
-    throw new TypeError('createRelayServer: resumeGraceMs must be at most 2**31-1');
-  if (!(heartbeatMs > 0 && heartbeatMs <= 2 ** 31 - 1)) {
-    throw new TypeError('createRelayServer: heartbeatMs must be a positive number of ms');
+  if (maxDurationMs !== undefined) {
+    checkTimerMs(
+      'maxDurationMs',
+      maxDurationMs,
+      false,
+      'to end longer calls, call relay.finalize(room) yourself',
+    );
   }
-  if (!(maxFrameBytes > 0)) throw new TypeError('createRelayServer: maxFrameBytes must be a positive number');
-  if (!(maxMessagesPerSecond > 0)) {
-    throw new TypeError('createRelayServer: maxMessagesPerSecond must be a positive number');
+  checkPositive('maxFrameBytes', maxFrameBytes);
+  checkPositive('maxMessagesPerSecond', maxMessagesPerSecond);
+  checkPositive('maxBufferedBytes', maxBufferedBytes);
+  if (maxBufferedBytes < maxFrameBytes) {
+    throw new TypeError(
+      `createRelayServer: maxBufferedBytes must be at least maxFrameBytes (${maxFrameBytes}), or a largest ` +
+        `frame could never be delivered; got ${maxBufferedBytes}`,
+    );
   }
+  checkTimerMs('joinTimeoutMs', joinTimeoutMs, true);
+  checkTimerMs('resumeGraceMs', resumeGraceMs, false, '0 turns resume off');
+  checkTimerMs('heartbeatMs', heartbeatMs, true);
 
   const clients = new Map<WebSocket, Client>();
-  const roomLimits = { maxPendingFrames: 256, maxPendingBytes: 4 * maxFrameBytes };
-  // The pending frames of a lone member move into the newcomer's outbox: room for all of them, numbered.
-  const outboxLimits = { maxFrames: 256, maxBytes: 4 * maxFrameBytes + 256 * 32 };
+  // Held frames are delivered in one go when the peer joins: they must fit under its outbound cap.
+  const roomLimits = {
+    maxPendingFrames: 256,
+    maxPendingBytes: Math.min(4 * maxFrameBytes, maxBufferedBytes),
+  };
+  // The pending frames of a lone member move into the newcomer's outbox: room for all of them, numbered (the
+  // number adds at most 32 bytes a frame). A resume sends the outbox again in one go, under the same cap.
+  const outboxLimits = { maxFrames: 256, maxBytes: roomLimits.maxPendingBytes + 256 * 32 };
   const redis = options.redis;
   const backend: RoomBackend & { processId?: string } =
     redis === undefined
@@ -232,20 +278,71 @@ export async function createRelayServer(
           heartbeatMs,
           reapMs: Math.min(250, heartbeatMs),
         });
+  // `autoPong: false` (ws ≥ 8.16): `ws` would answer every ping at once, unbudgeted and unbounded; the relay
+  // answers them. An older `ws` ignores the option and answers too; the budget still closes a flood.
   const wss = options.server
-    ? new WebSocketServer({ server: options.server, maxPayload: maxFrameBytes })
-    : new WebSocketServer({ host, port, maxPayload: maxFrameBytes });
+    ? new WebSocketServer({ server: options.server, maxPayload: maxFrameBytes, autoPong: false })
+    : new WebSocketServer({ host, port, maxPayload: maxFrameBytes, autoPong: false });
+  const outbound = new OutboundCap(maxBufferedBytes, (socket) => {
+    logger.info('relay: a socket is not reading what it is sent; closing it');
+    evict(socket, RelayCloseCode.backpressure, 'not reading');
+  });
+  const send = outbound.send;
+  const joinDeadlines = new JoinDeadlines(clock, joinTimeoutMs, (socket) => {
+    logger.info('relay: a socket did not join a room in time; closing it');
+    evict(socket, RelayCloseCode.joinTimeout, 'join timeout');
+  });
 
-  function takeToken(client: Client): boolean {
-    const now = Date.now();
-    client.tokens = Math.min(
-      maxMessagesPerSecond,
-      client.tokens + ((now - client.refilledAt) / 1000) * maxMessagesPerSecond,
-    );
-    client.refilledAt = now;
-    if (client.tokens < 1) return false;
-    client.tokens -= 1;
-    return true;
+  /** Tells the room logic, once, that the socket is gone; `final` ends its membership at once. */
+  function depart(client: Client, final: boolean): void {
+    if (client.departed) return;
+    client.departed = true;
+    client.chain = client.chain.then(() => backend.disconnect(client.conn, final));
+  }
+
+  /** Takes `socket` out of its room now (its peer gets `peer-left`) and closes it with `code`. Idempotent. */
+  function evict(socket: WebSocket, code: number, reason: string): void {
+    const client = clients.get(socket);
+    if (client?.closing) return;
+    if (client) {
+      client.closing = true;
+      depart(client, true);
+    }
+    joinDeadlines.settle(socket);
+    void closeWithin(socket, code, reason, GRACEFUL_CLOSE_MS);
+  }
+
+  function rateLimit(socket: WebSocket): void {
+    send(socket, {
+      t: 'error',
+      code: 'rate-limited',
+      message: `more than ${maxMessagesPerSecond} frames per second`,
+    });
+    evict(socket, RelayCloseCode.rateLimited, 'rate limited');
+  }
+
+  /** The room logic's view of a socket: sends go through the outbound cap, closes are bounded by the grace. */
+  function connectionOf(socket: WebSocket, client: () => Client): RelayConnection {
+    return {
+      get open() {
+        return socket.readyState === socket.OPEN;
+      },
+      send(frame) {
+        send(socket, frame);
+      },
+      close(code, reason) {
+        // Decided by the room logic, which has already ended (or handed over) the membership.
+        client().closing = true;
+        client().departed = true;
+        joinDeadlines.settle(socket);
+        void closeWithin(socket, code, reason, GRACEFUL_CLOSE_MS);
+      },
+      terminate() {
+        client().closing = true;
+        client().departed = true;
+        socket.terminate();
+      },
+    };
   }
 
   /** Handles one inbound frame; returns the problem to report, if any. */
@@ -255,18 +352,8 @@ export async function createRelayServer(
     raw: RawData,
     isBinary: boolean,
   ): Problem | undefined | Promise<Problem | undefined> {
-    // A socket the relay already decided to close gets nothing more.
-    if (socket.readyState !== socket.OPEN) return undefined;
-    if (!takeToken(client)) {
-      client.closedByRelay = true;
-      sendFrame(socket, {
-        t: 'error',
-        code: 'rate-limited',
-        message: `more than ${maxMessagesPerSecond} frames per second`,
-      });
-      socket.close(RelayCloseCode.rateLimited, 'rate limited');
-      return undefined;
-    }
+    // A socket the relay already decided to close gets nothing more (its budget was checked at receipt).
+    if (client.closing || socket.readyState !== socket.OPEN) return undefined;
     if (isBinary) return ['bad-frame', 'binary frames are not supported; send JSON text'];
     let frame: unknown;
     try {
@@ -305,53 +392,86 @@ export async function createRelayServer(
     return ['bad-frame', 'expected {"t":"join","room":…}, {"t":"signal","data":…}, resume or ack'];
   }
 
-  function report(socket: WebSocket, problem: Problem | undefined): void {
-    if (problem) sendFrame(socket, { t: 'error', code: problem[0], message: problem[1] });
+  /** Reports a problem with the frame; settles the join deadline once the socket is in a room. */
+  function settle(socket: WebSocket, client: Client, problem: Problem | undefined): void {
+    client.queued--;
+    if (problem) send(socket, { t: 'error', code: problem[0], message: problem[1] });
+    if (!client.joined && backend.roomOf(client.conn) !== undefined) {
+      client.joined = true;
+      joinDeadlines.settle(socket);
+    }
   }
 
   function onClose(socket: WebSocket, client: Client, code: number): void {
     clients.delete(socket);
-    const final = client.closedByRelay || !isResumableCloseCode(code);
-    client.chain = client.chain.then(() => backend.disconnect(client.conn, final));
+    joinDeadlines.settle(socket);
+    // A socket the relay closed on purpose leaves for good; a broken connection keeps a resumable place.
+    depart(client, client.closing || !isResumableCloseCode(code));
   }
 
   wss.on('connection', (socket: WebSocket, _request: IncomingMessage) => {
     if (clients.size >= maxConnections) {
-      logger.warn('relay: connection limit reached; refusing a socket');
-      socket.on('error', () => {});
-      socket.close(1013, 'relay full');
-      return;
+      const idle = joinDeadlines.oldest();
+      if (idle === undefined) {
+        logger.warn('relay: connection limit reached; refusing a socket');
+        socket.on('error', () => {});
+        void closeWithin(socket, RelayCloseCode.tryAgainLater, 'relay full', GRACEFUL_CLOSE_MS);
+        return;
+      }
+      // Idle sockets must not keep joiners out: the one that has waited longest without joining makes way. Its
+      // slot is free at once; it is terminated within the grace period if it does not close by itself.
+      logger.info('relay: connection limit reached; closing the oldest socket that has not joined');
+      evict(idle, RelayCloseCode.tryAgainLater, 'relay full');
+      clients.delete(idle);
     }
     const client: Client = {
-      conn: connectionOf(socket, () => {
-        client.closedByRelay = true;
-      }),
+      conn: connectionOf(socket, () => client),
       alive: true,
-      tokens: maxMessagesPerSecond,
-      refilledAt: Date.now(),
-      closedByRelay: false,
+      budget: new FrameBudget(maxMessagesPerSecond),
+      closing: false,
+      departed: false,
+      joined: false,
+      queued: 0,
       chain: Promise.resolve(),
     };
     clients.set(socket, client);
+    joinDeadlines.start(socket);
     const fail = (error: unknown): void => {
       // Whatever a client sends, the relay keeps running for everyone else.
       logger.error('relay: failed to handle a frame', error);
-      report(socket, ['bad-frame', 'the frame could not be handled']);
+      settle(socket, client, ['bad-frame', 'the frame could not be handled']);
     };
     socket.on('message', (raw, isBinary) => {
+      // Budgeted at receipt, so a flood is cut before it queues behind a slow room operation; and at most
+      // MAX_QUEUED_FRAMES wait (cluster mode: a Redis round trip each) before the socket counts as flooding.
+      if (client.closing) return;
+      if (!client.budget.take() || client.queued >= MAX_QUEUED_FRAMES) {
+        rateLimit(socket);
+        return;
+      }
+      client.queued++;
       client.chain = client.chain.then(() => {
         try {
           const outcome = onFrame(socket, client, raw, isBinary);
-          if (outcome instanceof Promise) return outcome.then((problem) => report(socket, problem), fail);
-          report(socket, outcome);
+          if (outcome instanceof Promise) {
+            return outcome.then((problem) => settle(socket, client, problem), fail);
+          }
+          settle(socket, client, outcome);
         } catch (error) {
           fail(error);
         }
         return undefined;
       });
     });
+    // Control frames are frames: each costs a token, and the pong the relay owes goes under the outbound cap.
+    socket.on('ping', (payload) => {
+      if (client.closing) return;
+      if (client.budget.take()) outbound.pong(socket, payload);
+      else rateLimit(socket);
+    });
     socket.on('pong', () => {
       client.alive = true;
+      if (!client.closing && !client.budget.take()) rateLimit(socket);
     });
     // `ws` emits 'error' for protocol violations such as an oversized frame, then closes: log, never crash.
     socket.on('error', (error) => logger.debug('relay: socket error', error.message));
@@ -371,6 +491,7 @@ export async function createRelayServer(
 
   function pingAll(): void {
     for (const [socket, client] of clients) {
+      if (client.closing) continue;
       if (!client.alive) {
         logger.info('relay: a socket stopped answering pings; terminating it');
         socket.terminate();
@@ -400,27 +521,15 @@ export async function createRelayServer(
 
   async function shutDown(code: number, reason: string): Promise<void> {
     if (pingTimer !== undefined) clearInterval(pingTimer);
+    joinDeadlines.clear();
     const open = [...clients];
-    await Promise.all(open.map(([socket]) => closeGracefully(socket, code, reason)));
+    await Promise.all(open.map(([socket]) => closeWithin(socket, code, reason, GRACEFUL_CLOSE_MS)));
     clients.clear();
     // Every socket's close is queued behind its frames: let those finish before the rooms go.
     await Promise.all(open.map(([, client]) => client.chain));
     await backend.close();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   }
-}
-
-/** Closes with `code` and waits for the close handshake, terminating the socket if it does not finish in time. */
-function closeGracefully(socket: WebSocket, code: number, reason: string): Promise<void> {
-  return new Promise((resolve) => {
-    if (socket.readyState === socket.CLOSED) return resolve();
-    const timer = setTimeout(() => socket.terminate(), GRACEFUL_CLOSE_MS);
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    socket.close(code, reason);
-  });
 }
 
 function waitListening(wss: WebSocketServer, server: Server | undefined): Promise<void> {
@@ -446,26 +555,6 @@ async function startCluster(
   return ClusterRooms.start(settings);
 }
 
-/** The room logic's view of a `ws` socket; `onRelayClose` marks the close as decided by the relay. */
-function connectionOf(socket: WebSocket, onRelayClose: () => void): RelayConnection {
-  return {
-    get open() {
-      return socket.readyState === socket.OPEN;
-    },
-    send(frame) {
-      if (socket.readyState === socket.OPEN) socket.send(frame);
-    },
-    close(code, reason) {
-      onRelayClose();
-      socket.close(code, reason);
-    },
-    terminate() {
-      onRelayClose();
-      socket.terminate();
-    },
-  };
-}
-
 function isRoomName(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_ROOM_NAME_LENGTH;
 }
@@ -477,10 +566,4 @@ function badRoom(): Problem {
 /** A frame number: a non-negative safe integer. */
 function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-function checkNonNegative(name: string, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`createRelayServer: ${name} must be a non-negative number`);
-  }
 }

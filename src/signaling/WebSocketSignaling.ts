@@ -1,6 +1,7 @@
 import { type Clock, realClock } from '../clock.js';
 import { HangupError } from '../errors/HangupError.js';
 import { type Logger, silentLogger } from '../logger.js';
+import { printable } from './printable.js';
 import {
   isFatalRelayError,
   isResumableCloseCode,
@@ -579,19 +580,4 @@ function decode(raw: unknown): (RelayServerFrame & Record<string, unknown>) | un
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   if (typeof (value as { t?: unknown }).t !== 'string') return undefined;
   return value as RelayServerFrame & Record<string, unknown>;
-}
-
-/** `value` as a single printable line of at most `max` characters (log-injection safe). */
-function printable(value: unknown, max: number): string {
-  // Never String() an object from the wire: `{"toString":1}` makes that throw, inside a socket callback.
-  const primitive = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
-  const raw = primitive ? String(value) : typeof value;
-  let text = '';
-  for (const char of raw.slice(0, max)) {
-    const code = char.charCodeAt(0);
-    // C0 / C1 controls and the JS line separators would start a forged log line.
-    const control = code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029;
-    text += control ? ' ' : char;
-  }
-  return raw.length > max ? `${text}…` : text;
 }

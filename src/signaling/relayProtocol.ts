@@ -70,6 +70,12 @@ export const RelayCloseCode = {
   slotLost: 4101,
   /** This relay process is draining: reconnect (to any process of the cluster) and resume. Not final. */
   resumeElsewhere: 4102,
+  /** The socket did not read what it was sent: more than the relay's `maxBufferedBytes` was waiting for it. */
+  backpressure: 4010,
+  /** The socket did not join a room within the relay's `joinTimeoutMs`. */
+  joinTimeout: 4011,
+  /** The relay is full (`maxConnections`), or this socket had not joined and made way for a newer one. */
+  tryAgainLater: 1013,
   /** The relay is shutting down. */
   goingAway: 1001,
 } as const;

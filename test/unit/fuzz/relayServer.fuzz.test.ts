@@ -313,6 +313,51 @@ describe.each(MODES)('relay server fuzz: frame handling (%s)', (mode) => {
     TIMEOUT_MS,
   );
 
+  it(
+    'answers every ping with its own payload, in order, amid arbitrary frames (the relay answers pings itself)',
+    async () => {
+      const pinger = new Client(url);
+      await pinger.open();
+      await pinger.join('pings');
+      const pongs: string[] = [];
+      pinger.socket.on('pong', (payload) => pongs.push(payload.toString('hex')));
+      const step = fc.oneof(
+        {
+          weight: 2,
+          arbitrary: fc.uint8Array({ maxLength: 125 }).map((bytes) => ({ ping: Buffer.from(bytes) })),
+        },
+        { weight: 1, arbitrary: frameArb.map((frame) => ({ frame })) },
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: BATCH }), async (steps) => {
+          pongs.length = 0;
+          const want: string[] = [];
+          for (const one of steps) {
+            if ('ping' in one) {
+              pinger.socket.ping(one.ping);
+              want.push(one.ping.toString('hex'));
+            } else {
+              pinger.socket.send(one.frame, { binary: typeof one.frame !== 'string' });
+            }
+          }
+          // The last pong answers the last ping; frames in between do not delay or drop any.
+          const marker = Buffer.from(`end-${want.length}`);
+          pinger.socket.ping(marker);
+          want.push(marker.toString('hex'));
+          while (pongs.length < want.length && pinger.closeCode === undefined) {
+            await new Promise((resolve) => setTimeout(resolve, 1));
+          }
+          expect(pinger.closeCode).toBeUndefined();
+          expect(pongs).toEqual(want);
+        }),
+        { numRuns: Math.min(300, Math.max(20, Math.ceil(FUZZ_RUNS / 20))) },
+      );
+      pinger.socket.terminate();
+      await checkCanary();
+    },
+    TIMEOUT_MS,
+  );
+
   it('closes only the offending socket for an oversized frame; the others keep relaying', async () => {
     const victim = new Client(url);
     await victim.open();

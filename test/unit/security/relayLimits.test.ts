@@ -20,12 +20,22 @@ function connect(url: string): Promise<{ socket: WebSocket; closed: Promise<numb
   });
 }
 
+/** Joins `room` and resolves with the relay's answer. */
+function join(socket: WebSocket, room: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    socket.once('message', (raw) => resolve(JSON.parse(String(raw)) as Record<string, unknown>));
+    socket.send(JSON.stringify({ t: 'join', room }));
+  });
+}
+
 describe('relay server limits', () => {
-  it('refuses sockets beyond maxConnections with 1013, and admits again once one leaves', async () => {
+  it('refuses sockets beyond maxConnections with 1013 once all have joined, and admits again once one leaves', async () => {
     relay = await createRelayServer({ port: 0, maxConnections: 2, pingIntervalMs: 0 });
     const url = `ws://127.0.0.1:${relay.port}`;
     const one = await connect(url);
     const two = await connect(url);
+    await join(one.socket, 'a');
+    await join(two.socket, 'b');
     const three = await connect(url);
     expect(await three.closed).toBe(1013);
     one.socket.close();
@@ -43,6 +53,25 @@ describe('relay server limits', () => {
     expect(four).toBeDefined();
     two.socket.close();
     four?.socket.close();
+  });
+
+  it('when full, a newcomer takes the place of the socket that has waited longest without joining', async () => {
+    relay = await createRelayServer({ port: 0, maxConnections: 3, pingIntervalMs: 0 });
+    const url = `ws://127.0.0.1:${relay.port}`;
+    const joined = await connect(url);
+    await join(joined.socket, 'a');
+    const idleOld = await connect(url);
+    const idleNew = await connect(url);
+    const newcomer = await connect(url);
+    // The oldest idle socket makes way (1013); the newcomer is in and can join.
+    expect(await idleOld.closed).toBe(1013);
+    expect(await join(newcomer.socket, 'b')).toMatchObject({ t: 'joined' });
+    expect(await join(idleNew.socket, 'c')).toMatchObject({ t: 'joined' });
+    // Now every socket has joined: one more is refused, nobody is displaced.
+    const refused = await connect(url);
+    expect(await refused.closed).toBe(1013);
+    for (const socket of [joined, idleNew, newcomer]) expect(socket.socket.readyState).toBe(WebSocket.OPEN);
+    for (const socket of [joined, idleNew, newcomer]) socket.socket.close();
   });
 
   it("binds 127.0.0.1 by default: not reachable on the machine's other addresses", async () => {

@@ -93,6 +93,18 @@ describe('WebSocketSignaling against a hostile relay', () => {
     await settle();
   });
 
+  it('escapes Unicode bidi and format characters in the server text it logs (no visual log spoofing)', async () => {
+    const { socket, warnings, adapter } = setUp();
+    // U+202E reverses what follows on screen, U+2066 opens an isolate, U+200B hides a break; all are Cf.
+    const message = 'user \u202Enimda\u202C logged \u2066in\u2069\u200B\uFEFF\u2028x';
+    socket.fire('message', { data: JSON.stringify({ t: 'error', code: 'bad\u200Fframe', message }) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).not.toMatch(/[\p{Cf}\p{Cc}\u2028\u2029]/u);
+    expect(warnings[0]).toBe('signaling: relay reported an error (bad frame: user  nimda  logged  in    x)');
+    adapter.close();
+    await settle();
+  });
+
   it('drops a frame larger than 1 MiB instead of parsing it, and still delivers normal ones', async () => {
     const { socket, events, adapter } = setUp();
     const huge = JSON.stringify({
