@@ -268,9 +268,11 @@ describe('relay resume bounds', () => {
     await b.raw.next('peer-left');
   });
 
-  it('validates resumeGraceMs', async () => {
+  it('validates resumeGraceMs and heartbeatMs', async () => {
     await expect(createRelayServer({ resumeGraceMs: -1 })).rejects.toThrow(TypeError);
     await expect(createRelayServer({ resumeGraceMs: 2 ** 31 })).rejects.toThrow(/2\*\*31-1/);
+    await expect(createRelayServer({ resumeGraceMs: Number.NaN })).rejects.toThrow(/resumeGraceMs/);
+    await expect(createRelayServer({ heartbeatMs: 0 })).rejects.toThrow(/heartbeatMs/);
   });
 
   it('a resume frame with a malformed token or number is refused with bad-frame', async () => {
