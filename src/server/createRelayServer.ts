@@ -10,7 +10,7 @@ import {
   RelayCloseCode,
 } from '../signaling/relayProtocol.js';
 import { closeWithin } from './closeWithin.js';
-import type { RedisClientLike } from './cluster/redisConnection.js';
+import type { RedisClientOption } from './cluster/redisConnection.js';
 import { FrameBudget } from './FrameBudget.js';
 import { JoinDeadlines } from './JoinDeadlines.js';
 import { LocalRooms } from './LocalRooms.js';
@@ -115,7 +115,7 @@ export interface RelayServerOptions {
    * See `docs/scaling.md`.
    * @default undefined (single process, no Redis)
    */
-  redis?: string | RedisClientLike;
+  redis?: string | RedisClientOption;
   /**
    * Cluster mode: prefix of every Redis key and channel, so several independent relays can share one Redis.
    * @default 'hangup:'
@@ -198,7 +198,7 @@ const MAX_QUEUED_FRAMES = 256;
  * const relay = await createRelayServer({ port: 8787, maxDurationMs: 600_000 });
  */
 export function createRelayServer(
-  options: RelayServerOptions & { redis: string | RedisClientLike },
+  options: RelayServerOptions & { redis: string | RedisClientOption },
 ): Promise<ClusterRelayServer>;
 export function createRelayServer(options?: RelayServerOptions): Promise<RelayServer>;
 export async function createRelayServer(

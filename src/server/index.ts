@@ -15,7 +15,7 @@ export {
   type RelayErrorCode,
   type RelayServerFrame,
 } from '../signaling/relayProtocol.js';
-export type { RedisClientLike as RelayRedisClient } from './cluster/redisConnection.js';
+export type { RedisClientOption as RelayRedisClient } from './cluster/redisConnection.js';
 export {
   type ClusterRelayServer,
   createRelayServer,

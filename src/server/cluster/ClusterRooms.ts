@@ -6,11 +6,11 @@ import { sendTo } from '../RelayRoom.js';
 import type { Problem, RelayConnection, RoomBackend } from '../RoomBackend.js';
 import type { OutboxLimits } from '../resume/Outbox.js';
 import { newResumeToken } from '../resume/resumeToken.js';
-import { connectRedis, type RedisClientLike, type RedisPair, runScript } from './redisConnection.js';
+import { connectRedis, type RedisClientOption, type RedisPair, runScript } from './redisConnection.js';
 
 /** Settings of {@link ClusterRooms}, resolved by `createRelayServer`. */
 export interface ClusterRoomsOptions {
-  redis: string | RedisClientLike;
+  redis: string | RedisClientOption;
   logger: Logger;
   /** Bounds of what a lone member may leave for the second one. */
   roomLimits: { maxPendingFrames: number; maxPendingBytes: number };
@@ -74,6 +74,8 @@ export class ClusterRooms implements RoomBackend {
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #reaper: ReturnType<typeof setInterval> | undefined;
   #closed = false;
+  /** Kept to be removed at close: an app's own client outlives the relay. */
+  readonly #onCommandsClosed = (): void => this.#onStorageLost();
 
   private constructor(options: ClusterRoomsOptions) {
     this.#options = options;
@@ -93,7 +95,7 @@ export class ClusterRooms implements RoomBackend {
       await rooms.#redis.close();
       throw error;
     }
-    rooms.#redis.commands.on('close', () => rooms.#onStorageLost());
+    rooms.#redis.commands.on('close', rooms.#onCommandsClosed);
     // The subscriber re-subscribes by itself after a reconnect, but what was published meanwhile is gone: send
     // every local member what its outbox holds beyond what it got.
     rooms.#redis.subscriber.on('ready', () => {
@@ -321,6 +323,7 @@ export class ClusterRooms implements RoomBackend {
     clearInterval(this.#reaper);
     this.#byId.clear();
     this.#byConn.clear();
+    this.#redis.commands.off('close', this.#onCommandsClosed);
     await this.#redis.close();
   }
 

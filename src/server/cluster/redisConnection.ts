@@ -2,6 +2,15 @@ import { createHash } from 'node:crypto';
 import { CLUSTER_SCRIPTS, type ClusterScript } from './clusterScripts.js';
 
 /**
+ * What the `redis` option accepts besides a URL: a connected ioredis `Redis` client. Described by shape, not
+ * imported, so `hangup/server`'s types do not depend on `ioredis` being installed.
+ */
+export interface RedisClientOption {
+  readonly status: string;
+  duplicate(): unknown;
+}
+
+/**
  * The part of an ioredis `Redis` client that cluster mode uses. Typed here, not imported, so `hangup/server`'s
  * types do not depend on `ioredis` being installed.
  */
@@ -37,9 +46,11 @@ export interface RedisPair {
  * @internal
  */
 export async function connectRedis(
-  redis: string | RedisClientLike,
+  option: string | RedisClientOption,
   onError: (error: Error) => void,
 ): Promise<RedisPair> {
+  // The app's client is an ioredis `Redis`: it has everything `RedisClientLike` describes.
+  const redis = option as string | RedisClientLike;
   let module: { Redis: new (url: string, options: object) => RedisClientLike };
   try {
     module = (await import('ioredis')) as unknown as typeof module;

@@ -105,6 +105,27 @@ describeRedis('cluster mode (real redis-server)', () => {
     );
   });
 
+  it('accepts a connected ioredis client, and leaves it open and as it found it at close', async () => {
+    const { Redis } = await import('ioredis');
+    const client = new Redis(redis.url);
+    cleanups.push(() => client.quit());
+    await client.ping();
+    const listenersBefore = client.listenerCount('close') + client.listenerCount('error');
+    prefix = `t${++prefixCounter}:`;
+    const withClient = await createRelayServer({ redis: client, redisKeyPrefix: prefix, pingIntervalMs: 0 });
+    const withUrl = await createRelayServer({ redis: redis.url, redisKeyPrefix: prefix, pingIntervalMs: 0 });
+    cleanups.push(() => withUrl.close());
+    const a = adapter(withClient.port, 'own-client');
+    const b = adapter(withUrl.port, 'own-client');
+    await Promise.all([a.signaling.ready, b.signaling.ready]);
+    a.signaling.send(candidate(1, 'a'));
+    await until(() => b.messages().length === 1, 'a message through the app-owned client');
+    a.signaling.close();
+    await withClient.close();
+    expect(await client.ping()).toBe('PONG');
+    expect(client.listenerCount('close') + client.listenerCount('error')).toBe(listenersBefore);
+  });
+
   it('the room of two holds across processes: a third joiner on a third process is refused room-full', async () => {
     const [one, two, three] = await relays(3);
     const a = adapter(one!.port, 'full');
