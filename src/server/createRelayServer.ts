@@ -442,10 +442,11 @@ export async function createRelayServer(
       settle(socket, client, ['bad-frame', 'the frame could not be handled']);
     };
     socket.on('message', (raw, isBinary) => {
-      // Budgeted at receipt, so a flood is cut before it queues behind a slow room operation; and at most
-      // MAX_QUEUED_FRAMES wait (cluster mode: a Redis round trip each) before the socket counts as flooding.
+      // Budgeted at receipt, so a flood is cut before it queues behind a slow room operation; and in cluster mode
+      // (a Redis round trip each) at most MAX_QUEUED_FRAMES wait before the socket counts as flooding. A single
+      // process handles each frame before the next is read, so nothing queues there.
       if (client.closing) return;
-      if (!client.budget.take() || client.queued >= MAX_QUEUED_FRAMES) {
+      if (!client.budget.take() || (redis !== undefined && client.queued >= MAX_QUEUED_FRAMES)) {
         rateLimit(socket);
         return;
       }

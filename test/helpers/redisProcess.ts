@@ -17,6 +17,8 @@ export interface TestRedis {
   kill(): Promise<void>;
   /** Starts it again after `kill()`. */
   start(): Promise<void>;
+  /** SIGSTOP / SIGCONT: it keeps its connections but answers nothing meanwhile (a Redis that hangs). */
+  freeze(frozen: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -57,6 +59,9 @@ export async function startRedis(): Promise<TestRedis> {
     },
     kill,
     start: launch,
+    freeze(frozen) {
+      child?.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+    },
     async stop() {
       await kill();
       await rm(dir, { recursive: true, force: true });

@@ -348,6 +348,22 @@ describeRedis('cluster mode (real redis-server)', () => {
     for (const c of [...three, fourth]) c.socket.terminate();
   });
 
+  it('while Redis hangs, at most 256 frames of one socket wait; more is flooding (rate-limited, 4002)', async () => {
+    const [one] = await relays(1, { maxMessagesPerSecond: 100_000 });
+    const raw = await rawClient(one!.port);
+    raw.send({ t: 'join', room: 'queue', resume: true });
+    await raw.next('joined');
+    const closed = new Promise<number>((resolve) => raw.socket.once('close', resolve));
+    redis.freeze(true);
+    try {
+      for (let n = 1; n <= 300; n++) raw.send({ t: 'signal', n, data: { n } });
+      expect((await raw.next('error')).code).toBe('rate-limited');
+      expect(await closed).toBe(4002);
+    } finally {
+      redis.freeze(false);
+    }
+  });
+
   it('a process that stops heartbeating (its sockets gone) leaves its members to the grace, then peer-left', async () => {
     const [two] = await relays(1, { resumeGraceMs: 300 });
     const one = await startRelayNode({
