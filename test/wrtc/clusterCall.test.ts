@@ -35,7 +35,7 @@ describeRedis('real calls through a relay cluster', () => {
     const options = {
       redis: redis.url,
       redisKeyPrefix: `w${++prefixCounter}:`,
-      heartbeatMs: 200,
+      heartbeatMs: 500,
       pingIntervalMs: 0,
       ...extra,
     };

@@ -74,6 +74,8 @@ export class ClusterRooms implements RoomBackend {
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #reaper: ReturnType<typeof setInterval> | undefined;
   #closed = false;
+  /** Whether a heartbeat has been recorded (the first one finds no presence key, as expected). */
+  #beaten = false;
   /** Kept to be removed at close: an app's own client outlives the relay. */
   readonly #onCommandsClosed = (): void => this.#onStorageLost();
 
@@ -116,12 +118,17 @@ export class ClusterRooms implements RoomBackend {
    * is left believing it is in a room Redis has forgotten.
    */
   #onStorageLost(): void {
+    this.#sendAllAway('relay storage lost');
+  }
+
+  /** Asks every client of this process to resume (1012, not final): their places are kept in Redis. */
+  #sendAllAway(reason: string): void {
     if (this.#closed || this.#byConn.size === 0) return;
-    this.#options.logger.warn('relay: lost the connection to redis; asking every client to resume');
+    this.#options.logger.warn(`relay: ${reason}; asking every client to resume`);
     const conns = [...this.#byConn.keys()];
     this.#byId.clear();
     this.#byConn.clear();
-    for (const conn of conns) conn.close(1012, 'relay storage lost');
+    for (const conn of conns) conn.close(1012, reason);
   }
 
   get #channel(): string {
@@ -449,7 +456,16 @@ export class ClusterRooms implements RoomBackend {
 
   async #beat(): Promise<void> {
     const { keyPrefix, heartbeatMs } = this.#options;
-    await runScript(this.#redis.commands, 'heartbeat', [keyPrefix, this.processId, heartbeatMs * 3]);
+    const existed = await runScript(this.#redis.commands, 'heartbeat', [
+      keyPrefix,
+      this.processId,
+      heartbeatMs * 3,
+    ]);
+    // Our presence had expired (the event loop or the network stalled for three beats): the cluster may have
+    // handed our members to their grace period, so deliveries no longer come here. Their clients resume, which
+    // attaches them to a process again (this one or another) before the grace runs out.
+    if (Number(existed) === 0 && this.#beaten) this.#sendAllAway('relay presence lapsed');
+    this.#beaten = true;
   }
 
   async #reap(): Promise<void> {

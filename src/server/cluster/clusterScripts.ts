@@ -318,11 +318,12 @@ finalize_room(room, info, tonumber(ARGV[4]), tonumber(ARGV[5]))
 return 1
 `;
 
-/** ARGV: P, proc, ttlMs. */
+/** ARGV: P, proc, ttlMs. Returns whether the presence key still existed (0: this process was taken for dead). */
 const HEARTBEAT = `
+local existed = redis.call('EXISTS', P..'proc:'..ARGV[2])
 redis.call('SET', P..'proc:'..ARGV[2], '1', 'PX', tonumber(ARGV[3]))
 redis.call('ZADD', P..'procs', 0, ARGV[2])
-return 1
+return existed
 `;
 
 /** The scripts by name, each with the shared prelude. */

@@ -39,7 +39,8 @@ describeRedis('cluster mode (real redis-server)', () => {
         redis: redis.url,
         redisKeyPrefix: prefix,
         pingIntervalMs: 0,
-        heartbeatMs: 100,
+        // Long enough that a loaded test machine does not let a live process's presence lapse.
+        heartbeatMs: 500,
         ...extra,
       });
       cleanups.push(() => relay.close());
@@ -362,6 +363,26 @@ describeRedis('cluster mode (real redis-server)', () => {
     } finally {
       redis.freeze(false);
     }
+  });
+
+  it('a live process whose presence lapsed sends its clients to resume; nothing is lost, the peer sees nothing', async () => {
+    const [one, two] = await relays(2, { resumeGraceMs: 5_000 });
+    const a = adapter(one!.port, 'lapse');
+    const b = adapter(two!.port, 'lapse');
+    await Promise.all([a.signaling.ready, b.signaling.ready]);
+    const { Redis } = await import('ioredis');
+    const inspector = new Redis(redis.url);
+    cleanups.push(() => inspector.quit());
+    // As if the process had stalled for three heartbeats: its presence is gone, the reaper takes it for dead.
+    await inspector.del(`${prefix}proc:${one!.processId}`);
+    await until(() => a.types().includes('resumed'), 'a resumed after the lapse', 5_000);
+    for (let i = 0; i < 5; i++) a.signaling.send(candidate(i, 'a'));
+    for (let i = 0; i < 5; i++) b.signaling.send(candidate(i, 'b'));
+    await until(() => a.messages().length >= 5 && b.messages().length >= 5, 'five each way');
+    await pause(100);
+    expect(b.messages()).toEqual(Array.from({ length: 5 }, (_, i) => candidate(i, 'a')));
+    expect(a.messages()).toEqual(Array.from({ length: 5 }, (_, i) => candidate(i, 'b')));
+    expect(b.types()).not.toContain('peer-left');
   });
 
   it('a process that stops heartbeating (its sockets gone) leaves its members to the grace, then peer-left', async () => {
