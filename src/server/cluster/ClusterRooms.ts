@@ -6,6 +6,7 @@ import { sendTo } from '../RelayRoom.js';
 import type { Problem, RelayConnection, RoomBackend } from '../RoomBackend.js';
 import type { OutboxLimits } from '../resume/Outbox.js';
 import { newResumeToken } from '../resume/resumeToken.js';
+import { frameNumber, LocalMembers } from './LocalMembers.js';
 import { connectRedis, type RedisClientOption, type RedisPair, runScript } from './redisConnection.js';
 
 /** Settings of {@link ClusterRooms}, resolved by `createRelayServer`. */
@@ -25,37 +26,6 @@ export interface ClusterRoomsOptions {
   reapMs: number;
 }
 
-/** A message for a member held by this process, published by a script. */
-interface Delivery {
-  m: string;
-  f?: string[];
-  n?: number;
-  close?: number;
-  terminate?: number;
-}
-
-/** A member whose socket is on this process. */
-interface LocalMember {
-  id: string;
-  room: string;
-  conn: RelayConnection;
-  resumable: boolean;
-  /** Random per join or resume: tells this socket's attachment from an older one of the same member. */
-  attachment: string;
-  /** Number of the last numbered frame sent on this socket. */
-  sentUpTo: number;
-  /** Deliveries that arrived before the join or resume finished here; sent right after it. */
-  early: Delivery[] | undefined;
-}
-
-const CLOSE_REASONS: Record<number, string> = {
-  [RelayCloseCode.finalized]: 'finalized',
-  [RelayCloseCode.slotLost]: 'slot lost',
-};
-
-/** Most deliveries held for a member whose join or resume is still in flight. */
-const MAX_EARLY = 1_024;
-
 /**
  * Rooms shared by every relay process connected to the same Redis: membership (the room-of-two rule in one
  * script), frames forwarded through a channel per process to whichever process holds the other member, resume
@@ -68,8 +38,7 @@ export class ClusterRooms implements RoomBackend {
   /** This process's id in the cluster (random per start). */
   readonly processId = randomBytes(9).toString('base64url');
   readonly #options: ClusterRoomsOptions;
-  readonly #byId = new Map<string, LocalMember>();
-  readonly #byConn = new Map<RelayConnection, LocalMember>();
+  readonly #members: LocalMembers;
   #redis!: RedisPair;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #reaper: ReturnType<typeof setInterval> | undefined;
@@ -81,6 +50,10 @@ export class ClusterRooms implements RoomBackend {
 
   private constructor(options: ClusterRoomsOptions) {
     this.#options = options;
+    this.#members = new LocalMembers(
+      (id) => this.#redis.commands.lrange(`${options.keyPrefix}ob:${id}`, 0, -1),
+      options.logger,
+    );
   }
 
   /** Connects to Redis, subscribes to this process's channel and starts the heartbeat. */
@@ -90,7 +63,7 @@ export class ClusterRooms implements RoomBackend {
       options.logger.warn('relay: redis connection problem', error.message),
     );
     try {
-      rooms.#redis.subscriber.on('message', (_channel, message) => rooms.#onDelivery(message));
+      rooms.#redis.subscriber.on('message', (_channel, message) => rooms.#members.onDelivery(message));
       await rooms.#redis.subscriber.subscribe(rooms.#channel);
       await rooms.#beat();
     } catch (error) {
@@ -101,9 +74,9 @@ export class ClusterRooms implements RoomBackend {
     // The subscriber re-subscribes by itself after a reconnect, but what was published meanwhile is gone: send
     // every local member what its outbox holds beyond what it got.
     rooms.#redis.subscriber.on('ready', () => {
-      rooms.#refillAll();
+      if (!rooms.#closed) rooms.#members.refillAll();
       // Once more after the re-subscription has surely taken effect, for what was published in between.
-      const later = setTimeout(() => rooms.#refillAll(), options.reapMs);
+      const later = setTimeout(() => !rooms.#closed && rooms.#members.refillAll(), options.reapMs);
       later.unref();
     });
     rooms.#heartbeat = setInterval(() => void rooms.#beat().catch(() => {}), options.heartbeatMs);
@@ -123,12 +96,9 @@ export class ClusterRooms implements RoomBackend {
 
   /** Asks every client of this process to resume (1012, not final): their places are kept in Redis. */
   #sendAllAway(reason: string): void {
-    if (this.#closed || this.#byConn.size === 0) return;
+    if (this.#closed || this.#members.size === 0) return;
     this.#options.logger.warn(`relay: ${reason}; asking every client to resume`);
-    const conns = [...this.#byConn.keys()];
-    this.#byId.clear();
-    this.#byConn.clear();
-    for (const conn of conns) conn.close(1012, reason);
+    for (const conn of this.#members.clear()) conn.close(1012, reason);
   }
 
   get #channel(): string {
@@ -136,13 +106,13 @@ export class ClusterRooms implements RoomBackend {
   }
 
   roomOf(conn: RelayConnection): string | undefined {
-    return this.#byConn.get(conn)?.room;
+    return this.#members.byConn(conn)?.room;
   }
 
   async join(conn: RelayConnection, room: string, resumable: boolean): Promise<undefined> {
     const { outboxLimits, maxDurationMs, resumeGraceMs } = this.#options;
     const token = resumable ? newResumeToken() : '';
-    const local = this.#adopt(conn, randomBytes(12).toString('base64url'), room, resumable, 0);
+    const local = this.#members.adopt(conn, randomBytes(12).toString('base64url'), room, resumable, 0);
     const reply = await this.#run(conn, 'join', [
       room,
       local.id,
@@ -155,15 +125,15 @@ export class ClusterRooms implements RoomBackend {
       resumeGraceMs,
       local.attachment,
     ]);
-    if (!reply) return this.#forget(local);
+    if (!reply) return this.#members.forget(local);
     const [status, ...rest] = reply;
     if (status === 'finalized') {
-      this.#forget(local);
+      this.#members.forget(local);
       finalizeConnection(conn, parseInfo(rest[0]));
       return undefined;
     }
     if (status === 'full') {
-      this.#forget(local);
+      this.#members.forget(local);
       sendTo(conn, {
         t: 'error',
         code: 'room-full',
@@ -173,7 +143,7 @@ export class ClusterRooms implements RoomBackend {
       return undefined;
     }
     if (status === 'lost') {
-      this.#forget(local);
+      this.#members.forget(local);
       sendTo(conn, { t: 'error', code: 'slot-lost', message: 'too much data was waiting for this member' });
       conn.close(RelayCloseCode.slotLost, 'slot lost');
       return undefined;
@@ -188,7 +158,7 @@ export class ClusterRooms implements RoomBackend {
     const held = rest.slice(1);
     for (const frame of held) conn.send(frame);
     if (resumable) local.sentUpTo = held.length;
-    this.#release(local);
+    this.#members.release(local);
     return undefined;
   }
 
@@ -198,12 +168,12 @@ export class ClusterRooms implements RoomBackend {
     if (id === false) return undefined;
     const newToken = newResumeToken();
     // The member's current socket, if it is on this process (half-open): it keeps its deliveries unless this works.
-    const previous = id === undefined ? undefined : this.#byId.get(id);
-    const local = id === undefined ? undefined : this.#adopt(conn, id, room, true, received);
+    const previous = id === undefined ? undefined : this.#members.byId(id);
+    const local = id === undefined ? undefined : this.#members.adopt(conn, id, room, true, received);
     const failed = (): void => {
       if (!local) return;
-      this.#forget(local);
-      if (previous && this.#byConn.get(previous.conn) === previous) this.#byId.set(previous.id, previous);
+      this.#members.forget(local);
+      this.#members.restore(previous);
     };
     const reply = await this.#run(conn, 'resume', [
       room,
@@ -237,7 +207,7 @@ export class ClusterRooms implements RoomBackend {
     if (previous && previous.conn !== conn) {
       // The old socket is half-open: it must not end the membership when it goes (Redis ignores its departure,
       // which carries the old attachment id), and it gets nothing more.
-      this.#byConn.delete(previous.conn);
+      this.#members.drop(previous.conn);
       previous.conn.terminate();
     }
     sendTo(conn, {
@@ -253,12 +223,12 @@ export class ClusterRooms implements RoomBackend {
       local.sentUpTo = frameNumber(frame) ?? local.sentUpTo;
     }
     if (left === '1') sendTo(conn, { t: 'peer-left' });
-    this.#release(local);
+    this.#members.release(local);
     return undefined;
   }
 
   async signal(conn: RelayConnection, data: unknown, n: number | undefined): Promise<Problem | undefined> {
-    const local = this.#byConn.get(conn);
+    const local = this.#members.byConn(conn);
     if (!local) return ['not-joined', 'join a room before sending signals'];
     if (local.resumable && (n === undefined || n < 1)) {
       return ['bad-frame', 'a resumable member numbers its signals: "n" must be a positive integer'];
@@ -285,7 +255,7 @@ export class ClusterRooms implements RoomBackend {
   }
 
   async ack(conn: RelayConnection, n: number): Promise<Problem | undefined> {
-    const local = this.#byConn.get(conn);
+    const local = this.#members.byConn(conn);
     if (!local?.resumable) return ['not-joined', 'ack is for resumable members'];
     const reply = await this.#run(conn, 'ack', [local.id, n]);
     if (reply?.[0] === 'bad') return ['bad-frame', 'ack of a frame that was never sent'];
@@ -293,9 +263,9 @@ export class ClusterRooms implements RoomBackend {
   }
 
   async disconnect(conn: RelayConnection, final: boolean): Promise<void> {
-    const local = this.#byConn.get(conn);
+    const local = this.#members.byConn(conn);
     if (!local) return;
-    this.#forget(local);
+    this.#members.forget(local);
     try {
       await runScript(this.#redis.commands, 'detach', [
         this.#options.keyPrefix,
@@ -328,8 +298,7 @@ export class ClusterRooms implements RoomBackend {
     this.#closed = true;
     clearInterval(this.#heartbeat);
     clearInterval(this.#reaper);
-    this.#byId.clear();
-    this.#byConn.clear();
+    this.#members.clear();
     this.#redis.commands.off('close', this.#onCommandsClosed);
     await this.#redis.close();
   }
@@ -344,8 +313,8 @@ export class ClusterRooms implements RoomBackend {
         `relay: redis ${name} failed; asking the client to resume`,
         (error as Error).message,
       );
-      const local = this.#byConn.get(conn);
-      if (local) this.#forget(local);
+      const local = this.#members.byConn(conn);
+      if (local) this.#members.forget(local);
       // Not final: a resumable client comes back and resumes once Redis answers again (if it kept the state).
       conn.close(1011, 'relay storage unavailable');
       return undefined;
@@ -366,92 +335,6 @@ export class ClusterRooms implements RoomBackend {
       conn.close(1011, 'relay storage unavailable');
       return false;
     }
-  }
-
-  #adopt(conn: RelayConnection, id: string, room: string, resumable: boolean, sentUpTo: number): LocalMember {
-    const attachment = randomBytes(9).toString('base64url');
-    const local: LocalMember = { id, room, conn, resumable, attachment, sentUpTo, early: [] };
-    this.#byId.set(id, local);
-    this.#byConn.set(conn, local);
-    return local;
-  }
-
-  #forget(local: LocalMember): undefined {
-    if (this.#byId.get(local.id) === local) this.#byId.delete(local.id);
-    if (this.#byConn.get(local.conn) === local) this.#byConn.delete(local.conn);
-    return undefined;
-  }
-
-  /** The join or resume is done: deliveries that overtook its reply are sent now, in order. */
-  #release(local: LocalMember): void {
-    const early = local.early ?? [];
-    local.early = undefined;
-    for (const delivery of early) this.#deliver(local, delivery);
-  }
-
-  #onDelivery(message: string): void {
-    let delivery: Delivery;
-    try {
-      delivery = JSON.parse(message) as Delivery;
-    } catch {
-      return;
-    }
-    const local = this.#byId.get(delivery.m);
-    if (!local) return;
-    if (local.early) {
-      if (local.early.length < MAX_EARLY) local.early.push(delivery);
-      return;
-    }
-    this.#deliver(local, delivery);
-  }
-
-  #deliver(local: LocalMember, delivery: Delivery): void {
-    const { conn } = local;
-    if (delivery.terminate) {
-      // The member resumed on another process: this socket is stale and must not end the membership.
-      this.#forget(local);
-      conn.terminate();
-      return;
-    }
-    if (delivery.n !== undefined) {
-      // Already sent with a join or resume reply, or a gap (a lost publish): the outbox has it, fetch from there.
-      if (delivery.n <= local.sentUpTo) return;
-      if (delivery.n > local.sentUpTo + 1) {
-        void this.#refill(local);
-        return;
-      }
-      local.sentUpTo = delivery.n;
-    }
-    for (const frame of delivery.f ?? []) conn.send(frame);
-    if (delivery.close !== undefined) {
-      this.#forget(local);
-      conn.close(delivery.close, CLOSE_REASONS[delivery.close] ?? 'closed');
-    }
-  }
-
-  #refillAll(): void {
-    if (this.#closed) return;
-    for (const local of this.#byConn.values()) if (local.resumable) void this.#refill(local);
-  }
-
-  /** Sends what the member's outbox holds beyond what this socket got (after a missed publish). */
-  async #refill(local: LocalMember): Promise<void> {
-    if (local.early) return;
-    local.early = [];
-    try {
-      const entries = await this.#redis.commands.lrange(`${this.#options.keyPrefix}ob:${local.id}`, 0, -1);
-      for (const entry of entries) {
-        const frame = entry.slice(entry.indexOf(':') + 1);
-        const n = frameNumber(frame);
-        if (n !== undefined && n > local.sentUpTo) {
-          local.conn.send(frame);
-          local.sentUpTo = n;
-        }
-      }
-    } catch (error) {
-      this.#options.logger.warn('relay: could not refill a member from redis', (error as Error).message);
-    }
-    this.#release(local);
   }
 
   async #beat(): Promise<void> {
@@ -485,10 +368,4 @@ function parseInfo(raw: string | undefined): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** The `n` of a numbered signal frame as the scripts write it. */
-function frameNumber(frame: string): number | undefined {
-  const match = /^\{"t":"signal","n":(\d+),/.exec(frame);
-  return match ? Number(match[1]) : undefined;
 }
