@@ -106,8 +106,11 @@ export interface WebSocketSignalingOptions {
   logger?: Logger;
 }
 
+const CONNECTING = 0;
 const OPEN = 1;
 const NORMAL_CLOSURE = 1000;
+/** How long a `close()` waits for a connecting socket to open, to send the messages queued for it (a `bye`). */
+const LINGER_MS = 2_000;
 /** Inbound events kept for the first subscriber; generous, since a call exchanges only a few dozen. */
 const MAX_PENDING_EVENTS = 1024;
 /** Most messages held sent-but-unacknowledged when `maxQueuedMessages` is smaller (the relay's own bound is 256). */
@@ -148,6 +151,9 @@ export class WebSocketSignaling implements SignalingAdapter {
   readonly #random: () => number;
   readonly #reconnect: Required<WebSocketReconnectOptions> | undefined;
   #socket: WebSocketLike;
+  /** Frames a `close()` during connecting left to send once the socket opens (best effort). */
+  #lingering: string[] | undefined;
+  #lingerTimer: unknown;
   /** Whether the current socket has sent its join or resume frame (signals may follow it at once). */
   #introduced = false;
   /** Reconnection attempts given up on (timed out): whatever they do later is ignored. */
@@ -275,15 +281,49 @@ export class WebSocketSignaling implements SignalingAdapter {
   /**
    * Closes the socket (code 1000) and stops any reconnection. Subscribers receive `closed` (without `error`) once,
    * asynchronously; nothing else is delivered afterwards. The relay tells the peer `peer-left`. Idempotent.
+   * Messages queued while the socket is still connecting (the session's `bye`) are sent first, best effort: the
+   * socket is closed right after it opens, or after 2 s if it does not.
    */
   close(): void {
     if (this.#closed) return;
-    try {
-      this.#socket.close(NORMAL_CLOSURE, 'client closed');
-    } catch (error) {
-      this.#logger.debug('signaling: websocket close threw', error);
+    const socket = this.#socket;
+    if (socket.readyState === CONNECTING && this.#unacked.length > 0 && !this.#abandoned.has(socket)) {
+      // Messages (typically the session's `bye`) are waiting for this socket: best effort, it joins (or resumes),
+      // sends them and closes as soon as it opens, within LINGER_MS. Nothing is delivered to subscribers any more.
+      this.#lingering = this.#unacked.map((entry) => entry.frame);
+      const timer = this.#clock.setTimeout(() => safeClose(socket), LINGER_MS);
+      this.#lingerTimer = timer;
+    } else {
+      try {
+        socket.close(NORMAL_CLOSURE, 'client closed');
+      } catch (error) {
+        this.#logger.debug('signaling: websocket close threw', error);
+      }
     }
     this.#finish(undefined);
+  }
+
+  /** The socket a `close()` left connecting opened: introduce it, send what was waiting, close it. */
+  #flushAfterClose(): void {
+    const frames = this.#lingering;
+    this.#lingering = undefined;
+    this.#clock.clearTimeout(this.#lingerTimer);
+    if (frames === undefined) return;
+    try {
+      this.#socket.send(this.#encode(this.#introduction(), 'join'));
+      for (const frame of frames) this.#socket.send(frame);
+      this.#socket.close(NORMAL_CLOSURE, 'client closed');
+    } catch (error) {
+      this.#logger.debug('signaling: flushing after close failed', error);
+    }
+  }
+
+  /** The first frame on a new socket: a join, or a resume after a drop. */
+  #introduction(): RelayClientFrame {
+    if (this.#droppedAt !== undefined) {
+      return { t: 'resume', room: this.#room, token: this.#token ?? '', n: this.#received };
+    }
+    return this.#reconnect ? { t: 'join', room: this.#room, resume: true } : { t: 'join', room: this.#room };
   }
 
   #open(): WebSocketLike {
@@ -300,17 +340,11 @@ export class WebSocketSignaling implements SignalingAdapter {
   }
 
   #onOpen(): void {
-    if (this.#closed) return;
-    const resuming = this.#droppedAt !== undefined;
-    if (resuming) {
-      const token = this.#token ?? '';
-      this.#socket.send(this.#encode({ t: 'resume', room: this.#room, token, n: this.#received }, 'resume'));
-    } else {
-      const join: RelayClientFrame = this.#reconnect
-        ? { t: 'join', room: this.#room, resume: true }
-        : { t: 'join', room: this.#room };
-      this.#socket.send(this.#encode(join, 'join'));
+    if (this.#closed) {
+      this.#flushAfterClose();
+      return;
     }
+    this.#socket.send(this.#encode(this.#introduction(), 'join'));
     // The relay handles frames in order, so signals sent after the join (or resume) are in the room; after a
     // resume it drops the ones it had already relayed, by number.
     for (const { frame } of this.#unacked) this.#socket.send(frame);

@@ -258,3 +258,48 @@ describe('WebSocketSignaling bounds on an open socket', () => {
     );
   });
 });
+
+describe('WebSocketSignaling close() flushes what waits for a connecting socket', () => {
+  function connecting() {
+    ScriptedSocket.made = [];
+    const clock = new ManualClock();
+    const signaling = new WebSocketSignaling({ url: 'ws://x', room: 'r', WebSocket: ScriptedSocket, clock });
+    const events: SignalingEvent[] = [];
+    signaling.subscribe((event) => events.push(event));
+    return { clock, signaling, events, socket: ScriptedSocket.made[0]! };
+  }
+
+  it('a bye queued before the socket opened is sent once it opens, then the socket closes (1000)', async () => {
+    const { signaling, events, socket } = connecting();
+    signaling.send({ type: 'bye', reason: 'hangup' });
+    signaling.close();
+    expect(socket.closedWith).toBeUndefined();
+    socket.fire('open');
+    expect(socket.sent).toEqual([
+      { t: 'join', room: 'r', resume: true },
+      { t: 'signal', n: 1, data: { type: 'bye', reason: 'hangup' } },
+    ]);
+    expect(socket.closedWith).toBe(1000);
+    // Nothing reaches subscribers after close(): one `closed`, even if the relay answers.
+    socket.receive({ t: 'joined', room: 'r', peers: 1, v: 1, token: 'T', graceMs: 5_000 });
+    await flush();
+    expect(events).toEqual([{ type: 'closed' }]);
+  });
+
+  it('a socket that never opens is closed after 2 s', () => {
+    const { clock, signaling, socket } = connecting();
+    signaling.send({ type: 'bye', reason: 'hangup' });
+    signaling.close();
+    clock.advance(1_999);
+    expect(socket.closedWith).toBeUndefined();
+    clock.advance(1);
+    expect(socket.closedWith).toBeDefined();
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('with nothing queued, close() closes a connecting socket at once', () => {
+    const { signaling, socket } = connecting();
+    signaling.close();
+    expect(socket.closedWith).toBe(1000);
+  });
+});
