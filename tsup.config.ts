@@ -18,5 +18,6 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   treeshake: true,
-  external: ['react', 'ws', 'eventemitter3'],
+  // ioredis is loaded lazily by cluster mode only (`import()` in its own chunk), never by the core.
+  external: ['react', 'ws', 'eventemitter3', 'ioredis'],
 });

@@ -68,6 +68,7 @@ export {
   type WebSocketConstructorLike,
   type WebSocketLike,
   type WebSocketMessageEventLike,
+  type WebSocketReconnectOptions,
   WebSocketSignaling,
   type WebSocketSignalingOptions,
 } from './signaling/WebSocketSignaling.js';

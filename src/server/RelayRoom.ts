@@ -1,7 +1,12 @@
-import type { WebSocket } from 'ws';
 import type { Clock } from '../clock.js';
-import { RELAY_PROTOCOL_VERSION, RelayCloseCode, type RelayServerFrame } from '../signaling/relayProtocol.js';
-import type { SendFrame } from './OutboundCap.js';
+import type { RelayServerFrame } from '../signaling/relayProtocol.js';
+import type { RelayConnection } from './RoomBackend.js';
+import type { Outbox } from './resume/Outbox.js';
+
+/** Serialises and sends one frame on a connection. */
+export function sendTo(conn: RelayConnection | undefined, frame: RelayServerFrame): void {
+  if (conn?.open) conn.send(JSON.stringify(frame));
+}
 
 /** Limits a room applies to what the first member sends while waiting for the second. */
 export interface RelayRoomLimits {
@@ -12,7 +17,48 @@ export interface RelayRoomLimits {
 }
 
 /**
- * One room of at most two sockets. Frames sent while alone are held (bounded) for the second member, so an offer
+ * One member's place in a room. It outlives its socket for the grace period when it is resumable: frames for it
+ * are numbered and held in its `outbox` until acknowledged, and `inSeq` remembers the last frame it sent, so a
+ * resent frame is recognised and dropped.
+ *
+ * @internal
+ */
+export class RoomMember {
+  readonly room: RelayRoom;
+  /** Frames for this member not acknowledged yet; `undefined` for a client that did not ask to resume. */
+  readonly outbox: Outbox | undefined;
+  conn: RelayConnection | undefined;
+  /** The token the client is known to hold (issued at join, or confirmed by an `ack` after a resume). */
+  token: string | undefined;
+  /**
+   * The token sent with the last `resumed`, until the client confirms it has it (its first `ack` after the resume).
+   * Until then both work, because that `resumed` may have been lost with the connection.
+   */
+  pendingToken: string | undefined;
+  inSeq = 0;
+  graceTimer: unknown;
+
+  constructor(room: RelayRoom, conn: RelayConnection, outbox: Outbox | undefined) {
+    this.room = room;
+    this.conn = conn;
+    this.outbox = outbox;
+  }
+
+  /** Sends (and, when resumable, holds) `data` for this member. `false` when its outbox overflowed. */
+  deliver(data: unknown): boolean {
+    if (!this.outbox) {
+      sendTo(this.conn, { t: 'signal', data });
+      return true;
+    }
+    const frame = this.outbox.push(data);
+    if (frame === undefined) return false;
+    if (this.conn?.open) this.conn.send(frame);
+    return true;
+  }
+}
+
+/**
+ * One room of at most two members. Frames sent while alone are held (bounded) for the second member, so an offer
  * sent before the peer arrives is not lost; the call-length timer runs while it has two members (the server keeps
  * the room's deadline across leaving and rejoining, see `RoomDeadlines`).
  *
@@ -20,51 +66,46 @@ export interface RelayRoomLimits {
  */
 export class RelayRoom {
   readonly name: string;
-  readonly #members: WebSocket[] = [];
-  readonly #pending: string[] = [];
+  readonly members: RoomMember[] = [];
+  readonly #pending: { data: unknown; bytes: number }[] = [];
   readonly #limits: RelayRoomLimits;
-  readonly #send: SendFrame;
   #pendingBytes = 0;
   #limitTimer: { clock: Clock; handle: unknown } | undefined;
-  #finalized = false;
+  finalized = false;
 
-  /**
-   * `send` delivers every frame the room sends (the relay's per-socket outbound cap: a member over it is closed,
-   * which may happen inside any call here).
-   */
-  constructor(name: string, limits: RelayRoomLimits, send: SendFrame) {
+  constructor(name: string, limits: RelayRoomLimits) {
     this.name = name;
     this.#limits = limits;
-    this.#send = send;
   }
 
-  /** How many sockets are in the room. */
+  /** How many members (present or within their grace period) the room has. */
   get size(): number {
-    return this.#members.length;
+    return this.members.length;
+  }
+
+  /** The other member of `member`'s room, if any. */
+  other(member: RoomMember): RoomMember | undefined {
+    return this.members.find((candidate) => candidate !== member);
+  }
+
+  /** Adds `member` if there is room; the caller sends `joined`, then calls {@link RelayRoom.paired}. */
+  add(member: RoomMember): boolean {
+    if (this.members.length >= 2 || this.finalized) return false;
+    this.members.push(member);
+    return true;
   }
 
   /**
-   * Adds `socket` if there is room. When it is the second member, the other one gets `peer-joined`, the held
-   * frames are delivered to the newcomer, and `onPair` is called (to start the call-length timer).
+   * After the second member's `joined`: the first gets `peer-joined` and the held frames go to the newcomer.
+   * Returns `false` when they overflowed the newcomer's outbox.
    */
-  join(socket: WebSocket): boolean {
-    if (this.#members.length >= 2 || this.#finalized) return false;
-    this.#members.push(socket);
-    this.#send(socket, {
-      t: 'joined',
-      room: this.name,
-      peers: this.#members.length - 1,
-      v: RELAY_PROTOCOL_VERSION,
-    });
-    // Closed for being over its outbound cap by that very frame: it has left again, nothing more to do.
-    if (!this.#members.includes(socket)) return true;
-    const other = this.#other(socket);
-    if (other) {
-      this.#send(other, { t: 'peer-joined' });
-      for (const frame of this.#pending.splice(0)) this.#send(socket, frame);
-      this.#pendingBytes = 0;
-    }
-    return true;
+  paired(newcomer: RoomMember): boolean {
+    const other = this.other(newcomer);
+    if (!other) return true;
+    sendTo(other.conn, { t: 'peer-joined' });
+    const held = this.#pending.splice(0);
+    this.#pendingBytes = 0;
+    return held.every((entry) => newcomer.deliver(entry.data));
   }
 
   /** Starts the call-length limit; `onExpire` runs once after `ms` unless a member leaves first. */
@@ -75,60 +116,47 @@ export class RelayRoom {
 
   /**
    * Relays `data` from `from` to the other member, or holds it while `from` is alone.
-   * Returns `'queue-full'` when it had to be dropped.
+   * Returns `'queue-full'` when it had to be dropped, `'peer-lost'` when the other member's outbox overflowed.
    */
-  relay(from: WebSocket, data: unknown): 'ok' | 'queue-full' {
-    const frame = JSON.stringify({ t: 'signal', data } satisfies RelayServerFrame);
-    const other = this.#other(from);
-    if (other) {
-      this.#send(other, frame);
-      return 'ok';
-    }
-    const bytes = Buffer.byteLength(frame);
+  relay(from: RoomMember, data: unknown): 'ok' | 'queue-full' | 'peer-lost' {
+    const other = this.other(from);
+    if (other) return other.deliver(data) ? 'ok' : 'peer-lost';
+    const bytes = Buffer.byteLength(JSON.stringify({ t: 'signal', data }));
     if (
       this.#pending.length >= this.#limits.maxPendingFrames ||
       this.#pendingBytes + bytes > this.#limits.maxPendingBytes
     ) {
       return 'queue-full';
     }
-    this.#pending.push(frame);
+    this.#pending.push({ data, bytes });
     this.#pendingBytes += bytes;
     return 'ok';
   }
 
-  /** Removes `socket`; the remaining member gets `peer-left`. Held frames are discarded (their sender left). */
-  leave(socket: WebSocket): void {
-    const index = this.#members.indexOf(socket);
+  /** Removes `member`; the remaining member gets `peer-left`. Held frames are discarded (their sender left). */
+  remove(member: RoomMember): void {
+    const index = this.members.indexOf(member);
     if (index === -1) return;
-    this.#members.splice(index, 1);
+    this.members.splice(index, 1);
     this.#pending.length = 0;
     this.#pendingBytes = 0;
     this.#clearLimit();
-    for (const member of this.#members) this.#send(member, { t: 'peer-left' });
+    for (const remaining of this.members) sendTo(remaining.conn, { t: 'peer-left' });
   }
 
-  /** Sends `finalize` to both members, then closes them (code 4000). Relays nothing afterwards. */
-  finalize(info: unknown): void {
-    if (this.#finalized) return;
-    this.#finalized = true;
+  /** Marks the room finalized and returns its members; relays nothing afterwards. */
+  finalize(): RoomMember[] {
+    this.finalized = true;
     this.#clearLimit();
-    const members = this.#members.splice(0);
-    for (const member of members) {
-      this.#send(member, info === undefined ? { t: 'finalize' } : { t: 'finalize', info });
-      // The close frame follows the finalize frame on the same connection, so the client reads finalize first.
-      member.close(RelayCloseCode.finalized, 'finalized');
-    }
+    this.#pending.length = 0;
+    return this.members.splice(0);
   }
 
   /** Stops the timer and forgets every member (server shutdown). */
   dispose(): void {
     this.#clearLimit();
-    this.#members.length = 0;
+    this.members.length = 0;
     this.#pending.length = 0;
-  }
-
-  #other(socket: WebSocket): WebSocket | undefined {
-    return this.#members.find((member) => member !== socket);
   }
 
   #clearLimit(): void {

@@ -3,14 +3,20 @@ import type { AddressInfo } from 'node:net';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { type Clock, realClock } from '../clock.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { MAX_ROOM_NAME_LENGTH, RelayCloseCode, type RelayErrorCode } from '../signaling/relayProtocol.js';
+import {
+  isResumableCloseCode,
+  MAX_RESUME_TOKEN_LENGTH,
+  MAX_ROOM_NAME_LENGTH,
+  RelayCloseCode,
+} from '../signaling/relayProtocol.js';
 import { closeWithin } from './closeWithin.js';
+import type { RedisClientOption } from './cluster/redisConnection.js';
 import { FrameBudget } from './FrameBudget.js';
 import { JoinDeadlines } from './JoinDeadlines.js';
+import { LocalRooms } from './LocalRooms.js';
 import { OutboundCap } from './OutboundCap.js';
 import { checkNonNegative, checkPositive, checkTimerMs } from './optionChecks.js';
-import { RelayRoom } from './RelayRoom.js';
-import { RoomDeadlines } from './RoomDeadlines.js';
+import type { Problem, RelayConnection, RoomBackend } from './RoomBackend.js';
 
 /** Options of {@link createRelayServer}. */
 export interface RelayServerOptions {
@@ -93,10 +99,47 @@ export interface RelayServerOptions {
    */
   maxConnections?: number;
   /**
+   * How long a resumable member's place is kept after its socket dropped without a final close (a network
+   * change, a recycled connection, a relay process that died): within it, the client reconnects with its resume
+   * token and gets back everything it missed; the peer hears nothing. After it, the token is useless and the
+   * peer gets `peer-left`. `0` turns resume off (tokens are still issued, but a drop ends the membership at once).
+   * At most 2**31-1.
+   * @default 5000
+   */
+  resumeGraceMs?: number;
+  /**
+   * Cluster mode: a `redis://` URL (the relay opens and closes its own two connections) or a connected ioredis
+   * client (used for commands and `duplicate()`d for the subscriber; left open at `close()`). Any number of relay
+   * processes given the same Redis share rooms: the two members of a room may be on different processes, and a
+   * member may resume on any process. Needs the optional peer dependency `ioredis`, loaded only then.
+   * See `docs/scaling.md`.
+   * @default undefined (single process, no Redis)
+   */
+  redis?: string | RedisClientOption;
+  /**
+   * Cluster mode: prefix of every Redis key and channel, so several independent relays can share one Redis.
+   * @default 'hangup:'
+   */
+  redisKeyPrefix?: string;
+  /**
+   * Cluster mode: how often a process renews its presence in Redis. A process that missed three renewals is
+   * dead: its members get their grace period to resume elsewhere, then their peers get `peer-left`.
+   * @default 1000
+   */
+  heartbeatMs?: number;
+  /**
    * Where diagnostics go. Relayed contents are never logged.
    * @default silent
    */
   logger?: Logger;
+}
+
+/** A relay in cluster mode: {@link RelayServer}, with a `finalize` that goes through Redis. */
+export interface ClusterRelayServer extends Omit<RelayServer, 'finalize'> {
+  /** This process's random id in the cluster. */
+  readonly processId: string;
+  /** Like {@link RelayServer.finalize}, for a room whose members may be on any process. */
+  finalize(room: string, info?: unknown): Promise<boolean>;
 }
 
 /** A running relay, returned by {@link createRelayServer}. */
@@ -110,6 +153,12 @@ export interface RelayServer {
    */
   finalize(room: string, info?: unknown): boolean;
   /**
+   * Closes every socket with code 4102 ("resume elsewhere"): clients reconnect (through your load balancer, to
+   * another process of the cluster) and resume their place, then stops like `close()`. Without cluster mode
+   * there is no other process to resume on, so clients end up `closed` once their grace period has passed.
+   */
+  drain(): Promise<void>;
+  /**
    * Closes every socket (code 1001; terminated if it does not close within a second), clears every timer and stops
    * listening. Resolves when nothing is left running. Idempotent.
    */
@@ -118,17 +167,24 @@ export interface RelayServer {
 
 /** Per-socket state. */
 interface Client {
-  room: RelayRoom | undefined;
+  conn: RelayConnection;
   alive: boolean;
   budget: FrameBudget;
-  /** The relay has started closing it (a limit): nothing it sends is handled any more. */
+  /** The relay has started closing it (a limit, a refusal): nothing it sends is handled any more. */
   closing: boolean;
+  /** The room logic has been told the socket is gone (at eviction, or at its close). */
+  departed: boolean;
+  /** Whether it is in a room (its join deadline is settled). */
+  joined: boolean;
+  /** Frames received and not yet handled (the room logic may be waiting on Redis). */
+  queued: number;
+  /** Frames are handled one after the other, even when the room logic is asynchronous (cluster mode). */
+  chain: Promise<void>;
 }
 
-/** An error to report to the sender: code and message. */
-type Problem = [RelayErrorCode, string];
-
 const GRACEFUL_CLOSE_MS = 1_000;
+/** Frames of one socket waiting for the room logic before the socket counts as flooding (see the handler). */
+const MAX_QUEUED_FRAMES = 256;
 
 /**
  * Starts the reference relay for `WebSocketSignaling` (from `hangup`): rooms of exactly two sockets, frames relayed only
@@ -141,7 +197,13 @@ const GRACEFUL_CLOSE_MS = 1_000;
  * import { createRelayServer } from 'hangup/server';
  * const relay = await createRelayServer({ port: 8787, maxDurationMs: 600_000 });
  */
-export async function createRelayServer(options: RelayServerOptions = {}): Promise<RelayServer> {
+export function createRelayServer(
+  options: RelayServerOptions & { redis: string | RedisClientOption },
+): Promise<ClusterRelayServer>;
+export function createRelayServer(options?: RelayServerOptions): Promise<RelayServer>;
+export async function createRelayServer(
+  options: RelayServerOptions = {},
+): Promise<RelayServer | ClusterRelayServer> {
   const {
     host = '127.0.0.1',
     port = 0,
@@ -155,6 +217,9 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     maxRememberedRooms = 10_000,
     clock = realClock,
     logger = silentLogger,
+    resumeGraceMs = 5_000,
+    redisKeyPrefix = 'hangup:',
+    heartbeatMs = 1_000,
   } = options;
   checkNonNegative('port', port);
   checkTimerMs('pingIntervalMs', pingIntervalMs, false, '0 turns pinging off');
@@ -178,33 +243,61 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     );
   }
   checkTimerMs('joinTimeoutMs', joinTimeoutMs, true);
+  checkTimerMs('resumeGraceMs', resumeGraceMs, false, '0 turns resume off');
+  checkTimerMs('heartbeatMs', heartbeatMs, true);
 
-  // `autoPong: false` (ws ≥ 8.16): `ws` would answer every ping at once, unbudgeted and unbounded; the relay
-  // answers them. An older `ws` ignores the option and answers too; the budget still closes a flood.
-  const wss = options.server
-    ? new WebSocketServer({ server: options.server, maxPayload: maxFrameBytes, autoPong: false })
-    : new WebSocketServer({ host, port, maxPayload: maxFrameBytes, autoPong: false });
-  const rooms = new Map<string, RelayRoom>();
   const clients = new Map<WebSocket, Client>();
-  const outbound = new OutboundCap(maxBufferedBytes, (socket) => {
-    logger.info('relay: a socket is not reading what it is sent; closing it');
-    evict(socket, RelayCloseCode.backpressure, 'not reading');
-  });
-  const send = outbound.send;
   // Held frames are delivered in one go when the peer joins: they must fit under its outbound cap.
   const roomLimits = {
     maxPendingFrames: 256,
     maxPendingBytes: Math.min(4 * maxFrameBytes, maxBufferedBytes),
   };
-  const deadlines =
-    maxDurationMs === undefined ? undefined : new RoomDeadlines(maxDurationMs, maxRememberedRooms, clock);
+  // The pending frames of a lone member move into the newcomer's outbox: room for all of them, numbered (the
+  // number adds at most 32 bytes a frame). A resume sends the outbox again in one go, under the same cap.
+  const outboxLimits = { maxFrames: 256, maxBytes: roomLimits.maxPendingBytes + 256 * 32 };
+  const redis = options.redis;
+  const backend: RoomBackend & { processId?: string } =
+    redis === undefined
+      ? new LocalRooms({
+          clock,
+          logger,
+          roomLimits,
+          outboxLimits,
+          resumeGraceMs,
+          maxDurationMs,
+          maxRememberedRooms,
+        })
+      : await startCluster({
+          redis,
+          logger,
+          roomLimits,
+          outboxLimits,
+          resumeGraceMs,
+          maxDurationMs,
+          keyPrefix: redisKeyPrefix,
+          heartbeatMs,
+          reapMs: Math.min(250, heartbeatMs),
+        });
+  // `autoPong: false` (ws ≥ 8.16): `ws` would answer every ping at once, unbudgeted and unbounded; the relay
+  // answers them. An older `ws` ignores the option and answers too; the budget still closes a flood.
+  const wss = options.server
+    ? new WebSocketServer({ server: options.server, maxPayload: maxFrameBytes, autoPong: false })
+    : new WebSocketServer({ host, port, maxPayload: maxFrameBytes, autoPong: false });
+  const outbound = new OutboundCap(maxBufferedBytes, (socket) => {
+    logger.info('relay: a socket is not reading what it is sent; closing it');
+    evict(socket, RelayCloseCode.backpressure, 'not reading');
+  });
+  const send = outbound.send;
   const joinDeadlines = new JoinDeadlines(clock, joinTimeoutMs, (socket) => {
     logger.info('relay: a socket did not join a room in time; closing it');
     evict(socket, RelayCloseCode.joinTimeout, 'join timeout');
   });
 
-  function refuse(socket: WebSocket, code: RelayErrorCode, message: string): void {
-    send(socket, { t: 'error', code, message });
+  /** Tells the room logic, once, that the socket is gone; `final` ends its membership at once. */
+  function depart(client: Client, final: boolean): void {
+    if (client.departed) return;
+    client.departed = true;
+    client.chain = client.chain.then(() => backend.disconnect(client.conn, final));
   }
 
   /** Takes `socket` out of its room now (its peer gets `peer-left`) and closes it with `code`. Idempotent. */
@@ -213,91 +306,54 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     if (client?.closing) return;
     if (client) {
       client.closing = true;
-      leaveRoom(socket, client);
+      depart(client, true);
     }
     joinDeadlines.settle(socket);
     void closeWithin(socket, code, reason, GRACEFUL_CLOSE_MS);
   }
 
   function rateLimit(socket: WebSocket): void {
-    refuse(socket, 'rate-limited', `more than ${maxMessagesPerSecond} frames per second`);
+    send(socket, {
+      t: 'error',
+      code: 'rate-limited',
+      message: `more than ${maxMessagesPerSecond} frames per second`,
+    });
     evict(socket, RelayCloseCode.rateLimited, 'rate limited');
   }
 
-  function finalizeRoom(room: RelayRoom, info: unknown): void {
-    rooms.delete(room.name);
-    const members: WebSocket[] = [];
-    for (const [socket, client] of clients) {
-      if (client.room !== room) continue;
-      client.room = undefined;
-      members.push(socket);
-    }
-    deadlines?.finalized(room.name, info);
-    room.finalize(info);
-    // The room sent `finalize` and started the close; a member that does not read is terminated after the grace.
-    for (const member of members)
-      void closeWithin(member, RelayCloseCode.finalized, 'finalized', GRACEFUL_CLOSE_MS);
-  }
-
-  /** Turns away a joiner of a room whose limit ran out: it gets the `finalize` its members got. */
-  function refuseFinalized(socket: WebSocket, name: string, info: unknown): void {
-    // A member still waiting alone when the deadline passed is finalized too.
-    const waiting = rooms.get(name);
-    if (waiting) finalizeRoom(waiting, info);
-    send(socket, info === undefined ? { t: 'finalize' } : { t: 'finalize', info });
-    evict(socket, RelayCloseCode.finalized, 'finalized');
-  }
-
-  /** Handles a join; returns the problem to report, if any. */
-  function onJoin(socket: WebSocket, client: Client, name: unknown): Problem | undefined {
-    if (client.room) return ['already-joined', `already in room "${client.room.name}"`];
-    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_ROOM_NAME_LENGTH) {
-      return ['bad-room', `room must be a string of 1–${MAX_ROOM_NAME_LENGTH} characters`];
-    }
-    const refusal = deadlines?.refusal(name);
-    if (refusal) {
-      refuseFinalized(socket, name, refusal.info);
-      return undefined;
-    }
-    let room = rooms.get(name);
-    if (!room) {
-      room = new RelayRoom(name, roomLimits, send);
-      rooms.set(name, room);
-    }
-    // Set before joining: the frames sent while joining can close the socket (outbound cap), which must find it
-    // in its room to take it out again.
-    client.room = room;
-    if (!room.join(socket)) {
-      client.room = undefined;
-      refuse(
-        socket,
-        'room-full',
-        `room "${name}" already has two members; only one-to-one calls are relayed`,
-      );
-      evict(socket, RelayCloseCode.roomFull, 'room full');
-      return undefined;
-    }
-    joinDeadlines.settle(socket);
-    if (client.room !== room) return undefined;
-    if (room.size === 2 && deadlines) {
-      const joined = room;
-      // The room's own deadline, kept across leaving and rejoining, so a rejoin cannot extend the call.
-      const remainingMs = Math.max(0, deadlines.deadline(name) - clock.now());
-      joined.startLimit(clock, remainingMs, () =>
-        finalizeRoom(joined, { reason: 'max-duration', maxDurationMs }),
-      );
-    }
-    return undefined;
+  /** The room logic's view of a socket: sends go through the outbound cap, closes are bounded by the grace. */
+  function connectionOf(socket: WebSocket, client: () => Client): RelayConnection {
+    return {
+      get open() {
+        return socket.readyState === socket.OPEN;
+      },
+      send(frame) {
+        send(socket, frame);
+      },
+      close(code, reason) {
+        // Decided by the room logic, which has already ended (or handed over) the membership.
+        client().closing = true;
+        client().departed = true;
+        joinDeadlines.settle(socket);
+        void closeWithin(socket, code, reason, GRACEFUL_CLOSE_MS);
+      },
+      terminate() {
+        client().closing = true;
+        client().departed = true;
+        socket.terminate();
+      },
+    };
   }
 
   /** Handles one inbound frame; returns the problem to report, if any. */
-  function onFrame(socket: WebSocket, client: Client, raw: RawData, isBinary: boolean): Problem | undefined {
-    // A socket the relay already decided to close gets nothing more.
+  function onFrame(
+    socket: WebSocket,
+    client: Client,
+    raw: RawData,
+    isBinary: boolean,
+  ): Problem | undefined | Promise<Problem | undefined> {
+    // A socket the relay already decided to close gets nothing more (its budget was checked at receipt).
     if (client.closing || socket.readyState !== socket.OPEN) return undefined;
-    if (!client.budget.take()) {
-      rateLimit(socket);
-      return undefined;
-    }
     if (isBinary) return ['bad-frame', 'binary frames are not supported; send JSON text'];
     let frame: unknown;
     try {
@@ -305,30 +361,52 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     } catch {
       return ['bad-frame', 'frame is not valid JSON'];
     }
-    const t = frame !== null && typeof frame === 'object' ? (frame as { t?: unknown }).t : undefined;
-    if (t === 'join') return onJoin(socket, client, (frame as { room?: unknown }).room);
-    if (t !== 'signal' || !('data' in (frame as object))) {
-      return ['bad-frame', 'expected {"t":"join","room":…} or {"t":"signal","data":…}'];
+    if (frame === null || typeof frame !== 'object') return ['bad-frame', 'frame is not a JSON object'];
+    const fields = frame as Record<string, unknown>;
+    if (fields.t === 'join' || fields.t === 'resume') {
+      const current = backend.roomOf(client.conn);
+      if (current !== undefined) return ['already-joined', `already in room "${current}"`];
     }
-    if (!client.room) return ['not-joined', 'join a room before sending signals'];
-    if (client.room.relay(socket, (frame as { data: unknown }).data) === 'queue-full') {
-      return ['queue-full', 'too much data is waiting for the peer to join; message dropped'];
+    switch (fields.t) {
+      case 'join': {
+        if (!isRoomName(fields.room)) return badRoom();
+        return backend.join(client.conn, fields.room, fields.resume === true);
+      }
+      case 'resume': {
+        if (!isRoomName(fields.room)) return badRoom();
+        const { token, n } = fields;
+        if (typeof token !== 'string' || token.length > MAX_RESUME_TOKEN_LENGTH || !isCount(n)) {
+          return ['bad-frame', 'expected {"t":"resume","room":…,"token":"…","n":<last frame received>}'];
+        }
+        return backend.resume(client.conn, fields.room, token, n);
+      }
+      case 'signal':
+        if (!('data' in fields)) break;
+        if (fields.n !== undefined && !isCount(fields.n))
+          return ['bad-frame', '"n" must be a positive integer'];
+        return backend.signal(client.conn, fields.data, fields.n as number | undefined);
+      case 'ack':
+        if (!isCount(fields.n)) return ['bad-frame', 'expected {"t":"ack","n":<frame number>}'];
+        return backend.ack(client.conn, fields.n);
     }
-    return undefined;
+    return ['bad-frame', 'expected {"t":"join","room":…}, {"t":"signal","data":…}, resume or ack'];
   }
 
-  function onClose(socket: WebSocket, client: Client): void {
+  /** Reports a problem with the frame; settles the join deadline once the socket is in a room. */
+  function settle(socket: WebSocket, client: Client, problem: Problem | undefined): void {
+    client.queued--;
+    if (problem) send(socket, { t: 'error', code: problem[0], message: problem[1] });
+    if (!client.joined && backend.roomOf(client.conn) !== undefined) {
+      client.joined = true;
+      joinDeadlines.settle(socket);
+    }
+  }
+
+  function onClose(socket: WebSocket, client: Client, code: number): void {
     clients.delete(socket);
     joinDeadlines.settle(socket);
-    leaveRoom(socket, client);
-  }
-
-  function leaveRoom(socket: WebSocket, client: Client): void {
-    const room = client.room;
-    client.room = undefined;
-    if (!room) return;
-    room.leave(socket);
-    if (room.size === 0) rooms.delete(room.name);
+    // A socket the relay closed on purpose leaves for good; a broken connection keeps a resumable place.
+    depart(client, client.closing || !isResumableCloseCode(code));
   }
 
   wss.on('connection', (socket: WebSocket, _request: IncomingMessage) => {
@@ -347,22 +425,44 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
       clients.delete(idle);
     }
     const client: Client = {
-      room: undefined,
+      conn: connectionOf(socket, () => client),
       alive: true,
       budget: new FrameBudget(maxMessagesPerSecond),
       closing: false,
+      departed: false,
+      joined: false,
+      queued: 0,
+      chain: Promise.resolve(),
     };
     clients.set(socket, client);
     joinDeadlines.start(socket);
+    const fail = (error: unknown): void => {
+      // Whatever a client sends, the relay keeps running for everyone else.
+      logger.error('relay: failed to handle a frame', error);
+      settle(socket, client, ['bad-frame', 'the frame could not be handled']);
+    };
     socket.on('message', (raw, isBinary) => {
-      try {
-        const problem = onFrame(socket, client, raw, isBinary);
-        if (problem) refuse(socket, problem[0], problem[1]);
-      } catch (error) {
-        // Whatever a client sends, the relay keeps running for everyone else.
-        logger.error('relay: failed to handle a frame', error);
-        refuse(socket, 'bad-frame', 'the frame could not be handled');
+      // Budgeted at receipt, so a flood is cut before it queues behind a slow room operation; and in cluster mode
+      // (a Redis round trip each) at most MAX_QUEUED_FRAMES wait before the socket counts as flooding. A single
+      // process handles each frame before the next is read, so nothing queues there.
+      if (client.closing) return;
+      if (!client.budget.take() || (redis !== undefined && client.queued >= MAX_QUEUED_FRAMES)) {
+        rateLimit(socket);
+        return;
       }
+      client.queued++;
+      client.chain = client.chain.then(() => {
+        try {
+          const outcome = onFrame(socket, client, raw, isBinary);
+          if (outcome instanceof Promise) {
+            return outcome.then((problem) => settle(socket, client, problem), fail);
+          }
+          settle(socket, client, outcome);
+        } catch (error) {
+          fail(error);
+        }
+        return undefined;
+      });
     });
     // Control frames are frames: each costs a token, and the pong the relay owes goes under the outbound cap.
     socket.on('ping', (payload) => {
@@ -376,7 +476,7 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     });
     // `ws` emits 'error' for protocol violations such as an oversized frame, then closes: log, never crash.
     socket.on('error', (error) => logger.debug('relay: socket error', error.message));
-    socket.on('close', () => onClose(socket, client));
+    socket.on('close', (code) => onClose(socket, client, code));
   });
   wss.on('error', (error) => logger.error('relay: server error', error));
 
@@ -384,6 +484,7 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
     await waitListening(wss, options.server);
   } catch (error) {
     wss.close();
+    await backend.close();
     throw error;
   }
 
@@ -405,31 +506,29 @@ export async function createRelayServer(options: RelayServerOptions = {}): Promi
   let closing: Promise<void> | undefined;
   return {
     port: (wss.address() as AddressInfo).port,
-    finalize(name, info) {
-      const room = rooms.get(name);
-      if (!room) return false;
-      finalizeRoom(room, info);
-      return true;
+    ...(backend.processId === undefined ? {} : { processId: backend.processId }),
+    finalize(name: string, info?: unknown) {
+      return backend.finalize(name, info) as boolean & Promise<boolean>;
+    },
+    drain() {
+      closing ??= shutDown(RelayCloseCode.resumeElsewhere, 'resume elsewhere');
+      return closing;
     },
     close() {
-      closing ??= shutDown();
+      closing ??= shutDown(RelayCloseCode.goingAway, 'relay shutting down');
       return closing;
     },
   };
 
-  async function shutDown(): Promise<void> {
+  async function shutDown(code: number, reason: string): Promise<void> {
     if (pingTimer !== undefined) clearInterval(pingTimer);
-    for (const room of rooms.values()) room.dispose();
-    rooms.clear();
-    deadlines?.clear();
     joinDeadlines.clear();
-    const sockets = [...clients.keys()];
-    await Promise.all(
-      sockets.map((socket) =>
-        closeWithin(socket, RelayCloseCode.goingAway, 'relay shutting down', GRACEFUL_CLOSE_MS),
-      ),
-    );
+    const open = [...clients];
+    await Promise.all(open.map(([socket]) => closeWithin(socket, code, reason, GRACEFUL_CLOSE_MS)));
     clients.clear();
+    // Every socket's close is queued behind its frames: let those finish before the rooms go.
+    await Promise.all(open.map(([, client]) => client.chain));
+    await backend.close();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   }
 }
@@ -447,4 +546,25 @@ function waitListening(wss: WebSocketServer, server: Server | undefined): Promis
       resolve();
     });
   });
+}
+
+/** Cluster mode's room logic, loaded (with `ioredis`) only when asked for. */
+async function startCluster(
+  settings: import('./cluster/ClusterRooms.js').ClusterRoomsOptions,
+): Promise<RoomBackend & { processId: string }> {
+  const { ClusterRooms } = await import('./cluster/ClusterRooms.js');
+  return ClusterRooms.start(settings);
+}
+
+function isRoomName(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_ROOM_NAME_LENGTH;
+}
+
+function badRoom(): Problem {
+  return ['bad-room', `room must be a string of 1–${MAX_ROOM_NAME_LENGTH} characters`];
+}
+
+/** A frame number: a non-negative safe integer. */
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }

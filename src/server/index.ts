@@ -6,6 +6,8 @@
 
 export {
   isFatalRelayError,
+  isResumableCloseCode,
+  MAX_RESUME_TOKEN_LENGTH,
   MAX_ROOM_NAME_LENGTH,
   RELAY_PROTOCOL_VERSION,
   type RelayClientFrame,
@@ -13,4 +15,10 @@ export {
   type RelayErrorCode,
   type RelayServerFrame,
 } from '../signaling/relayProtocol.js';
-export { createRelayServer, type RelayServer, type RelayServerOptions } from './createRelayServer.js';
+export type { RedisClientOption as RelayRedisClient } from './cluster/redisConnection.js';
+export {
+  type ClusterRelayServer,
+  createRelayServer,
+  type RelayServer,
+  type RelayServerOptions,
+} from './createRelayServer.js';

@@ -25,7 +25,11 @@ export type SignalMessageType = SignalMessage['type'];
  * - `message`: data from the peer, not yet trusted (the session validates it with `parseSignalMessage`);
  * - `peer-left`: the peer is gone (the session ends with `'peer-left'`);
  * - `finalize`: the server finalized the call (the session ends with `'finalized'`);
- * - `closed`: the channel closed (ends a call that is not connected yet with `'signaling-closed'`).
+ * - `closed`: the channel closed (ends a call that is not connected yet with `'signaling-closed'`);
+ * - `interrupted`: the channel is temporarily unable to deliver and is trying to get back (no message is lost
+ *   meanwhile: what is sent is delivered after `resumed`); never ends a call by itself;
+ * - `resumed`: the channel is back after `interrupted`; a `closed` instead means it gave up. Adapters that never
+ *   interrupt need not emit either.
  */
 export type SignalingEvent =
   | { type: 'message'; data: unknown }

@@ -17,6 +17,12 @@ export interface SignalingAdapterPair {
   finalize?(info?: unknown): void | Promise<void>;
   /** Closes the channel: both sides must receive `closed`. Also used to clean up after every case. */
   close?(): void | Promise<void>;
+  /**
+   * For adapters that resume: breaks `side`'s connection the way a network change would (e.g. cuts its socket).
+   * `side` must then emit `interrupted`, get back by itself and emit `resumed`, losing and duplicating nothing in
+   * either direction, while the other side sees no `peer-left`. The resume cases are skipped without it.
+   */
+  interrupt?(side: 'a' | 'b'): void | Promise<void>;
 }
 
 /** Options of {@link signalingAdapterConformance}. */
@@ -42,6 +48,11 @@ export interface SignalingConformanceOptions {
    * @default 50
    */
   burstSize?: number;
+  /**
+   * How long the resume cases wait for `resumed` and for the messages sent across the interruption.
+   * @default 10000
+   */
+  resumeTimeoutMs?: number;
   /** Extra cleanup run after every case (after `pair.close()` and each adapter's own `close()`, if any). */
   cleanup?(pair: SignalingAdapterPair): void | Promise<void>;
 }
@@ -90,10 +101,11 @@ export function signalingAdapterConformance(
 ): SignalingConformanceCase[] {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const quietMs = options.quietMs ?? 100;
-  const define = (name: string, body: CaseBody): SignalingConformanceCase => ({
+  const define = (name: string, body: CaseBody, caseTimeoutMs = timeoutMs): SignalingConformanceCase => ({
     name,
-    run: () => runCase(createPair, options, timeoutMs, body),
+    run: () => runCase(createPair, options, caseTimeoutMs, body),
   });
+  const resumeTimeoutMs = options.resumeTimeoutMs ?? 10_000;
 
   const roundTrips = sampleMessages().map(({ label, message }) =>
     define(`round trip: ${label}`, async (pair, ctx) => {
@@ -213,6 +225,62 @@ export function signalingAdapterConformance(
       await a.waitForEvent('closed', 'pair.close() was called');
       await b.waitForEvent('closed', 'pair.close() was called');
     }),
+    define(
+      'resume: nothing is lost or duplicated across an interruption, in either direction',
+      async (pair, ctx) => {
+        if (!pair.interrupt) return { skipped: 'the pair has no interrupt(side) control (no resume)' };
+        const a = ctx.record('a');
+        const b = ctx.record('b');
+        const half = 5;
+        const fromA = (i: number): SignalMessage => ({ type: 'candidate', candidate: sampleCandidate(i) });
+        const fromB = (i: number): SignalMessage => ({
+          type: 'candidate',
+          candidate: sampleCandidate(1_000 + i),
+        });
+        for (let i = 0; i < half; i++) await pair.a.send(fromA(i));
+        for (let i = 0; i < half; i++) await pair.b.send(fromB(i));
+        await b.waitForMessages(half, `a sent ${half} candidates before the interruption`);
+        await a.waitForMessages(half, `b sent ${half} candidates before the interruption`);
+        await pair.interrupt('a');
+        // Sent while a's connection is down: a must keep its own, the channel must hold b's for a.
+        for (let i = half; i < 2 * half; i++) await pair.a.send(fromA(i));
+        for (let i = half; i < 2 * half; i++) await pair.b.send(fromB(i));
+        await a.waitForEvent('resumed', "pair.interrupt('a') was called");
+        await b.waitForMessages(2 * half, `a sent ${half} more across its interruption`);
+        await a.waitForMessages(2 * half, `b sent ${half} more while a was interrupted`);
+        await delay(quietMs);
+        checkSequence(b.messages, 2 * half, fromA, 'b (from a)');
+        checkSequence(a.messages, 2 * half, fromB, 'a (from b)');
+      },
+      resumeTimeoutMs,
+    ),
+    define(
+      'resume: interrupted then resumed, once each, and the peer sees no peer-left',
+      async (pair, ctx) => {
+        if (!pair.interrupt) return { skipped: 'the pair has no interrupt(side) control (no resume)' };
+        const a = ctx.record('a');
+        const b = ctx.record('b');
+        await pair.a.send(sampleMessages()[0]!.message);
+        await b.waitForMessages(1, 'a sent one message');
+        await pair.interrupt('a');
+        await a.waitForEvent('resumed', "pair.interrupt('a') was called");
+        // A message after the resume proves the path works again, and gives a late peer-left time to show.
+        await pair.b.send({ type: 'mute', kind: 'audio', muted: true });
+        await a.waitForMessages(1, 'b sent one message after the resume');
+        await delay(quietMs);
+        const control = a.events.map((event) => event.type).filter((type) => type !== 'message');
+        if (control.join() !== 'interrupted,resumed') {
+          throw new Error(
+            `a emitted [${control.join(', ')}] around one interruption; expected [interrupted, resumed]`,
+          );
+        }
+        const peer = b.events.map((event) => event.type).filter((type) => type !== 'message');
+        if (peer.length > 0) {
+          throw new Error(`b received [${peer.join(', ')}] while a was only interrupted; expected nothing`);
+        }
+      },
+      resumeTimeoutMs,
+    ),
     define('send after close does not throw synchronously', async (pair, ctx) => {
       if (!pair.close) return { skipped: 'the pair has no close() control' };
       ctx.record('a');
@@ -279,6 +347,23 @@ function checkExactly(received: unknown[], count: number, who: string): void {
     throw new Error(
       `${who}: received ${received.length} messages, expected ${count} (duplicates, echoes or strays)`,
     );
+  }
+}
+
+function checkSequence(
+  received: unknown[],
+  count: number,
+  expected: (i: number) => SignalMessage,
+  who: string,
+): void {
+  if (received.length !== count) {
+    throw new Error(
+      `${who}: received ${received.length} messages across the interruption, expected ${count}`,
+    );
+  }
+  for (let i = 0; i < count; i++) {
+    const difference = jsonDifference(expected(i), received[i]);
+    if (difference) throw new Error(`${who}: message #${i} is not the one sent as #${i} (${difference})`);
   }
 }
 

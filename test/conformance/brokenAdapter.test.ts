@@ -13,7 +13,11 @@ type Fault =
   | 'loopback'
   | 'duplicate'
   | 'late-duplicate'
-  | 'leaky-unsubscribe';
+  | 'leaky-unsubscribe'
+  | 'lossy-resume'
+  | 'duplicating-resume'
+  | 'never-resumes'
+  | 'peer-left-on-interrupt';
 
 /** A minimal loopback pair with one deliberate defect, to prove the kit notices it. */
 function createFaultyPair(fault: Fault): SignalingAdapterPair {
@@ -22,6 +26,9 @@ function createFaultyPair(fault: Fault): SignalingAdapterPair {
   const pending = { a: [] as SignalingEvent[], b: [] as SignalingEvent[] };
   let sent = 0;
   let held: (() => void) | undefined;
+  /** The side whose connection is down (interrupt), and what it sent meanwhile. */
+  let down: 'a' | 'b' | undefined;
+  const outage: ['a' | 'b', SignalingEvent][] = [];
   const deliver = (to: 'a' | 'b', event: SignalingEvent, delayMs = 0): void => {
     setTimeout(() => {
       const targets = fault === 'leaky-unsubscribe' ? everyone[to] : listeners[to];
@@ -33,6 +40,11 @@ function createFaultyPair(fault: Fault): SignalingAdapterPair {
     send(message: SignalMessage) {
       sent++;
       const event: SignalingEvent = { type: 'message', data: structuredClone(message) };
+      if (down !== undefined) {
+        // A faithful resume holds everything sent during the outage and delivers it afterwards.
+        if (fault !== 'lossy-resume') outage.push([peer, event]);
+        return;
+      }
       if (fault === 'drop' && sent % 7 === 3) return;
       if (fault === 'echo') deliver(me, event);
       // Hands the message back to its sender instead of the peer.
@@ -66,12 +78,30 @@ function createFaultyPair(fault: Fault): SignalingAdapterPair {
       deliver('a', { type: 'closed' });
       deliver('b', { type: 'closed' });
     },
+    interrupt: (who) => {
+      down = who;
+      deliver(who, { type: 'interrupted' });
+      if (fault === 'peer-left-on-interrupt') deliver(who === 'a' ? 'b' : 'a', { type: 'peer-left' });
+      setTimeout(() => {
+        down = undefined;
+        if (fault === 'never-resumes') return;
+        deliver(who, { type: 'resumed' });
+        for (const [to, event] of outage.splice(0)) {
+          deliver(to, event);
+          if (fault === 'duplicating-resume') deliver(to, event);
+        }
+      }, 20);
+    },
   };
 }
 
 async function failures(fault: Fault): Promise<Record<string, string>> {
   const result: Record<string, string> = {};
-  const cases = signalingAdapterConformance(() => createFaultyPair(fault), { timeoutMs: 300, quietMs: 30 });
+  const cases = signalingAdapterConformance(() => createFaultyPair(fault), {
+    timeoutMs: 300,
+    quietMs: 30,
+    resumeTimeoutMs: 300,
+  });
   for (const testCase of cases) {
     try {
       await testCase.run();
@@ -93,7 +123,7 @@ describe('the conformance kit catches broken adapters', () => {
         const { a, b } = createFaultyPair('none');
         return { a, b };
       },
-      { timeoutMs: 300, quietMs: 30 },
+      { timeoutMs: 300, quietMs: 30, resumeTimeoutMs: 300 },
     );
     const skipped: string[] = [];
     for (const testCase of cases) {
@@ -104,8 +134,33 @@ describe('the conformance kit catches broken adapters', () => {
       'propagates peer-left',
       'propagates finalize to both sides',
       'propagates close to both sides',
+      'resume: nothing is lost or duplicated across an interruption, in either direction',
+      'resume: interrupted then resumed, once each, and the peer sees no peer-left',
       'send after close does not throw synchronously',
     ]);
+  });
+
+  const lossless = 'resume: nothing is lost or duplicated across an interruption, in either direction';
+  const lifecycle = 'resume: interrupted then resumed, once each, and the peer sees no peer-left';
+
+  it('catches an adapter that loses what was sent during an interruption', async () => {
+    const found = await failures('lossy-resume');
+    expect(found[lossless]).toMatch(/received 5 of 10 expected message\(s\)/);
+  });
+
+  it('catches an adapter that delivers twice what was sent during an interruption', async () => {
+    const found = await failures('duplicating-resume');
+    expect(found[lossless]).toMatch(/received 15 messages across the interruption, expected 10/);
+  });
+
+  it('catches an adapter that never says resumed', async () => {
+    const found = await failures('never-resumes');
+    expect(found[lifecycle]).toMatch(/did not receive a 'resumed' event/);
+  });
+
+  it('catches an adapter that tells the peer peer-left on a mere interruption', async () => {
+    const found = await failures('peer-left-on-interrupt');
+    expect(found[lifecycle]).toMatch(/b received \[peer-left\] while a was only interrupted/);
   });
 
   it('catches an adapter that drops messages', async () => {

@@ -4,21 +4,27 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { createRelayServer, type RelayServer } from '../../src/server/createRelayServer.js';
 import type { SignalingEvent } from '../../src/signaling/types.js';
 import { WebSocketSignaling } from '../../src/signaling/WebSocketSignaling.js';
+import { startTcpProxy } from '../helpers/tcpProxy.js';
 import { runConformance } from './runConformance.js';
 
 let counter = 0;
 
 async function createPair() {
   const relay = await createRelayServer({ port: 0 });
-  const url = `ws://127.0.0.1:${relay.port}`;
+  // Each side reaches the relay through its own loopback proxy, so `interrupt` can cut one side's socket.
+  const proxies = { a: await startTcpProxy(relay.port), b: await startTcpProxy(relay.port) };
   const room = `room-${++counter}`;
-  const a = new WebSocketSignaling({ url, room, WebSocket });
-  const b = new WebSocketSignaling({ url, room, WebSocket });
+  const a = new WebSocketSignaling({ url: `ws://127.0.0.1:${proxies.a.port}`, room, WebSocket });
+  const b = new WebSocketSignaling({ url: `ws://127.0.0.1:${proxies.b.port}`, room, WebSocket });
   await Promise.all([a.ready, b.ready]);
   return {
     a,
     b,
     relay,
+    proxies,
+    interrupt: (side: 'a' | 'b') => {
+      proxies[side].cut();
+    },
     leave: (side: 'a' | 'b') => (side === 'a' ? a : b).close(),
     finalize: (info?: unknown) => {
       relay.finalize(room, info);
@@ -30,7 +36,10 @@ async function createPair() {
 
 describe('WebSocketSignaling + relay conformance', () => {
   runConformance(createPair, {
-    cleanup: (pair) => (pair as Awaited<ReturnType<typeof createPair>>).relay.close(),
+    cleanup: async (pair) => {
+      const { relay, proxies } = pair as Awaited<ReturnType<typeof createPair>>;
+      await Promise.all([relay.close(), proxies.a.close(), proxies.b.close()]);
+    },
   });
 });
 

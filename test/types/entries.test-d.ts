@@ -11,7 +11,7 @@ import type {
 } from '../../src/index.js';
 import { createNodeMediaRuntime, type NodeMediaRuntime, type WrtcModuleLike } from '../../src/node/index.js';
 import type { useCallSession } from '../../src/react/index.js';
-import { createRelayServer, type RelayServer } from '../../src/server/index.js';
+import { type ClusterRelayServer, createRelayServer, type RelayServer } from '../../src/server/index.js';
 import { assertReleased, type FakeRuntime, type ManualClock } from '../../src/testing/index.js';
 
 describe('hangup/testing', () => {
@@ -50,7 +50,13 @@ describe('hangup/react', () => {
 
 describe('hangup/server', () => {
   it('createRelayServer resolves to a server with a port and close()', () => {
-    expectTypeOf(createRelayServer).returns.toEqualTypeOf<Promise<RelayServer>>();
+    expectTypeOf(createRelayServer({ port: 0 })).toEqualTypeOf<Promise<RelayServer>>();
+    // Cluster mode: finalize goes through Redis, so it resolves later.
+    expectTypeOf(createRelayServer({ redis: 'redis://127.0.0.1:6379' })).toEqualTypeOf<
+      Promise<ClusterRelayServer>
+    >();
+    expectTypeOf<ClusterRelayServer['finalize']>().returns.toEqualTypeOf<Promise<boolean>>();
+    expectTypeOf<RelayServer['finalize']>().returns.toEqualTypeOf<boolean>();
     expectTypeOf<RelayServer['port']>().toEqualTypeOf<number>();
     expectTypeOf<RelayServer['close']>().toBeFunction();
     // @ts-expect-error port is a number

@@ -2,8 +2,13 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { isInvalidSignalError } from '../../../src/errors/InvalidSignalError.js';
-import { createRelayServer, type RelayServer } from '../../../src/server/createRelayServer.js';
+import {
+  type ClusterRelayServer,
+  createRelayServer,
+  type RelayServer,
+} from '../../../src/server/createRelayServer.js';
 import { parseSignalMessage } from '../../../src/signaling/parseSignalMessage.js';
+import { redisAvailable, startRedis, type TestRedis } from '../../helpers/redisServer.js';
 
 // Fuzzes the relay's frame handling through real `ws` clients on 127.0.0.1, port 0. A fuzzing socket sends
 // batches of arbitrary frames into a joined room; a model predicts what the relay must answer (an `error`
@@ -198,8 +203,14 @@ const frameArb: fc.Arbitrary<string | Buffer> = fc.oneof(
   },
 );
 
-describe('relay server fuzz: frame handling', () => {
-  let relay: RelayServer;
+// The same guarantees in cluster mode, on a real redis-server: frames then go through Lua scripts and pub/sub.
+// Without redis-server outside CI only the single-process suite runs (the helper prints why).
+const MODES = redisAvailable ? ['single process', 'cluster (redis)'] : ['single process'];
+
+describe.each(MODES)('relay server fuzz: frame handling (%s)', (mode) => {
+  const cluster = mode !== 'single process';
+  let redis: TestRedis | undefined;
+  let relay: RelayServer | ClusterRelayServer;
   let url: string;
   let fuzzer: Client;
   let partner: Client;
@@ -207,13 +218,17 @@ describe('relay server fuzz: frame handling', () => {
   let canarySeq = 0;
 
   beforeAll(async () => {
+    if (cluster) redis = await startRedis();
     // Rate limiting is tested on its own below; here it would only cut the fuzz short.
-    relay = await createRelayServer({
+    const options = {
       port: 0,
       maxMessagesPerSecond: 1e9,
       pingIntervalMs: 0,
       maxFrameBytes: MAX_FRAME_BYTES,
-    });
+    };
+    relay = redis
+      ? await createRelayServer({ ...options, redis: redis.url })
+      : await createRelayServer(options);
     url = `ws://127.0.0.1:${relay.port}`;
     fuzzer = new Client(url);
     partner = new Client(url);
@@ -229,6 +244,7 @@ describe('relay server fuzz: frame handling', () => {
 
   afterAll(async () => {
     await relay?.close();
+    await redis?.stop();
   });
 
   /** The canary room still relays, intact, in both directions. */
