@@ -14,6 +14,7 @@ import type { RedisClientOption } from './cluster/redisConnection.js';
 import { FrameBudget } from './FrameBudget.js';
 import { JoinDeadlines } from './JoinDeadlines.js';
 import { LocalRooms } from './LocalRooms.js';
+import { LoneMembers } from './LoneMembers.js';
 import { OutboundCap } from './OutboundCap.js';
 import { checkNonNegative, checkPositive, checkTimerMs } from './optionChecks.js';
 import type { Problem, RelayConnection, RoomBackend } from './RoomBackend.js';
@@ -91,10 +92,19 @@ export interface RelayServerOptions {
    */
   pingIntervalMs?: number;
   /**
+   * How long a member may be alone in its room before, when the relay is full (`maxConnections`), a newcomer may
+   * take its place (it is closed with 1013, oldest-alone first, after every socket that has not joined). So
+   * sockets that each join a room of their own cannot keep legitimate pairs out. A member whose partner is present
+   * is never displaced. Counted on `clock`. 1 … 2**31-1 ms.
+   * @default 30000
+   */
+  aloneTimeoutMs?: number;
+  /**
    * Most sockets connected at once. When it is reached, a newcomer takes the place of the socket that has waited
-   * longest without joining a room (that one is closed with code 1013, "try again later"); when every socket has
-   * joined, the newcomer is closed with 1013. Together with `maxBufferedBytes` and the per-room buffer this bounds
-   * the relay's memory (see `docs/security.md`).
+   * longest without joining a room, or else of the member alone in its room for longest once that is at least
+   * `aloneTimeoutMs` (that one is closed with code 1013, "try again later"); otherwise the newcomer is closed with
+   * 1013. Together with `maxBufferedBytes` and the per-room buffer this bounds the relay's memory (see
+   * `docs/security.md`).
    * @default 1000
    */
   maxConnections?: number;
@@ -211,6 +221,7 @@ export async function createRelayServer(
     maxMessagesPerSecond = 100,
     maxBufferedBytes = 2 * maxFrameBytes,
     joinTimeoutMs = 5_000,
+    aloneTimeoutMs = 30_000,
     pingIntervalMs = 30_000,
     maxConnections = 1_000,
     maxDurationMs,
@@ -243,6 +254,7 @@ export async function createRelayServer(
     );
   }
   checkTimerMs('joinTimeoutMs', joinTimeoutMs, true);
+  checkTimerMs('aloneTimeoutMs', aloneTimeoutMs, true);
   checkTimerMs('resumeGraceMs', resumeGraceMs, false, '0 turns resume off');
   checkTimerMs('heartbeatMs', heartbeatMs, true);
 
@@ -288,6 +300,7 @@ export async function createRelayServer(
     evict(socket, RelayCloseCode.backpressure, 'not reading');
   });
   const send = outbound.send;
+  const loneMembers = new LoneMembers(clock, aloneTimeoutMs);
   const joinDeadlines = new JoinDeadlines(clock, joinTimeoutMs, (socket) => {
     logger.info('relay: a socket did not join a room in time; closing it');
     evict(socket, RelayCloseCode.joinTimeout, 'join timeout');
@@ -309,6 +322,7 @@ export async function createRelayServer(
       depart(client, true);
     }
     joinDeadlines.settle(socket);
+    loneMembers.forget(socket);
     void closeWithin(socket, code, reason, GRACEFUL_CLOSE_MS);
   }
 
@@ -328,6 +342,8 @@ export async function createRelayServer(
         return socket.readyState === socket.OPEN;
       },
       send(frame) {
+        // Only sockets still held: a frame to one already closing must not bring it back as displaceable.
+        if (!client().closing && clients.has(socket)) loneMembers.observe(socket, frame);
         send(socket, frame);
       },
       close(code, reason) {
@@ -335,11 +351,13 @@ export async function createRelayServer(
         client().closing = true;
         client().departed = true;
         joinDeadlines.settle(socket);
+        loneMembers.forget(socket);
         void closeWithin(socket, code, reason, GRACEFUL_CLOSE_MS);
       },
       terminate() {
         client().closing = true;
         client().departed = true;
+        loneMembers.forget(socket);
         socket.terminate();
       },
     };
@@ -405,22 +423,27 @@ export async function createRelayServer(
   function onClose(socket: WebSocket, client: Client, code: number): void {
     clients.delete(socket);
     joinDeadlines.settle(socket);
+    loneMembers.forget(socket);
     // A socket the relay closed on purpose leaves for good; a broken connection keeps a resumable place.
     depart(client, client.closing || !isResumableCloseCode(code));
   }
 
   wss.on('connection', (socket: WebSocket, _request: IncomingMessage) => {
     if (clients.size >= maxConnections) {
-      const idle = joinDeadlines.oldest();
+      // Idle sockets first, then members alone in their room for at least aloneTimeoutMs (a socket per room of its
+      // own would otherwise lock everyone out just as well); a member whose partner is present is never displaced.
+      const idle = joinDeadlines.oldest() ?? loneMembers.displaceable();
       if (idle === undefined) {
         logger.warn('relay: connection limit reached; refusing a socket');
         socket.on('error', () => {});
         void closeWithin(socket, RelayCloseCode.tryAgainLater, 'relay full', GRACEFUL_CLOSE_MS);
         return;
       }
-      // Idle sockets must not keep joiners out: the one that has waited longest without joining makes way. Its
-      // slot is free at once; it is terminated within the grace period if it does not close by itself.
-      logger.info('relay: connection limit reached; closing the oldest socket that has not joined');
+      // Idle sockets must not keep joiners out: the one that has waited longest makes way. Its slot is free at
+      // once; it is terminated within the grace period if it does not close by itself.
+      logger.info(
+        'relay: connection limit reached; closing the oldest socket that has not joined or is alone',
+      );
       evict(idle, RelayCloseCode.tryAgainLater, 'relay full');
       clients.delete(idle);
     }
@@ -523,6 +546,7 @@ export async function createRelayServer(
   async function shutDown(code: number, reason: string): Promise<void> {
     if (pingTimer !== undefined) clearInterval(pingTimer);
     joinDeadlines.clear();
+    loneMembers.clear();
     const open = [...clients];
     await Promise.all(open.map(([socket]) => closeWithin(socket, code, reason, GRACEFUL_CLOSE_MS)));
     clients.clear();
