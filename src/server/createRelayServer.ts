@@ -365,13 +365,15 @@ export async function createRelayServer(
 
   /** Handles one inbound frame; returns the problem to report, if any. */
   function onFrame(
-    socket: WebSocket,
     client: Client,
     raw: RawData,
     isBinary: boolean,
   ): Problem | undefined | Promise<Problem | undefined> {
-    // A socket the relay already decided to close gets nothing more (its budget was checked at receipt).
-    if (client.closing || socket.readyState !== socket.OPEN) return undefined;
+    // A socket the relay already decided to close gets nothing more (its budget was checked at receipt). One the
+    // client is closing still has its last frames handled: they arrived before its close frame (often in the same
+    // packet, so the socket is already closing when they run), and a `bye` sent just before closing must not be
+    // lost. Its departure is chained after them.
+    if (client.closing) return undefined;
     if (isBinary) return ['bad-frame', 'binary frames are not supported; send JSON text'];
     let frame: unknown;
     try {
@@ -476,7 +478,7 @@ export async function createRelayServer(
       client.queued++;
       client.chain = client.chain.then(() => {
         try {
-          const outcome = onFrame(socket, client, raw, isBinary);
+          const outcome = onFrame(client, raw, isBinary);
           if (outcome instanceof Promise) {
             return outcome.then((problem) => settle(socket, client, problem), fail);
           }
