@@ -93,16 +93,17 @@ export interface RelayServerOptions {
   pingIntervalMs?: number;
   /**
    * How long a member may be alone in its room before, when the relay is full (`maxConnections`), a newcomer may
-   * take its place (it is closed with 1013, oldest-alone first, after every socket that has not joined). So
-   * sockets that each join a room of their own cannot keep legitimate pairs out. A member whose partner is present
+   * take its place (it is closed with 1013, oldest-alone first, before any socket that has not joined, so a squatter
+   * coming back cannot displace a newcomer still on its way to its join). So sockets that each join a room of their
+   * own cannot keep legitimate pairs out. A member whose partner is present
    * is never displaced. Counted on `clock`. 1 … 2**31-1 ms.
    * @default 30000
    */
   aloneTimeoutMs?: number;
   /**
-   * Most sockets connected at once. When it is reached, a newcomer takes the place of the socket that has waited
-   * longest without joining a room, or else of the member alone in its room for longest once that is at least
-   * `aloneTimeoutMs` (that one is closed with code 1013, "try again later"); otherwise the newcomer is closed with
+   * Most sockets connected at once. When it is reached, a newcomer takes the place of the member alone in its room
+   * for longest once that is at least `aloneTimeoutMs`, or else of the socket that has waited longest without
+   * joining a room (that one is closed with code 1013, "try again later"); otherwise the newcomer is closed with
    * 1013. Together with `maxBufferedBytes` and the per-room buffer this bounds the relay's memory (see
    * `docs/security.md`).
    * @default 1000
@@ -432,9 +433,10 @@ export async function createRelayServer(
 
   wss.on('connection', (socket: WebSocket, _request: IncomingMessage) => {
     if (clients.size >= maxConnections) {
-      // Idle sockets first, then members alone in their room for at least aloneTimeoutMs (a socket per room of its
-      // own would otherwise lock everyone out just as well); a member whose partner is present is never displaced.
-      const idle = joinDeadlines.oldest() ?? loneMembers.displaceable();
+      // Members alone in their room for at least aloneTimeoutMs first (a socket per room of its own would otherwise
+      // lock everyone out just as well), then sockets that have not joined: a newcomer still on its way to its join
+      // must not be the one a squatter coming back displaces. A member whose partner is present never makes way.
+      const idle = loneMembers.displaceable() ?? joinDeadlines.oldest();
       if (idle === undefined) {
         logger.warn('relay: connection limit reached; refusing a socket');
         socket.on('error', () => {});
