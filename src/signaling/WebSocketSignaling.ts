@@ -283,11 +283,24 @@ export class WebSocketSignaling implements SignalingAdapter {
    * Closes the socket (code 1000) and stops any reconnection. Subscribers receive `closed` (without `error`) once,
    * asynchronously; nothing else is delivered afterwards. The relay tells the peer `peer-left`. Idempotent.
    * Messages queued while the socket is still connecting (the session's `bye`) are sent first, best effort: the
-   * socket is closed right after it opens, or after 2 s if it does not.
+   * socket is closed right after it opens, or after 2 s if it does not. Between two reconnection attempts, a socket
+   * is opened at once for them (resuming the membership), under the same 2 s bound.
    */
   close(): void {
     if (this.#closed) return;
-    const socket = this.#socket;
+    let socket = this.#socket;
+    if (this.#retryTimer !== undefined && this.#unacked.length > 0) {
+      // Between two reconnection attempts, with no socket at all: one last attempt, at once, so the bye reaches
+      // the peer instead of it waiting out the relay's grace period for `peer-left`. Bounded like the rest below.
+      this.#clock.clearTimeout(this.#retryTimer);
+      this.#retryTimer = undefined;
+      try {
+        socket = this.#open();
+        this.#socket = socket;
+      } catch (error) {
+        this.#logger.debug('signaling: the last attempt to send the bye could not start', error);
+      }
+    }
     if (socket.readyState === CONNECTING && this.#unacked.length > 0 && !this.#abandoned.has(socket)) {
       // Messages (typically the session's `bye`) are waiting for this socket: best effort, it joins (or resumes),
       // sends them and closes as soon as it opens, within LINGER_MS. Nothing is delivered to subscribers any more.

@@ -126,6 +126,32 @@ describe('WebSocketSignaling', () => {
     ]);
   });
 
+  it('close() while waiting to reconnect still delivers the bye through the relay (a last resume at once)', async () => {
+    const relay = await createRelayServer({ port: 0 });
+    relays.push(relay);
+    const proxy = await startTcpProxy(relay.port);
+    try {
+      const peer = open(`ws://127.0.0.1:${relay.port}`, 'interrupted-bye');
+      const leaving = open(`ws://127.0.0.1:${proxy.port}`, 'interrupted-bye', {
+        reconnect: { initialDelayMs: 1_000 },
+      });
+      await Promise.all([peer.ready, leaving.ready]);
+      const events = collect(peer);
+      const own = collect(leaving);
+      proxy.cut();
+      await until(() => own.some((event) => event.type === 'interrupted'));
+      leaving.send({ type: 'bye', reason: 'hangup' });
+      leaving.close();
+      await until(() => events.some((event) => event.type === 'peer-left'));
+      expect(events).toEqual([
+        { type: 'message', data: { type: 'bye', reason: 'hangup' } },
+        { type: 'peer-left' },
+      ]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('bounds the queue before the socket opens with a HangupError', async () => {
     const url = await start();
     const adapter = open(url, 'queue', { maxQueuedMessages: 2 });
