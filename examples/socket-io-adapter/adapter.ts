@@ -15,19 +15,21 @@ export interface SocketIoSignalingOptions {
   closeSocket?: boolean;
 }
 
+/** Events held while no session is subscribed (as many as the shipped adapters hold). */
+const MAX_EARLY_EVENTS = 64;
+
 /**
  * A hangup `SignalingAdapter` over Socket.IO, for the server in `./server.ts`.
  *
  * Socket.IO already gives what the contract asks of a transport: ordered delivery per socket, JSON encoding,
- * reconnection. The adapter adds the room join, the mapping of server events to `SignalingEvent`s, and a buffer
- * for events that arrive before the session subscribes.
+ * reconnection. The adapter adds the room join, the mapping of server events to `SignalingEvent`s, and a bounded
+ * buffer for events that arrive while no session is subscribed (before the first, or between two calls).
  */
 export class SocketIoSignaling implements SignalingAdapter {
   readonly #socket: Socket;
   readonly #closeSocket: boolean;
   readonly #listeners = new Set<(event: SignalingEvent) => void>();
   readonly #early: SignalingEvent[] = [];
-  #subscribedOnce = false;
   #closed = false;
 
   readonly #onSignal = (data: unknown): void => this.#emit({ type: 'message', data });
@@ -79,14 +81,11 @@ export class SocketIoSignaling implements SignalingAdapter {
 
   subscribe(listener: (event: SignalingEvent) => void): () => void {
     this.#listeners.add(listener);
-    if (!this.#subscribedOnce) {
-      this.#subscribedOnce = true;
-      const early = this.#early.splice(0);
-      if (early.length > 0) {
-        queueMicrotask(() => {
-          for (const event of early) this.#deliver(event);
-        });
-      }
+    const early = this.#early.splice(0);
+    if (early.length > 0) {
+      queueMicrotask(() => {
+        for (const event of early) this.#deliver(event);
+      });
     }
     return () => {
       this.#listeners.delete(listener);
@@ -116,7 +115,9 @@ export class SocketIoSignaling implements SignalingAdapter {
 
   #emit(event: SignalingEvent, evenWhenClosed = false): void {
     if (this.#closed && !evenWhenClosed) return;
-    if (!this.#subscribedOnce) {
+    if (this.#listeners.size === 0) {
+      // Bounded, so a server that sends while nobody listens cannot grow memory; the oldest is the one to lose.
+      if (this.#early.length >= MAX_EARLY_EVENTS) this.#early.shift();
       this.#early.push(event);
       return;
     }

@@ -14,6 +14,7 @@ import type { RedisClientOption } from './cluster/redisConnection.js';
 import { FrameBudget } from './FrameBudget.js';
 import { JoinDeadlines } from './JoinDeadlines.js';
 import { LocalRooms } from './LocalRooms.js';
+import { LoneMembers } from './LoneMembers.js';
 import { OutboundCap } from './OutboundCap.js';
 import { checkNonNegative, checkPositive, checkTimerMs } from './optionChecks.js';
 import type { Problem, RelayConnection, RoomBackend } from './RoomBackend.js';
@@ -91,10 +92,20 @@ export interface RelayServerOptions {
    */
   pingIntervalMs?: number;
   /**
-   * Most sockets connected at once. When it is reached, a newcomer takes the place of the socket that has waited
-   * longest without joining a room (that one is closed with code 1013, "try again later"); when every socket has
-   * joined, the newcomer is closed with 1013. Together with `maxBufferedBytes` and the per-room buffer this bounds
-   * the relay's memory (see `docs/security.md`).
+   * How long a member may be alone in its room before, when the relay is full (`maxConnections`), a newcomer may
+   * take its place (it is closed with 1013, oldest-alone first, before any socket that has not joined, so a squatter
+   * coming back cannot displace a newcomer still on its way to its join). So sockets that each join a room of their
+   * own cannot keep legitimate pairs out. A member whose partner is present
+   * is never displaced. Counted on `clock`. 1 … 2**31-1 ms.
+   * @default 30000
+   */
+  aloneTimeoutMs?: number;
+  /**
+   * Most sockets connected at once. When it is reached, a newcomer takes the place of the member alone in its room
+   * for longest once that is at least `aloneTimeoutMs`, or else of the socket that has waited longest without
+   * joining a room (that one is closed with code 1013, "try again later"); otherwise the newcomer is closed with
+   * 1013. Together with `maxBufferedBytes` and the per-room buffer this bounds the relay's memory (see
+   * `docs/security.md`).
    * @default 1000
    */
   maxConnections?: number;
@@ -211,6 +222,7 @@ export async function createRelayServer(
     maxMessagesPerSecond = 100,
     maxBufferedBytes = 2 * maxFrameBytes,
     joinTimeoutMs = 5_000,
+    aloneTimeoutMs = 30_000,
     pingIntervalMs = 30_000,
     maxConnections = 1_000,
     maxDurationMs,
@@ -243,6 +255,7 @@ export async function createRelayServer(
     );
   }
   checkTimerMs('joinTimeoutMs', joinTimeoutMs, true);
+  checkTimerMs('aloneTimeoutMs', aloneTimeoutMs, true);
   checkTimerMs('resumeGraceMs', resumeGraceMs, false, '0 turns resume off');
   checkTimerMs('heartbeatMs', heartbeatMs, true);
 
@@ -288,6 +301,7 @@ export async function createRelayServer(
     evict(socket, RelayCloseCode.backpressure, 'not reading');
   });
   const send = outbound.send;
+  const loneMembers = new LoneMembers(clock, aloneTimeoutMs);
   const joinDeadlines = new JoinDeadlines(clock, joinTimeoutMs, (socket) => {
     logger.info('relay: a socket did not join a room in time; closing it');
     evict(socket, RelayCloseCode.joinTimeout, 'join timeout');
@@ -309,6 +323,7 @@ export async function createRelayServer(
       depart(client, true);
     }
     joinDeadlines.settle(socket);
+    loneMembers.forget(socket);
     void closeWithin(socket, code, reason, GRACEFUL_CLOSE_MS);
   }
 
@@ -328,6 +343,8 @@ export async function createRelayServer(
         return socket.readyState === socket.OPEN;
       },
       send(frame) {
+        // Only sockets still held: a frame to one already closing must not bring it back as displaceable.
+        if (!client().closing && clients.has(socket)) loneMembers.observe(socket, frame);
         send(socket, frame);
       },
       close(code, reason) {
@@ -335,11 +352,13 @@ export async function createRelayServer(
         client().closing = true;
         client().departed = true;
         joinDeadlines.settle(socket);
+        loneMembers.forget(socket);
         void closeWithin(socket, code, reason, GRACEFUL_CLOSE_MS);
       },
       terminate() {
         client().closing = true;
         client().departed = true;
+        loneMembers.forget(socket);
         socket.terminate();
       },
     };
@@ -347,13 +366,15 @@ export async function createRelayServer(
 
   /** Handles one inbound frame; returns the problem to report, if any. */
   function onFrame(
-    socket: WebSocket,
     client: Client,
     raw: RawData,
     isBinary: boolean,
   ): Problem | undefined | Promise<Problem | undefined> {
-    // A socket the relay already decided to close gets nothing more (its budget was checked at receipt).
-    if (client.closing || socket.readyState !== socket.OPEN) return undefined;
+    // A socket the relay already decided to close gets nothing more (its budget was checked at receipt). One the
+    // client is closing still has its last frames handled: they arrived before its close frame (often in the same
+    // packet, so the socket is already closing when they run), and a `bye` sent just before closing must not be
+    // lost. Its departure is chained after them.
+    if (client.closing) return undefined;
     if (isBinary) return ['bad-frame', 'binary frames are not supported; send JSON text'];
     let frame: unknown;
     try {
@@ -405,22 +426,28 @@ export async function createRelayServer(
   function onClose(socket: WebSocket, client: Client, code: number): void {
     clients.delete(socket);
     joinDeadlines.settle(socket);
+    loneMembers.forget(socket);
     // A socket the relay closed on purpose leaves for good; a broken connection keeps a resumable place.
     depart(client, client.closing || !isResumableCloseCode(code));
   }
 
   wss.on('connection', (socket: WebSocket, _request: IncomingMessage) => {
     if (clients.size >= maxConnections) {
-      const idle = joinDeadlines.oldest();
+      // Members alone in their room for at least aloneTimeoutMs first (a socket per room of its own would otherwise
+      // lock everyone out just as well), then sockets that have not joined: a newcomer still on its way to its join
+      // must not be the one a squatter coming back displaces. A member whose partner is present never makes way.
+      const idle = loneMembers.displaceable() ?? joinDeadlines.oldest();
       if (idle === undefined) {
         logger.warn('relay: connection limit reached; refusing a socket');
         socket.on('error', () => {});
         void closeWithin(socket, RelayCloseCode.tryAgainLater, 'relay full', GRACEFUL_CLOSE_MS);
         return;
       }
-      // Idle sockets must not keep joiners out: the one that has waited longest without joining makes way. Its
-      // slot is free at once; it is terminated within the grace period if it does not close by itself.
-      logger.info('relay: connection limit reached; closing the oldest socket that has not joined');
+      // Idle sockets must not keep joiners out: the one that has waited longest makes way. Its slot is free at
+      // once; it is terminated within the grace period if it does not close by itself.
+      logger.info(
+        'relay: connection limit reached; closing the oldest socket that has not joined or is alone',
+      );
       evict(idle, RelayCloseCode.tryAgainLater, 'relay full');
       clients.delete(idle);
     }
@@ -453,7 +480,7 @@ export async function createRelayServer(
       client.queued++;
       client.chain = client.chain.then(() => {
         try {
-          const outcome = onFrame(socket, client, raw, isBinary);
+          const outcome = onFrame(client, raw, isBinary);
           if (outcome instanceof Promise) {
             return outcome.then((problem) => settle(socket, client, problem), fail);
           }
@@ -523,6 +550,7 @@ export async function createRelayServer(
   async function shutDown(code: number, reason: string): Promise<void> {
     if (pingTimer !== undefined) clearInterval(pingTimer);
     joinDeadlines.clear();
+    loneMembers.clear();
     const open = [...clients];
     await Promise.all(open.map(([socket]) => closeWithin(socket, code, reason, GRACEFUL_CLOSE_MS)));
     clients.clear();

@@ -1,7 +1,7 @@
 import { HangupError } from '../errors/HangupError.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { randomId } from '../util/randomId.js';
-import { SignalingEventHub } from './SignalingEventHub.js';
+import { DEFAULT_PENDING_LIMITS, SignalingEventHub } from './SignalingEventHub.js';
 import type { SignalingAdapter, SignalingEvent, SignalMessage } from './types.js';
 
 /** The subset of `BroadcastChannel` this adapter uses. */
@@ -50,7 +50,17 @@ interface Envelope {
   data?: unknown;
 }
 
-const MAX_PENDING_EVENTS = 1024;
+/**
+ * What holding `data` costs while nobody is subscribed: its JSON length. Data JSON cannot express (a cycle, a
+ * bigint) counts as too large to hold; `parseSignalMessage` would reject it anyway.
+ */
+function heldBytes(data: unknown): number {
+  try {
+    return JSON.stringify(data)?.length ?? 0;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
 
 /**
  * A {@link SignalingAdapter} between two same-origin tabs (or two instances in one page) over `BroadcastChannel`.
@@ -110,7 +120,7 @@ export class BroadcastChannelSignaling implements SignalingAdapter {
     }
     this.#logger = logger;
     this.#maxQueued = maxQueuedMessages;
-    this.#hub = new SignalingEventHub(MAX_PENDING_EVENTS, logger);
+    this.#hub = new SignalingEventHub(DEFAULT_PENDING_LIMITS, logger);
     this.ready.catch(() => {});
     this.#channel = new Ctor(name);
     this.#channel.addEventListener('message', this.#onMessage);
@@ -146,7 +156,10 @@ export class BroadcastChannelSignaling implements SignalingAdapter {
     this.#postSignal(message);
   }
 
-  /** Delivers events to `listener`; events that arrived before the first subscriber are delivered to it first. */
+  /**
+   * Delivers events to `listener`; events that arrived while nobody was subscribed (at most 64 events and 4 MiB)
+   * are delivered to it first.
+   */
   subscribe(listener: (event: SignalingEvent) => void): () => void {
     return this.#hub.subscribe(listener);
   }
@@ -209,7 +222,11 @@ export class BroadcastChannelSignaling implements SignalingAdapter {
         if (this.#peer === undefined && !this.#peerGone) this.#post({ kind: 'hello' });
         return;
       case 'signal':
-        if (from === this.#peer) this.#hub.emit({ type: 'message', data: raw.data });
+        if (from === this.#peer) {
+          // Measured only when it will be held (nobody subscribed): delivering needs no size.
+          const bytes = this.#hub.subscribed ? 0 : heldBytes(raw.data);
+          this.#hub.emit({ type: 'message', data: raw.data }, bytes);
+        }
         return;
       case 'leave':
         this.#onLeave(from);

@@ -9,7 +9,7 @@ import {
   type RelayClientFrame,
   type RelayServerFrame,
 } from './relayProtocol.js';
-import { SignalingEventHub } from './SignalingEventHub.js';
+import { DEFAULT_PENDING_LIMITS, SignalingEventHub } from './SignalingEventHub.js';
 import type { SignalingAdapter, SignalingEvent, SignalMessage } from './types.js';
 
 /** The part of a message event this adapter reads. */
@@ -111,8 +111,6 @@ const OPEN = 1;
 const NORMAL_CLOSURE = 1000;
 /** How long a `close()` waits for a connecting socket to open, to send the messages queued for it (a `bye`). */
 const LINGER_MS = 2_000;
-/** Inbound events kept for the first subscriber; generous, since a call exchanges only a few dozen. */
-const MAX_PENDING_EVENTS = 1024;
 /** Most messages held sent-but-unacknowledged when `maxQueuedMessages` is smaller (the relay's own bound is 256). */
 const MIN_UNACKED = 1024;
 /** Acknowledgements wait this long so a burst is acknowledged once (each ack counts against the rate limit). */
@@ -228,7 +226,7 @@ export class WebSocketSignaling implements SignalingAdapter {
     this.#logger = logger;
     this.#clock = clock;
     this.#random = random;
-    this.#hub = new SignalingEventHub(MAX_PENDING_EVENTS, logger);
+    this.#hub = new SignalingEventHub(DEFAULT_PENDING_LIMITS, logger);
     this.ready.catch(() => {});
     this.#socket = this.#open();
   }
@@ -273,7 +271,10 @@ export class WebSocketSignaling implements SignalingAdapter {
     if (sendNow) this.#socket.send(frame);
   }
 
-  /** Delivers events to `listener`; events that arrived before the first subscriber are delivered to it first. */
+  /**
+   * Delivers events to `listener`; events that arrived while nobody was subscribed (at most 64 events and 4 MiB)
+   * are delivered to it first.
+   */
   subscribe(listener: (event: SignalingEvent) => void): () => void {
     return this.#hub.subscribe(listener);
   }
@@ -282,11 +283,24 @@ export class WebSocketSignaling implements SignalingAdapter {
    * Closes the socket (code 1000) and stops any reconnection. Subscribers receive `closed` (without `error`) once,
    * asynchronously; nothing else is delivered afterwards. The relay tells the peer `peer-left`. Idempotent.
    * Messages queued while the socket is still connecting (the session's `bye`) are sent first, best effort: the
-   * socket is closed right after it opens, or after 2 s if it does not.
+   * socket is closed right after it opens, or after 2 s if it does not. Between two reconnection attempts, a socket
+   * is opened at once for them (resuming the membership), under the same 2 s bound.
    */
   close(): void {
     if (this.#closed) return;
-    const socket = this.#socket;
+    let socket = this.#socket;
+    if (this.#retryTimer !== undefined && this.#unacked.length > 0) {
+      // Between two reconnection attempts, with no socket at all: one last attempt, at once, so the bye reaches
+      // the peer instead of it waiting out the relay's grace period for `peer-left`. Bounded like the rest below.
+      this.#clock.clearTimeout(this.#retryTimer);
+      this.#retryTimer = undefined;
+      try {
+        socket = this.#open();
+        this.#socket = socket;
+      } catch (error) {
+        this.#logger.debug('signaling: the last attempt to send the bye could not start', error);
+      }
+    }
     if (socket.readyState === CONNECTING && this.#unacked.length > 0 && !this.#abandoned.has(socket)) {
       // Messages (typically the session's `bye`) are waiting for this socket: best effort, it joins (or resumes),
       // sends them and closes as soon as it opens, within LINGER_MS. Nothing is delivered to subscribers any more.
@@ -360,7 +374,8 @@ export class WebSocketSignaling implements SignalingAdapter {
     }
     switch (frame.t) {
       case 'signal':
-        this.#onSignal(frame.data, frame.n);
+        // The raw frame's length is what holding it costs while nobody is subscribed.
+        this.#onSignal(frame.data, frame.n, (raw as string).length);
         return;
       case 'ack':
         this.#onAck(frame.n);
@@ -421,7 +436,7 @@ export class WebSocketSignaling implements SignalingAdapter {
     this.#hub.emit({ type: 'resumed' });
   }
 
-  #onSignal(data: unknown, n: unknown): void {
+  #onSignal(data: unknown, n: unknown, bytes: number): void {
     if (this.#resumable && isCount(n)) {
       // Already delivered before the socket dropped: the relay sent it again because our ack did not reach it.
       if (n <= this.#received) {
@@ -431,7 +446,7 @@ export class WebSocketSignaling implements SignalingAdapter {
       this.#received = n;
       this.#ackSoon();
     }
-    this.#hub.emit({ type: 'message', data });
+    this.#hub.emit({ type: 'message', data }, bytes);
   }
 
   #onAck(n: unknown): void {

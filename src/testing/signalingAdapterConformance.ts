@@ -137,6 +137,26 @@ export function signalingAdapterConformance(
         'early offer',
       );
     }),
+    define('messages arriving between two subscribers wait for the next one', async (pair, ctx) => {
+      // One app-owned adapter may serve many calls: the next call's offer can arrive after one session
+      // unsubscribed and before the next one subscribes.
+      const first = ctx.record('b');
+      await pair.a.send({ type: 'bye', reason: 'hangup', callId: 'first-call' });
+      await first.waitForMessages(1, 'a sent a bye to the first subscriber');
+      first.stop();
+      const between: SignalMessage = sampleMessages()[0]!.message;
+      await pair.a.send(between);
+      await delay(quietMs);
+      const second = ctx.record('b');
+      expectSame(
+        between,
+        (await second.waitForMessages(1, 'a sent an offer while b had no subscriber'))[0],
+        'offer sent between two subscribers',
+      );
+      await delay(quietMs);
+      checkExactly(first.messages, 1, 'the first subscriber, which unsubscribed');
+      checkExactly(second.messages, 1, 'the second subscriber');
+    }),
     define('keeps the order of a burst', async (pair, ctx) => {
       const count = options.burstSize ?? 50;
       const b = ctx.record('b');

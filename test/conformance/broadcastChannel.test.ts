@@ -38,6 +38,24 @@ describe('BroadcastChannelSignaling', () => {
     for (const adapter of opened.splice(0)) adapter.close();
   });
 
+  it('a bye sent just before close() reaches the paired tab before peer-left (nothing to flush: it is posted at once)', async () => {
+    const name = uniqueName();
+    const a = open(name);
+    const b = open(name);
+    await Promise.all([a.ready, b.ready]);
+    const events: SignalingEvent[] = [];
+    b.subscribe((event) => events.push(event));
+    a.send({ type: 'bye', reason: 'hangup' });
+    a.close();
+    await vi.waitFor(() => expect(events.map((event) => event.type)).toContain('peer-left'), {
+      timeout: 2_000,
+    });
+    expect(events).toEqual([
+      { type: 'message', data: { type: 'bye', reason: 'hangup' } },
+      { type: 'peer-left' },
+    ]);
+  });
+
   const collect = (adapter: BroadcastChannelSignaling): SignalingEvent[] => {
     const events: SignalingEvent[] = [];
     adapter.subscribe((event) => events.push(event));

@@ -14,6 +14,7 @@ type Fault =
   | 'duplicate'
   | 'late-duplicate'
   | 'leaky-unsubscribe'
+  | 'buffers-only-before-first-subscriber'
   | 'lossy-resume'
   | 'duplicating-resume'
   | 'never-resumes'
@@ -24,6 +25,7 @@ function createFaultyPair(fault: Fault): SignalingAdapterPair {
   const listeners = { a: new Set<(e: SignalingEvent) => void>(), b: new Set<(e: SignalingEvent) => void>() };
   const everyone = { a: new Set<(e: SignalingEvent) => void>(), b: new Set<(e: SignalingEvent) => void>() };
   const pending = { a: [] as SignalingEvent[], b: [] as SignalingEvent[] };
+  const everSubscribed = { a: false, b: false };
   let sent = 0;
   let held: (() => void) | undefined;
   /** The side whose connection is down (interrupt), and what it sent meanwhile. */
@@ -32,7 +34,8 @@ function createFaultyPair(fault: Fault): SignalingAdapterPair {
   const deliver = (to: 'a' | 'b', event: SignalingEvent, delayMs = 0): void => {
     setTimeout(() => {
       const targets = fault === 'leaky-unsubscribe' ? everyone[to] : listeners[to];
-      if (targets.size === 0) pending[to].push(event);
+      const lost = fault === 'buffers-only-before-first-subscriber' && everSubscribed[to];
+      if (targets.size === 0 && !lost) pending[to].push(event);
       for (const listener of targets) listener(structuredClone(event));
     }, delayMs);
   };
@@ -66,6 +69,7 @@ function createFaultyPair(fault: Fault): SignalingAdapterPair {
     subscribe(listener) {
       listeners[me].add(listener);
       everyone[me].add(listener);
+      everSubscribed[me] = true;
       for (const event of pending[me].splice(0)) deliver(me, event);
       return () => listeners[me].delete(listener);
     },
@@ -199,5 +203,14 @@ describe('the conformance kit catches broken adapters', () => {
   it('catches an adapter whose unsubscribe does not stop delivery', async () => {
     const found = await failures('leaky-unsubscribe');
     expect(found['unsubscribe stops delivery']).toMatch(/unsubscribed listener still received 1 message/);
+  });
+
+  it('catches an adapter that buffers only before its first subscriber (a reused adapter loses messages)', async () => {
+    const found = await failures('buffers-only-before-first-subscriber');
+    expect(found['messages arriving between two subscribers wait for the next one']).toMatch(
+      /b received 0 of 1 expected message\(s\).*while b had no subscriber/,
+    );
+    // Before the first subscriber it still buffers, so the older case cannot tell.
+    expect(found['delivers messages sent before the receiver subscribed']).toBeUndefined();
   });
 });

@@ -92,6 +92,66 @@ describe('WebSocketSignaling', () => {
     expect(closed.error?.message).toMatch(/room-full/);
   });
 
+  it('close() while the socket is still connecting delivers the queued bye through the relay, then frees the room', async () => {
+    const url = await start();
+    const peer = open(url, 'linger');
+    await peer.ready;
+    const events = collect(peer);
+    const leaving = open(url, 'linger');
+    // Still connecting: the bye is queued, and close() must not throw it away.
+    leaving.send({ type: 'bye', reason: 'hangup' });
+    leaving.close();
+    await until(() => events.some((event) => event.type === 'peer-left'));
+    expect(events).toEqual([
+      { type: 'message', data: { type: 'bye', reason: 'hangup' } },
+      { type: 'peer-left' },
+    ]);
+    // The room is free again: a newcomer joins it.
+    await open(url, 'linger').ready;
+  });
+
+  it('a bye sent just before close() on a joined socket reaches the peer before peer-left', async () => {
+    const url = await start();
+    const peer = open(url, 'bye-then-close');
+    const leaving = open(url, 'bye-then-close');
+    await Promise.all([peer.ready, leaving.ready]);
+    const events = collect(peer);
+    // Both frames leave in one go: the relay reads the bye and the close frame together.
+    leaving.send({ type: 'bye', reason: 'hangup' });
+    leaving.close();
+    await until(() => events.some((event) => event.type === 'peer-left'));
+    expect(events).toEqual([
+      { type: 'message', data: { type: 'bye', reason: 'hangup' } },
+      { type: 'peer-left' },
+    ]);
+  });
+
+  it('close() while waiting to reconnect still delivers the bye through the relay (a last resume at once)', async () => {
+    const relay = await createRelayServer({ port: 0 });
+    relays.push(relay);
+    const proxy = await startTcpProxy(relay.port);
+    try {
+      const peer = open(`ws://127.0.0.1:${relay.port}`, 'interrupted-bye');
+      const leaving = open(`ws://127.0.0.1:${proxy.port}`, 'interrupted-bye', {
+        reconnect: { initialDelayMs: 1_000 },
+      });
+      await Promise.all([peer.ready, leaving.ready]);
+      const events = collect(peer);
+      const own = collect(leaving);
+      proxy.cut();
+      await until(() => own.some((event) => event.type === 'interrupted'));
+      leaving.send({ type: 'bye', reason: 'hangup' });
+      leaving.close();
+      await until(() => events.some((event) => event.type === 'peer-left'));
+      expect(events).toEqual([
+        { type: 'message', data: { type: 'bye', reason: 'hangup' } },
+        { type: 'peer-left' },
+      ]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('bounds the queue before the socket opens with a HangupError', async () => {
     const url = await start();
     const adapter = open(url, 'queue', { maxQueuedMessages: 2 });

@@ -173,13 +173,16 @@ export interface IdleAttackResult extends AttackResult {
 /**
  * Item 3: `sockets` connections that never join, each reopened as soon as the relay closes it, held for
  * `durationMs` from the moment they are all open. Then `onFull` runs (to start a legitimate pair), and a fresh pair
- * tries to join a room every 100 ms (at least once).
+ * tries to join a room every 100 ms (at least once). With `squatMs`, the squatting variant: each socket joins a
+ * room of its own as soon as it opens (so it is not "unjoined"), and `onFull` waits `squatMs` after the relay is
+ * full (the relay's `aloneTimeoutMs`).
  */
 export async function idleSocketsAttack(
   url: string,
   durationMs: number,
   sockets: number,
   onFull: () => Promise<void> = async () => {},
+  squatMs?: number,
 ): Promise<IdleAttackResult> {
   const result: IdleAttackResult = {
     cutOff: 0,
@@ -192,12 +195,16 @@ export async function idleSocketsAttack(
   const live = new Set<WebSocket>();
   let stopping = false;
   let opened = 0;
+  let squatRoom = 0;
   const keepOne = (): void => {
     if (stopping) return;
     const socket = new WebSocket(url, ATTACKER);
     live.add(socket);
     socket.on('error', () => {});
-    socket.once('open', () => opened++);
+    socket.once('open', () => {
+      opened++;
+      if (squatMs !== undefined) socket.send(JSON.stringify({ t: 'join', room: `squat-${squatRoom++}` }));
+    });
     socket.once('close', (code) => {
       live.delete(socket);
       if (stopping) return;
@@ -211,6 +218,7 @@ export async function idleSocketsAttack(
   // attack's time runs from then, and at least one fresh pair tries.
   const fillBy = Date.now() + 10_000;
   while (opened < sockets && Date.now() < fillBy) await sleep(10);
+  if (squatMs !== undefined) await sleep(squatMs);
   await onFull();
   const deadline = Date.now() + durationMs;
   let room = 0;

@@ -7,6 +7,7 @@ import {
   WebSocketSignaling,
   type WebSocketSignalingOptions,
 } from '../../../src/signaling/WebSocketSignaling.js';
+import { ManualClock } from '../../../src/testing/ManualClock.js';
 import { runConformance } from '../../conformance/runConformance.js';
 import { describeRedis, startRedis, type TestRedis } from '../../helpers/redisServer.js';
 import { startRelayNode } from '../../helpers/relayNode.js';
@@ -347,6 +348,37 @@ describeRedis('cluster mode (real redis-server)', () => {
     const fourth = await rawClient(one!.port);
     expect(await oldestClosed).toBe(1013);
     for (const c of [...three, fourth]) c.socket.terminate();
+  });
+
+  it('full process: a member alone past aloneTimeoutMs makes way (1013); one whose partner is on another process never does', async () => {
+    const clock = new ManualClock();
+    const [one, two] = await relays(2, { maxConnections: 2, clock });
+    // On process one: a member whose partner is on process two, and a squatter alone in a room of its own.
+    const paired = await rawClient(one!.port);
+    paired.send({ t: 'join', room: 'call' });
+    await paired.next('joined');
+    const partner = await rawClient(two!.port);
+    partner.send({ t: 'join', room: 'call' });
+    await partner.next('joined');
+    await paired.next('peer-joined');
+    const squatter = await rawClient(one!.port);
+    squatter.send({ t: 'join', room: 'squat' });
+    await squatter.next('joined');
+    clock.advance(30_000);
+    const squatterClosed = new Promise<number>((resolve) => squatter.socket.once('close', resolve));
+    const newcomer = await rawClient(one!.port);
+    expect(await squatterClosed).toBe(1013);
+    newcomer.send({ t: 'join', room: 'fresh' });
+    await newcomer.next('joined');
+    // Now the only lone member has been alone for less than aloneTimeoutMs: the next one is refused.
+    const refusedClosed = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${one!.port}`);
+      socket.on('error', () => {});
+      socket.once('close', resolve);
+    });
+    expect(refusedClosed).toBe(1013);
+    expect(paired.socket.readyState).toBe(WebSocket.OPEN);
+    for (const c of [paired, partner, newcomer]) c.socket.terminate();
   });
 
   it('while Redis hangs, at most 256 frames of one socket wait; more is flooding (rate-limited, 4002)', async () => {

@@ -13,7 +13,7 @@ const { rethrowLater } = await import('../../../src/util/rethrowLater.js');
 describe('shared helpers', () => {
   it('SignalingEventHub re-throws a listener exception through rethrowLater', () => {
     vi.mocked(rethrowLater).mockClear();
-    const hub = new SignalingEventHub(8, silentLogger);
+    const hub = new SignalingEventHub({ maxEvents: 8, maxBytes: 1_024 }, silentLogger);
     const boom = new Error('listener bug');
     const others: string[] = [];
     hub.subscribe(() => {

@@ -303,3 +303,47 @@ describe('WebSocketSignaling close() flushes what waits for a connecting socket'
     expect(socket.closedWith).toBe(1000);
   });
 });
+
+describe('WebSocketSignaling close() between two reconnection attempts', () => {
+  it('makes one last attempt at once to deliver the queued bye (resume, send, close 1000), bounded by 2 s', async () => {
+    const { clock, signaling, events, first, last } = setUp({ reconnect: { initialDelayMs: 1_000 } });
+    first.receive({ t: 'signal', n: 1, data: 'x' });
+    first.fire('close', { code: 1006, reason: '' });
+    // Waiting for the next attempt, no socket at all: the session hangs up.
+    signaling.send({ type: 'bye', reason: 'hangup' });
+    signaling.close();
+    expect(ScriptedSocket.made).toHaveLength(2);
+    const lastTry = last();
+    lastTry.fire('open');
+    expect(lastTry.sent).toEqual([
+      { t: 'resume', room: 'r', token: 'T1', n: 1 },
+      { t: 'signal', n: 1, data: { type: 'bye', reason: 'hangup' } },
+    ]);
+    expect(lastTry.closedWith).toBe(1000);
+    await flush();
+    expect(events.map((e) => e.type)).toEqual(['message', 'interrupted', 'closed']);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('the last attempt is closed after 2 s if it never opens, and no other attempt follows', () => {
+    const { clock, signaling, first, last } = setUp({ reconnect: { initialDelayMs: 1_000 } });
+    first.fire('close', { code: 1006, reason: '' });
+    signaling.send({ type: 'bye', reason: 'hangup' });
+    signaling.close();
+    const lastTry = last();
+    clock.advance(1_999);
+    expect(lastTry.closedWith).toBeUndefined();
+    clock.advance(1);
+    expect(lastTry.closedWith).toBeDefined();
+    clock.advance(60_000);
+    expect(ScriptedSocket.made).toHaveLength(2);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('with nothing queued, close() opens no socket', () => {
+    const { signaling, first } = setUp({ reconnect: { initialDelayMs: 1_000 } });
+    first.fire('close', { code: 1006, reason: '' });
+    signaling.close();
+    expect(ScriptedSocket.made).toHaveLength(1);
+  });
+});
