@@ -25,6 +25,7 @@ import {
   type RtcRuntime,
   type SignalMessage,
 } from '../src/index.js';
+import { manySectionOffer } from '../test/helpers/hostileSdp.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
   if (SECTIONS > 0) {
     pair.a.send({
       type: 'description',
-      description: { type: 'offer', sdp: withSections(attackerSdp, SECTIONS) },
+      description: { type: 'offer', sdp: manySectionOffer(attackerSdp, SECTIONS) },
     });
   } else {
     flood();
@@ -190,21 +191,6 @@ async function main(): Promise<void> {
   );
   (globalThis as { gc?: () => void }).gc?.();
   await sleep(100);
-}
-
-/** The attacker's own description as an offer, plus `extra` minimal audio sections outside BUNDLE. */
-function withSections(realSdp: string, extra: number): string {
-  const lines = realSdp.split('\r\n');
-  const first = (prefix: string) => lines.find((line) => line.startsWith(prefix)) ?? '';
-  const shared = [first('a=ice-ufrag:'), first('a=ice-pwd:'), first('a=fingerprint:')].join('\r\n');
-  let sdp = realSdp
-    .replace(/^o=(\S+) (\d+) (\d+)/m, (_m, user, id, version) => `o=${user} ${id} ${Number(version) + 1}`)
-    .replace(/^t=0 0\r\n/m, `t=0 0\r\n${shared}\r\n`)
-    .replace(/a=setup:\w+/g, 'a=setup:actpass');
-  for (let m = 0; m < extra; m++) {
-    sdp += `m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:x${m}\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n`;
-  }
-  return sdp;
 }
 
 await main();

@@ -1,33 +1,21 @@
+import { RateGate } from '../util/RateGate.js';
+
 /**
- * A socket's allowance of inbound frames: a token bucket refilled at `perSecond` tokens a second, holding at most
- * `perSecond` (the burst). Every frame costs one token, data and control (ping, pong) alike: a control frame costs
- * the relay as much work as a data frame, and a ping costs it a pong.
+ * A socket's allowance of inbound frames: the shared token bucket ({@link RateGate}) refilled at `perSecond`
+ * tokens a second, holding at most `perSecond` (the burst). Every frame costs one token, data and control (ping,
+ * pong) alike: a control frame costs the relay as much work as a data frame, and a ping costs it a pong.
  *
  * @internal
  */
 export class FrameBudget {
-  readonly #perSecond: number;
-  readonly #now: () => number;
-  #tokens: number;
-  #refilledAt: number;
+  readonly #gate: RateGate;
 
   constructor(perSecond: number, now: () => number = Date.now) {
-    this.#perSecond = perSecond;
-    this.#now = now;
-    this.#tokens = perSecond;
-    this.#refilledAt = now();
+    this.#gate = new RateGate(now, perSecond, perSecond);
   }
 
   /** Spends one token; `false` when none is left (the socket is over its rate). */
   take(): boolean {
-    const now = this.#now();
-    this.#tokens = Math.min(
-      this.#perSecond,
-      this.#tokens + ((now - this.#refilledAt) / 1000) * this.#perSecond,
-    );
-    this.#refilledAt = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
+    return this.#gate.take() === 'pass';
   }
 }

@@ -4,6 +4,7 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { type Clock, realClock } from '../clock.js';
 import { type Logger, silentLogger } from '../logger.js';
 import {
+  isCount,
   isResumableCloseCode,
   MAX_RESUME_TOKEN_LENGTH,
   MAX_ROOM_NAME_LENGTH,
@@ -593,6 +594,3 @@ function badRoom(): Problem {
 }
 
 /** A frame number: a non-negative safe integer. */
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}

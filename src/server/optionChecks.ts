@@ -1,10 +1,11 @@
+import { MAX_TIMER_DELAY_MS } from '../util/TimerSet.js';
+
 /**
  * Validation of `createRelayServer` options: every problem is a `TypeError` naming the option, the accepted
  * range and the value received, thrown before anything listens.
  */
 
 /** Longest delay a Node timer honours; a longer one is clamped to 1 ms (with a warning), so it would fire at once. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function fail(name: string, requirement: string, value: unknown): never {
   const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -30,10 +31,10 @@ export function checkPositive(name: string, value: unknown): void {
  */
 export function checkTimerMs(name: string, value: unknown, positive = false, hint?: string): void {
   const low = positive ? 1 : 0;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < low || value > MAX_TIMER_MS) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < low || value > MAX_TIMER_DELAY_MS) {
     fail(
       name,
-      `a number of milliseconds from ${low} to ${MAX_TIMER_MS} (2**31-1, about 24.8 days: Node runs a longer ` +
+      `a number of milliseconds from ${low} to ${MAX_TIMER_DELAY_MS} (2**31-1, about 24.8 days: Node runs a longer ` +
         `timer after 1 ms)${hint ? `; ${hint}` : ''}`,
       value,
     );

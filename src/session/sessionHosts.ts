@@ -72,6 +72,9 @@ export interface PartHosts {
 export function sessionHosts(session: SessionHost): PartHosts {
   const report = (error: HangupError): void => session.emit('error', error);
   const fail = (error: unknown): void => session.end('error', error);
+  // Stamped once: the heartbeat goes out every second for the whole call.
+  const { callId } = session.options;
+  const heartbeat = callId === undefined ? HEARTBEAT : { ...HEARTBEAT, callId };
   return {
     signaling: {
       ended: session.ended,
@@ -154,10 +157,7 @@ export function sessionHosts(session: SessionHost): PartHosts {
             tracks.some((track) => track.kind === kind && track.readyState !== 'ended'),
         );
       },
-      heartbeat: () => {
-        const { callId } = session.options;
-        session.peer().sendControl(callId === undefined ? HEARTBEAT : { ...HEARTBEAT, callId });
-      },
+      heartbeat: () => session.peer().sendControl(heartbeat),
       report,
       // Recovery as for an ICE failure of a connected call: restarts bounded in number and time.
       trouble: () => session.ice().failed(),

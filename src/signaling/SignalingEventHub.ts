@@ -85,8 +85,10 @@ export class SignalingEventHub {
     const { maxEvents, maxBytes } = this.#limits;
     let dropped = 0;
     // Bounded in count and size, so an adapter nobody listens to cannot grow without limit (a relay or a peer may
-    // send up to 1 MiB per frame); the oldest events are the ones to lose.
+    // send up to 1 MiB per frame); the oldest events are the ones to lose. An event larger than the whole budget
+    // is dropped alone: making room for it would empty the buffer and still not fit it.
     while (
+      bytes <= maxBytes &&
       this.#pending.length > 0 &&
       (this.#pending.length >= maxEvents || this.#pendingBytes + bytes > maxBytes)
     ) {

@@ -1,8 +1,10 @@
 import { type Clock, realClock } from '../clock.js';
 import { HangupError } from '../errors/HangupError.js';
 import { type Logger, silentLogger } from '../logger.js';
+import { MAX_TIMER_DELAY_MS } from '../util/TimerSet.js';
 import { printable } from './printable.js';
 import {
+  isCount,
   isFatalRelayError,
   isResumableCloseCode,
   MAX_ROOM_NAME_LENGTH,
@@ -596,15 +598,11 @@ function reconnectSettings(
     attemptTimeoutMs: option?.attemptTimeoutMs ?? 3_000,
   };
   for (const [name, value] of Object.entries(settings)) {
-    if (!(typeof value === 'number' && value > 0 && value <= 2 ** 31 - 1)) {
+    if (!(typeof value === 'number' && value > 0 && value <= MAX_TIMER_DELAY_MS)) {
       throw new TypeError(`WebSocketSignaling: options.reconnect.${name} must be a positive number of ms`);
     }
   }
   return settings;
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 function isDuration(value: unknown): value is number {

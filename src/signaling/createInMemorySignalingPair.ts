@@ -1,4 +1,5 @@
 import { type Clock, realClock } from '../clock.js';
+import { mulberry32 } from '../util/mulberry32.js';
 import { rethrowLater } from '../util/rethrowLater.js';
 import type { SignalingAdapter, SignalingEvent, SignalMessage } from './types.js';
 
@@ -229,18 +230,6 @@ function checkRate(name: string, value: number | undefined): number {
   const rate = value ?? 0;
   if (!(rate >= 0 && rate <= 1)) badOption(name, 'between 0 and 1', rate);
   return rate;
-}
-
-/** mulberry32: tiny, fast and good enough to pick faults; returns floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

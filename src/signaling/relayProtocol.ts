@@ -98,3 +98,8 @@ export function isResumableCloseCode(code: number): boolean {
     code === RelayCloseCode.resumeElsewhere
   );
 }
+
+/** A non-negative safe integer: frame sequence numbers and acknowledgements on both ends of the wire. */
+export function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}

@@ -2,7 +2,7 @@
 export type GateVerdict = 'pass' | 'first-drop' | 'drop';
 
 /**
- * A token bucket on the session's clock: `burst` at once, then `perSecond`. It exists so that a peer
+ * A token bucket on an injected clock: `burst` at once, then `perSecond`. It exists so that a peer (or a relay client)
  * cannot turn a stream of messages into an unbounded stream of work and events. A refusal is reported once
  * per burst: the report is re-armed only once the bucket has refilled completely (the sender went quiet for
  * `burst / perSecond` seconds), so a sustained flood costs one report, not one per refilled token.

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +99,23 @@ export async function bundle(entry: string): Promise<string> {
   return output.text;
 }
 
+/** Reads a POSTed JSON body (a page's beacon), hands it to `sink`, then answers 204. */
+export function receiveJson<T>(
+  request: IncomingMessage,
+  response: ServerResponse,
+  sink: (value: T) => void,
+): void {
+  let body = '';
+  request.setEncoding('utf8');
+  request.on('data', (chunk: string) => {
+    body += chunk;
+  });
+  request.on('end', () => {
+    sink(JSON.parse(body) as T);
+    response.writeHead(204).end();
+  });
+}
+
 /** An end check a page sent with `navigator.sendBeacon` (it survives the page going away). */
 export interface BeaconReport {
   check: EndCheck;
@@ -122,15 +139,9 @@ export async function serveScenarioPage(): Promise<{
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
     if (path === '/report' && request.method === 'POST') {
-      let body = '';
-      request.setEncoding('utf8');
-      request.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      request.on('end', () => {
-        reports.push(JSON.parse(body) as BeaconReport);
+      receiveJson<BeaconReport>(request, response, (report) => {
+        reports.push(report);
         for (const wake of waiters.splice(0)) wake();
-        response.writeHead(204).end();
       });
     } else if (path === '/scenarios.js') {
       response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);

@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { BrowserDriver, DrivenPage } from '../browser/drivers.js';
-import { bundle, closeServer, listen } from '../browser/harness.js';
+import { bundle, closeServer, listen, receiveJson } from '../browser/harness.js';
 import type { PagePeerApi } from './page/peer.js';
 import type { InteropPeer, MediaCounts, PeerReport, PeerStartOptions } from './peerApi.js';
 
@@ -20,15 +20,7 @@ export async function servePeerPage(): Promise<{
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
     if (path === '/report' && request.method === 'POST') {
-      let body = '';
-      request.setEncoding('utf8');
-      request.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      request.on('end', () => {
-        beacons.push(JSON.parse(body) as PeerReport);
-        response.writeHead(204).end();
-      });
+      receiveJson<PeerReport>(request, response, (report) => beacons.push(report));
     } else if (path === '/elsewhere') {
       response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>elsewhere</title>');
     } else if (path === '/peer.js') {

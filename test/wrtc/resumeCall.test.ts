@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRelayServer, type RelayServer } from '../../src/server/index.js';
+import { mulberry32 as seeded } from '../../src/util/mulberry32.js';
 import { type ResumableSide, resumableSide, until } from '../helpers/resumableCall.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy.js';
 import { expectSideReleased } from '../helpers/wrtcCall.js';
@@ -26,18 +27,6 @@ afterEach(async () => {
   await relay?.close();
   relay = undefined;
 });
-
-/** mulberry32: a failing seed can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function setUp(room: string) {
   relay = await createRelayServer({ port: 0, pingIntervalMs: 0 });

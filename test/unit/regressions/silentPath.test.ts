@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SILENCE_SAMPLE_MS, SILENCE_WINDOW_MS } from '../../../src/session/SilentPathWatch.js';
-import type { FakeRTCPeerConnection } from '../../../src/testing/index.js';
-import { connect, expectReleased, fakeCall, record } from '../../helpers/fakeCall.js';
+import { createFakeMediaStream, type FakeRTCPeerConnection, settle } from '../../../src/testing/index.js';
+import { connect, driveTo, expectReleased, fakeCall, record, solo } from '../../helpers/fakeCall.js';
 
 // #14 item 2: after an ICE restart, Firefox (polite) can stop receiving anything from Chromium while both stay
 // `connected`. A call where nothing arrives from a peer that should be sending is a broken path: the session
@@ -54,5 +54,39 @@ describe('connected, yet nothing arrives', () => {
     call.a.end();
     await call.clock.advanceAsync(10);
     expectReleased(call.a, call.b);
+  });
+});
+
+describe("silent path, at the session: the peer's mute state decides what is expected", () => {
+  it('an unmuted peer whose media never arrives (and who sends no heartbeat) is a broken path', async () => {
+    const s = solo();
+    await driveTo(s, 'connected');
+    const remote = createFakeMediaStream();
+    for (const track of remote.getTracks()) s.pc().emitTrack(track, [remote]);
+    await s.clock.advanceAsync(SILENCE_WINDOW_MS + 2 * SILENCE_SAMPLE_MS);
+    expect(s.log.events).toContain('error:ICE_FAILED');
+    s.session.end();
+    expectReleased(s.session);
+  });
+
+  it('a peer that muted both kinds raises no alarm while nothing arrives', async () => {
+    const s = solo();
+    await driveTo(s, 'connected');
+    const remote = createFakeMediaStream();
+    for (const track of remote.getTracks()) s.pc().emitTrack(track, [remote]);
+    s.signaling.message({ type: 'mute', kind: 'audio', muted: true });
+    s.signaling.message({ type: 'mute', kind: 'video', muted: true });
+    await settle();
+    expect(s.log.events).toEqual(expect.arrayContaining(['remoteMute:audio:true', 'remoteMute:video:true']));
+    await s.clock.advanceAsync(3 * SILENCE_WINDOW_MS);
+    expect(s.log.errors).toEqual([]);
+    expect(s.session.state).toBe('connected');
+    // Unmuting one kind makes it expected again: its silence is trouble.
+    s.signaling.message({ type: 'mute', kind: 'audio', muted: false });
+    await settle();
+    await s.clock.advanceAsync(SILENCE_WINDOW_MS + 2 * SILENCE_SAMPLE_MS);
+    expect(s.log.events).toContain('error:ICE_FAILED');
+    s.session.end();
+    expectReleased(s.session);
   });
 });

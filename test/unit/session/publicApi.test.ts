@@ -59,6 +59,30 @@ describe('the snapshot carries mute and screen-share state', () => {
   });
 });
 
+describe('the snapshot follows the peer mute state', () => {
+  it('a peer mute change makes a new snapshot and notifies; a repeated announcement changes nothing', async () => {
+    const s = solo();
+    await driveTo(s, 'connected');
+    const before = s.session.getSnapshot();
+    let changes = 0;
+    s.session.subscribe(() => changes++);
+    s.signaling.message({ type: 'mute', kind: 'video', muted: true });
+    await settle();
+    const after = s.session.getSnapshot();
+    expect(after).not.toBe(before);
+    expect(after.remoteMuted).toEqual({ audio: false, video: true });
+    expect(before.remoteMuted).toEqual({ audio: false, video: false });
+    expect(changes).toBeGreaterThan(0);
+    changes = 0;
+    s.signaling.message({ type: 'mute', kind: 'video', muted: true });
+    await settle();
+    expect(s.session.getSnapshot()).toBe(after);
+    expect(changes).toBe(0);
+    s.session.end();
+    expectReleased(s.session);
+  });
+});
+
 describe('root exports', () => {
   it('export no constant that no option changes, and attachStream once', () => {
     const names = Object.keys(root);

@@ -8,6 +8,7 @@ import {
   type WebSocketSignalingOptions,
 } from '../../../src/signaling/WebSocketSignaling.js';
 import { ManualClock } from '../../../src/testing/ManualClock.js';
+import { mulberry32 as seeded } from '../../../src/util/mulberry32.js';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcpProxy.js';
 
 // Resume against the real relay: sockets are cut by a loopback TCP proxy (RST, no close handshake), as a network
@@ -57,18 +58,6 @@ function candidate(i: number, from: string): SignalMessage {
       candidate: `candidate:${i} 1 udp 2122260223 192.0.2.1 ${50_000 + i} typ host`,
       sdpMid: from,
     },
-  };
-}
-
-/** A small seeded PRNG (mulberry32), so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
