@@ -26,9 +26,17 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADAPTER_NAMES, type AdapterName } from './common.js';
+import { compileBench } from './compile.js';
 import { rotate, type Summary, summarize } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+let worker: string | undefined;
+/** The worker, compiled once per run (see bench/compile.ts for why not tsx). */
+function compiledWorker(): string {
+  worker ??= compileBench().worker;
+  return worker;
+}
 
 interface Flags {
   runs: number;
@@ -90,10 +98,10 @@ function parseFlags(argv: string[]): Flags {
  * at most twice, and said so on stderr; any other failure is thrown.
  */
 function runTask(task: object, flags: Flags): Record<string, unknown> {
-  const nodeArgs = ['--expose-gc', '--import', 'tsx'];
+  const nodeArgs = ['--expose-gc'];
   const env = flags.cpuProf ? { ...process.env, HANGUP_BENCH_CPU_PROF: join(here, 'profiles') } : process.env;
   for (let attempt = 1; ; attempt++) {
-    const child = spawnSync(process.execPath, [...nodeArgs, join(here, 'worker.ts'), JSON.stringify(task)], {
+    const child = spawnSync(process.execPath, [...nodeArgs, compiledWorker(), JSON.stringify(task)], {
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -146,8 +146,10 @@ interface Shard {
 const here = dirname(fileURLToPath(import.meta.url));
 
 function startShard(): Shard {
-  const child: ChildProcess = fork(join(here, 'shard.ts'), [], {
-    execArgv: ['--expose-gc', '--import', 'tsx'],
+  // Compiled by bench/compile.ts next to this file (shard.mjs), or run from source under tsx.
+  const compiled = import.meta.url.endsWith('.mjs');
+  const child: ChildProcess = fork(join(here, compiled ? 'shard.mjs' : 'shard.ts'), [], {
+    execArgv: compiled ? ['--expose-gc'] : ['--expose-gc', '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let pending: { resolve(reply: ShardReply): void; reject(error: Error): void } | undefined;

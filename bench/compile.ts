@@ -1,0 +1,28 @@
+import { buildSync } from 'esbuild';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Compiles the measuring processes (worker and shard, with `src/` and the adapters bundled in) to plain
+ * JavaScript in `bench/.build/`, the way tsup builds the package: esbuild, no `keepNames`. Run under tsx
+ * instead, every function of `src/` would carry tsx's `__name(...)` wrapper (about 0.14 ms per call on the
+ * hang-up path here), which users of the built package never run and the raw pair mostly does not have.
+ * Dependencies stay external, so @roamhq/wrtc and simple-peer load from node_modules as usual.
+ */
+export function compileBench(): { worker: string; dir: string } {
+  const dir = join(here, '.build');
+  buildSync({
+    entryPoints: { worker: join(here, 'worker.ts'), shard: join(here, 'shard.ts') },
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'error',
+  });
+  return { worker: join(dir, 'worker.mjs'), dir };
+}
