@@ -6,13 +6,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /**
  * Compiles the measuring processes (worker and shard, with `src/` and the adapters bundled in) to plain
- * JavaScript in `bench/.build/`, the way tsup builds the package: esbuild, no `keepNames`. Run under tsx
+ * JavaScript in `node_modules/.cache/hangup-bench/` (out of the linters' and the package's way), the way tsup builds the package: esbuild, no `keepNames`. Run under tsx
  * instead, every function of `src/` would carry tsx's `__name(...)` wrapper (about 0.14 ms per call on the
  * hang-up path here), which users of the built package never run and the raw pair mostly does not have.
  * Dependencies stay external, so @roamhq/wrtc and simple-peer load from node_modules as usual.
  */
 export function compileBench(): { worker: string; dir: string } {
-  const dir = join(here, '.build');
+  const dir = join(here, '..', 'node_modules', '.cache', 'hangup-bench');
   buildSync({
     entryPoints: { worker: join(here, 'worker.ts'), shard: join(here, 'shard.ts') },
     outdir: dir,
