@@ -7,7 +7,6 @@ import type { RtcRuntime } from '../runtime.js';
 import { resolveRuntime } from '../runtime.js';
 import { isSignalingAdapter } from '../signaling/SignalingLink.js';
 import type { SignalingSource } from '../signaling/types.js';
-import { MAX_TIMER_DELAY_MS } from '../util/TimerSet.js';
 
 /** Options of `new CallSession(options)`. */
 export interface CallSessionOptions {
@@ -255,26 +254,12 @@ function nonNegative(name: string, value: number): number {
       `options.${name} must be a finite number of milliseconds >= 0 (got ${String(value)})`,
     );
   }
-  return withinTimerRange(name, value);
+  return value;
 }
 
 function positive(name: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new TypeError(`options.${name} must be a finite number of milliseconds > 0 (got ${String(value)})`);
-  }
-  return withinTimerRange(name, value);
-}
-
-/**
- * Every duration option becomes a timer, and `setTimeout` (browsers and Node alike) treats a delay above
- * 2^31 - 1 ms as 1 ms: a 30-day `maxDurationMs` would end the call `expired` at once. Refused here, with
- * the way out, rather than silently shortened.
- */
-function withinTimerRange(name: string, value: number): number {
-  if (value > MAX_TIMER_DELAY_MS) {
-    throw new TypeError(
-      `options.${name} must be at most ${MAX_TIMER_DELAY_MS} ms (about 24.8 days, the largest delay setTimeout honours; got ${String(value)}); enforce longer limits on the server (the relay's finalize) or leave the option unset`,
-    );
   }
   return value;
 }

@@ -20,8 +20,8 @@ export class TimerSet {
 
   /**
    * Schedules `fn` under `name` after `ms`, replacing any timer of that name. A delay beyond
-   * {@link MAX_TIMER_DELAY_MS} is armed in steps no longer than that (the options refuse such durations;
-   * this keeps every timer correct whatever a caller computes); a negative or NaN delay runs as 0.
+   * {@link MAX_TIMER_DELAY_MS} is armed in steps no longer than that, so a 30-day `maxDurationMs` fires after
+   * 30 days (the runtime would run it after 1 ms); a negative or NaN delay runs as 0.
    */
   set(name: string, ms: number, fn: () => void): void {
     this.clear(name);
