@@ -30,6 +30,7 @@ export class SocketIoSignaling implements SignalingAdapter {
   readonly #closeSocket: boolean;
   readonly #listeners = new Set<(event: SignalingEvent) => void>();
   readonly #early: SignalingEvent[] = [];
+  #handOverScheduled = false;
   #closed = false;
 
   readonly #onSignal = (data: unknown): void => this.#emit({ type: 'message', data });
@@ -81,10 +82,12 @@ export class SocketIoSignaling implements SignalingAdapter {
 
   subscribe(listener: (event: SignalingEvent) => void): () => void {
     this.#listeners.add(listener);
-    const early = this.#early.splice(0);
-    if (early.length > 0) {
+    if (this.#early.length > 0 && !this.#handOverScheduled) {
+      // In a microtask, never inside subscribe(), so the caller can finish wiring up first.
+      this.#handOverScheduled = true;
       queueMicrotask(() => {
-        for (const event of early) this.#deliver(event);
+        this.#handOverScheduled = false;
+        this.#handOver();
       });
     }
     return () => {
@@ -115,13 +118,19 @@ export class SocketIoSignaling implements SignalingAdapter {
 
   #emit(event: SignalingEvent, evenWhenClosed = false): void {
     if (this.#closed && !evenWhenClosed) return;
-    if (this.#listeners.size === 0) {
+    // Held events go first: one that arrives while they wait for their hand-over queues behind them.
+    if (this.#listeners.size === 0 || this.#early.length > 0) {
       // Bounded, so a server that sends while nobody listens cannot grow memory; the oldest is the one to lose.
       if (this.#early.length >= MAX_EARLY_EVENTS) this.#early.shift();
       this.#early.push(event);
       return;
     }
     this.#deliver(event);
+  }
+
+  /** Delivers the held events in order, as long as someone listens (a listener may unsubscribe meanwhile). */
+  #handOver(): void {
+    while (this.#early.length > 0 && this.#listeners.size > 0) this.#deliver(this.#early.shift()!);
   }
 
   #deliver(event: SignalingEvent): void {
