@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isMediaAcquisitionError } from '../../../src/index.js';
 import { connect, expectReleased, fakeCall, record } from '../../helpers/fakeCall.js';
+import { hangUpAndExpectReleased } from './mediaCall.js';
 
 const cameraBroken = () => new DOMException('camera busy', 'NotReadableError');
 
@@ -14,10 +15,7 @@ describe('fallbackToAudioOnly', () => {
     expect(call.a.localStream!.getAudioTracks()).toHaveLength(1);
     expect(call.runtime.mediaRequests.slice(0, 3)).toContainEqual({ audio: true });
     expect(logA.errors.some((e) => isMediaAcquisitionError(e))).toBe(true);
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expect(call.runtime.liveTracks()).toEqual([]);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 
   it("is off by default: the call ends with 'media-error'", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isCallEndedError, isHangupError } from '../../../src/index.js';
 import { PEER_CLOSE_GRACE_MS } from '../../../src/session/sessionHosts.js';
 import { connect, expectReleased, fakeCall, record } from '../../helpers/fakeCall.js';
-import { lossyCall } from './mediaCall.js';
+import { hangUpAndExpectReleased, lossyCall } from './mediaCall.js';
 
 describe('session data channel', () => {
   it('carries strings and ArrayBuffers both ways', async () => {
@@ -21,9 +21,7 @@ describe('session data channel', () => {
     expect(atB).toEqual(['hello']);
     expect(atA).toHaveLength(1);
     expect([...new Uint8Array(atA[0] as ArrayBuffer)]).toEqual([1, 2, 3]);
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 
   it('queues before open, in order, and refuses past the bound with DATA_CHANNEL', async () => {
@@ -46,9 +44,7 @@ describe('session data channel', () => {
     expect(atB).toHaveLength(256);
     expect(atB[0]).toBe('m0');
     expect(atB[255]).toBe('m255');
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 
   it('throws CallEndedError after the end and closes its channels (handlers first) at teardown', async () => {
@@ -158,9 +154,7 @@ describe('session data channel', () => {
     ]);
     expect(call.a.state).toBe('connected');
     expect(call.b.state).toBe('connected');
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 
   it('creates no channel with dataChannel: false, and send() says so', async () => {
@@ -168,9 +162,7 @@ describe('session data channel', () => {
     await connect(call);
     expect(call.runtime.peerConnections.flatMap((pc) => pc.dataChannels)).toEqual([]);
     expect(() => call.a.send('x')).toThrow(/disabled/);
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 });
 

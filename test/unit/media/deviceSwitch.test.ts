@@ -7,7 +7,7 @@ import {
 } from '../../../src/index.js';
 import { FakeRuntime, ManualClock } from '../../../src/testing/index.js';
 import { connect, expectReleased, fakeCall } from '../../helpers/fakeCall.js';
-import { pcOf, sentTrack } from './mediaCall.js';
+import { hangUpAndExpectReleased, pcOf, sentTrack } from './mediaCall.js';
 
 describe('switchDevice', () => {
   it('acquires, replaceTracks in, stops the old track, keeps the stream object and the mute state', async () => {
@@ -53,9 +53,7 @@ describe('switchDevice', () => {
     expect(oldAudio.readyState).toBe('live');
     expect(sentTrack(pc, 'audio')).toBe(oldAudio);
     expect(call.a.liveResources().pendingAcquisitions).toBe(0);
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 
   it('rejects with MediaAcquisitionError when replaceTrack fails, keeping the old track and stopping the new one', async () => {
@@ -79,9 +77,7 @@ describe('switchDevice', () => {
     expect(newVideo).not.toBe(oldVideo);
     expect(newVideo.readyState).toBe('ended');
     expect(call.a.liveResources().tracks).toBe(2);
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 
   it('leaves the app’s own old track live with stopProvidedStream: false', async () => {
@@ -176,10 +172,7 @@ describe('switchDevice', () => {
     expect(call.runtime.liveTracks()).toHaveLength(4);
     expect(call.a.liveResources().tracks).toBe(2);
 
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expect(call.runtime.liveTracks()).toEqual([]);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 
   it('rejects with CallEndedError after the end and TypeError on bad arguments', async () => {

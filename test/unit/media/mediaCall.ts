@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import {
   CallSession,
   type CallSessionOptions,
@@ -10,7 +11,7 @@ import {
   type FakeRuntimeOptions,
   ManualClock,
 } from '../../../src/testing/index.js';
-import type { FakeCall } from '../../helpers/fakeCall.js';
+import { expectReleased, type FakeCall } from '../../helpers/fakeCall.js';
 
 /** A signaling adapter that silently drops outbound messages of the types in `drop` (lossy signaling). */
 export function lossy(inner: SignalingAdapter): { adapter: SignalingAdapter; drop: Set<string> } {
@@ -58,4 +59,15 @@ export function sentTrack(
 ): MediaStreamTrack | null | undefined {
   return pc.getTransceivers().find((t) => (t.sender.track?.kind ?? t.receiver.track.kind) === kind)?.sender
     .track;
+}
+
+/**
+ * Hangs up on A, lets the bye reach B, and checks that both sessions let go of everything and that no track
+ * the fake runtime handed out is still live: the end of most media tests.
+ */
+export async function hangUpAndExpectReleased(call: FakeCall): Promise<void> {
+  call.a.end();
+  await call.clock.advanceAsync(10);
+  expect(call.runtime.liveTracks()).toEqual([]);
+  expectReleased(call.a, call.b);
 }

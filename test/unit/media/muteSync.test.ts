@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MUTE_RESYNC_INTERVAL_MS } from '../../../src/media/MuteSync.js';
 import { connect, driveTo, expectReleased, record, remoteSdp, solo } from '../../helpers/fakeCall.js';
-import { lossyCall, pcOf } from './mediaCall.js';
+import { hangUpAndExpectReleased, lossyCall, pcOf } from './mediaCall.js';
 
 const remoteMutes = (events: string[]) => events.filter((e) => e.startsWith('remoteMute'));
 
@@ -15,9 +15,7 @@ describe('mute travels to the peer', () => {
     call.a.setMuted('video', false);
     await call.clock.advanceAsync(1);
     expect(remoteMutes(logB.events)).toEqual(['remoteMute:audio:true']);
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 
   it('announces a mute set before the call connected', async () => {
@@ -27,9 +25,7 @@ describe('mute travels to the peer', () => {
     await connect(call);
     await call.clock.advanceAsync(1);
     expect(remoteMutes(logB.events)).toEqual(['remoteMute:video:true']);
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 
   it('re-sends the full state after ICE recovery, so a lost change cannot drift', async () => {
@@ -50,9 +46,7 @@ describe('mute travels to the peer', () => {
     await call.clock.advanceAsync(1);
 
     expect(remoteMutes(logB.events)).toEqual(['remoteMute:audio:true', 'remoteMute:audio:false']);
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 
   it('re-sends the full state after a renegotiation', async () => {
@@ -69,9 +63,7 @@ describe('mute travels to the peer', () => {
 
     expect(remoteMutes(logB.events)).toEqual(['remoteMute:video:true']);
     expect(call.a.state).toBe('connected');
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 });
 

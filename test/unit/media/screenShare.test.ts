@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { isCallEndedError, isMediaAcquisitionError } from '../../../src/index.js';
 import { FakeMediaStream, FakeMediaStreamTrack, fakeTrack } from '../../../src/testing/index.js';
 import { connect, expectReleased, fakeCall } from '../../helpers/fakeCall.js';
-import { pcOf, sentTrack } from './mediaCall.js';
+import { hangUpAndExpectReleased, pcOf, sentTrack } from './mediaCall.js';
 
 describe('screen share', () => {
   it('a capture without a video track rejects with MediaAcquisitionError; its tracks stop, the camera stays', async () => {
@@ -22,9 +22,7 @@ describe('screen share', () => {
     expect(call.a.isScreenSharing).toBe(false);
     expect(sentTrack(pc, 'video')).toBe(camera);
     expect(camera.readyState).toBe('live');
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 
   it('sends the screen instead of the camera and brings the camera back on stop', async () => {
@@ -48,10 +46,7 @@ describe('screen share', () => {
     expect(sentTrack(pc, 'video')).toBe(camera);
     expect(stream.getVideoTracks()).toEqual([camera]);
     expect(screen.readyState).toBe('ended');
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expect(call.runtime.liveTracks()).toEqual([]);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 
   it('brings the camera back when the browser ends the share (its own "Stop sharing")', async () => {
@@ -68,9 +63,7 @@ describe('screen share', () => {
     expect(call.a.isScreenSharing).toBe(false);
     expect(sentTrack(pc, 'video')).toBe(camera);
     expect(call.a.localStream!.getVideoTracks()).toEqual([camera]);
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 
   it('stops the screen track and removes its listener at teardown', async () => {
@@ -121,9 +114,7 @@ describe('screen share', () => {
     expect(call.a.isScreenSharing).toBe(false);
     expect(late.getVideoTracks()[0]!.readyState).toBe('ended');
     expect(sentTrack(pc, 'video')).toBe(camera);
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 
   it('keeps the camera when the user cancels the picker', async () => {
@@ -136,9 +127,7 @@ describe('screen share', () => {
     expect(isMediaAcquisitionError(error)).toBe(true);
     expect(call.a.isScreenSharing).toBe(false);
     expect(sentTrack(pc, 'video')).toBe(camera);
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 
   it('rejects with a TypeError when the runtime has no getDisplayMedia', async () => {
@@ -147,9 +136,7 @@ describe('screen share', () => {
     await connect(call);
     await expect(call.a.startScreenShare()).rejects.toThrow(/getDisplayMedia/);
     await expect(call.a.startScreenShare()).rejects.toBeInstanceOf(TypeError);
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 
   it('a camera switch while sharing changes the camera that comes back', async () => {
@@ -167,10 +154,7 @@ describe('screen share', () => {
     expect(back).not.toBe(camera);
     expect(back.readyState).toBe('live');
     expect(sentTrack(pc, 'video')).toBe(back);
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expect(call.runtime.liveTracks()).toEqual([]);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 });
 
@@ -207,10 +191,7 @@ describe('screen share: the sender refuses the camera back', () => {
     expect(call.a.isScreenSharing).toBe(false);
     expect(sentTrack(pc, 'video')).toBe(camera);
     expect(screen.readyState).toBe('ended');
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expect(call.runtime.liveTracks()).toEqual([]);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 
   it('the browser ending the share reports the same failure as a MediaAcquisitionError event', async () => {
@@ -228,8 +209,6 @@ describe('screen share: the sender refuses the camera back', () => {
     allow();
     await call.a.stopScreenShare();
     expect(call.a.isScreenSharing).toBe(false);
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCallEndedError } from '../../../src/index.js';
 import { connect, expectReleased, fakeCall } from '../../helpers/fakeCall.js';
-import { pcOf } from './mediaCall.js';
+import { hangUpAndExpectReleased, pcOf } from './mediaCall.js';
 
 function report(t: number, sent: number, received: number, lost: number): RTCStatsReport {
   const entries = [
@@ -121,8 +121,6 @@ describe('getStats and quality', () => {
     await connect(call);
     await call.clock.advanceAsync(60_000);
     expect(samples).toEqual([]);
-    call.a.end();
-    await call.clock.advanceAsync(10);
-    expectReleased(call.a, call.b);
+    await hangUpAndExpectReleased(call);
   });
 });
