@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { NOTHING_HELD } from './harness.js';
-import type { EndCheck, PageAudit } from './page/scenarios.js';
+import type { EndCheck, PageAudit, ScenarioResult } from './page/scenarios.js';
 
 /** The guarantee, as seen from inside the page at the moment the call ended. */
 export function expectReleasedAtEnd(
@@ -17,6 +17,14 @@ export function expectReleasedAtEnd(
   expect(check.resourcesAtEnd, `${check.name}: liveResources() at the end`).toEqual(NOTHING_HELD);
   if (check.pcSignalingStateAtEnd !== undefined) expect(check.pcSignalingStateAtEnd).toBe('closed');
   expect(check.localStreamCleared, `${check.name}: streams dropped`).toBe(true);
+}
+
+/** Side a hung up: it had released everything when `end()` returned, and b released everything on the bye. */
+export function expectHangUpOnA(result: ScenarioResult): void {
+  expectReleasedAtEnd(result.immediate[0], 'hangup');
+  const [a, b] = result.ended;
+  expectReleasedAtEnd(a, 'hangup');
+  expectReleasedAtEnd(b, 'remote-hangup');
 }
 
 /** Nothing in the whole page is still live: every getUserMedia and getDisplayMedia track ended, every peer connection closed. */

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type BrowserDriver, type DrivenPage, describeOn, launchDriver } from './drivers.js';
-import { expectPageClean, expectReleasedAtEnd } from './expectations.js';
+import { expectHangUpOnA, expectPageClean, expectReleasedAtEnd } from './expectations.js';
 import { runScenario, serveScenarioPage } from './harness.js';
 
 describeOn(['firefox'])('Firefox, two sessions in one page over the in-memory pair', () => {
@@ -32,10 +32,7 @@ describeOn(['firefox'])('Firefox, two sessions in one page over the in-memory pa
 
   it('hang-up on side a: both ends release everything, a at once, b on the bye', async () => {
     const result = await inPage((page) => runScenario(page, 'inMemoryCall', 'hangup-a'));
-    expectReleasedAtEnd(result.immediate[0], 'hangup');
-    const [a, b] = result.ended;
-    expectReleasedAtEnd(a, 'hangup');
-    expectReleasedAtEnd(b, 'remote-hangup');
+    expectHangUpOnA(result);
     expect(result.audit.gumTracks).toBe(4);
     expect(result.audit.peerConnections).toBe(2);
     expectPageClean(result.audit);

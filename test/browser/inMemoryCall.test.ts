@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { expectPageClean, expectReleasedAtEnd } from './expectations.js';
+import { expectHangUpOnA, expectPageClean, expectReleasedAtEnd } from './expectations.js';
 import { describeBrowser, launchBrowser, runScenario, serveScenarioPage } from './harness.js';
 
 describeBrowser('Chromium, two sessions in one page over the in-memory pair', () => {
@@ -28,10 +28,7 @@ describeBrowser('Chromium, two sessions in one page over the in-memory pair', ()
 
   it('hang-up on side a: both ends release everything, a at once, b on the bye', async () => {
     const result = await runScenario(page, 'inMemoryCall', 'hangup-a');
-    expectReleasedAtEnd(result.immediate[0], 'hangup');
-    const [a, b] = result.ended;
-    expectReleasedAtEnd(a, 'hangup');
-    expectReleasedAtEnd(b, 'remote-hangup');
+    expectHangUpOnA(result);
     expect(result.audit.gumTracks).toBe(4);
     expect(result.audit.peerConnections).toBe(2);
     expectPageClean(result.audit);

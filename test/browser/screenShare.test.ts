@@ -8,7 +8,7 @@
 // arrives after teardown, a refused picker) are driven with the fake runtime in test/unit/media/screenShare.test.ts.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { expectPageClean, expectReleasedAtEnd } from './expectations.js';
+import { expectHangUpOnA, expectPageClean } from './expectations.js';
 import {
   describeBrowser,
   launchBrowser,
@@ -87,10 +87,7 @@ describeBrowser('Chromium, screen sharing with the real getDisplayMedia', () => 
     expect(second.facts).toMatchObject({ isScreenSharing: true, sent: 'screen', shown: 'screen' });
     const result = await runScenario(page, 'hangUpWhileSharing');
     expect(result.extra?.tracksAtEnd).toEqual({ camera: 'ended', microphone: 'ended', screen: 'ended' });
-    expectReleasedAtEnd(result.immediate[0], 'hangup');
-    const [a, b] = result.ended;
-    expectReleasedAtEnd(a, 'hangup');
-    expectReleasedAtEnd(b, 'remote-hangup');
+    expectHangUpOnA(result);
     expect(result.extra?.errors).toEqual([]);
     expect(result.audit.displayTracks).toBe(2);
     expectPageClean(result.audit);
