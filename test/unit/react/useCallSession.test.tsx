@@ -42,6 +42,28 @@ const connected =
   () =>
     sessions.every((session) => session?.state === 'connected');
 
+/**
+ * Mounts `<Call>` under StrictMode (which mounts, discards and mounts again), starts the peer, and returns the
+ * one session the hook kept: the test fails here if StrictMode left two.
+ */
+async function mountStrict(call: ReturnType<typeof reactCall>, source: CallSessionSource) {
+  const sessions = new Set<CallSession>();
+  const view = await mount(
+    <StrictMode>
+      <Call
+        source={source}
+        onRender={(r) => {
+          if (r.session) sessions.add(r.session);
+        }}
+      />
+    </StrictMode>,
+  );
+  void call.peer.start();
+  expect(sessions.size).toBe(1);
+  const [live] = [...sessions] as [CallSession];
+  return { view, live };
+}
+
 describe('useCallSession', () => {
   it('under StrictMode builds exactly one session: the discarded mount never creates, acquires or signals', async () => {
     const call = reactCall();
@@ -80,20 +102,7 @@ describe('useCallSession', () => {
   it('under StrictMode a stream handed in through the options is owned by the one session and stopped at unmount', async () => {
     const call = reactCall();
     const stream = createFakeMediaStream();
-    const sessions = new Set<CallSession>();
-    const view = await mount(
-      <StrictMode>
-        <Call
-          source={{ ...call.hookOptions, media: stream }}
-          onRender={(r) => {
-            if (r.session) sessions.add(r.session);
-          }}
-        />
-      </StrictMode>,
-    );
-    void call.peer.start();
-    const [live] = [...sessions] as [CallSession];
-    expect(sessions.size).toBe(1);
+    const { view, live } = await mountStrict(call, { ...call.hookOptions, media: stream });
     await advanceUntil(call.clock, connected(live, call.peer));
     // The discarded mount did not stop the camera the live session uses.
     expect(stream.getTracks().map((track) => track.readyState)).toEqual(['live', 'live']);
@@ -105,20 +114,7 @@ describe('useCallSession', () => {
 
   it('under StrictMode with the options form builds one started session and disposes the other', async () => {
     const call = reactCall();
-    const sessions = new Set<CallSession>();
-    const view = await mount(
-      <StrictMode>
-        <Call
-          source={call.hookOptions}
-          onRender={(r) => {
-            if (r.session) sessions.add(r.session);
-          }}
-        />
-      </StrictMode>,
-    );
-    void call.peer.start();
-    const [live] = [...sessions] as [CallSession];
-    expect(sessions.size).toBe(1);
+    const { view, live } = await mountStrict(call, call.hookOptions);
     await advanceUntil(call.clock, connected(live, call.peer));
     expect(live.state).toBe('connected');
     expect(call.runtime.mediaRequests).toHaveLength(2);
