@@ -77,6 +77,19 @@ describe('WebSocketSignaling', () => {
   const until = async (check: () => boolean): Promise<void> => {
     while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
   };
+  /** `leaving` sends a bye and closes at once: the peer must get the bye, then `peer-left`, and nothing else. */
+  const expectByeThenPeerLeft = async (
+    leaving: WebSocketSignaling,
+    events: SignalingEvent[],
+  ): Promise<void> => {
+    leaving.send({ type: 'bye', reason: 'hangup' });
+    leaving.close();
+    await until(() => events.some((event) => event.type === 'peer-left'));
+    expect(events).toEqual([
+      { type: 'message', data: { type: 'bye', reason: 'hangup' } },
+      { type: 'peer-left' },
+    ]);
+  };
 
   it('a refused join ends in closed with the relay error', async () => {
     const url = await start();
@@ -99,13 +112,7 @@ describe('WebSocketSignaling', () => {
     const events = collect(peer);
     const leaving = open(url, 'linger');
     // Still connecting: the bye is queued, and close() must not throw it away.
-    leaving.send({ type: 'bye', reason: 'hangup' });
-    leaving.close();
-    await until(() => events.some((event) => event.type === 'peer-left'));
-    expect(events).toEqual([
-      { type: 'message', data: { type: 'bye', reason: 'hangup' } },
-      { type: 'peer-left' },
-    ]);
+    await expectByeThenPeerLeft(leaving, events);
     // The room is free again: a newcomer joins it.
     await open(url, 'linger').ready;
   });
@@ -117,13 +124,7 @@ describe('WebSocketSignaling', () => {
     await Promise.all([peer.ready, leaving.ready]);
     const events = collect(peer);
     // Both frames leave in one go: the relay reads the bye and the close frame together.
-    leaving.send({ type: 'bye', reason: 'hangup' });
-    leaving.close();
-    await until(() => events.some((event) => event.type === 'peer-left'));
-    expect(events).toEqual([
-      { type: 'message', data: { type: 'bye', reason: 'hangup' } },
-      { type: 'peer-left' },
-    ]);
+    await expectByeThenPeerLeft(leaving, events);
   });
 
   it('close() while waiting to reconnect still delivers the bye through the relay (a last resume at once)', async () => {
@@ -140,13 +141,7 @@ describe('WebSocketSignaling', () => {
       const own = collect(leaving);
       proxy.cut();
       await until(() => own.some((event) => event.type === 'interrupted'));
-      leaving.send({ type: 'bye', reason: 'hangup' });
-      leaving.close();
-      await until(() => events.some((event) => event.type === 'peer-left'));
-      expect(events).toEqual([
-        { type: 'message', data: { type: 'bye', reason: 'hangup' } },
-        { type: 'peer-left' },
-      ]);
+      await expectByeThenPeerLeft(leaving, events);
     } finally {
       await proxy.close();
     }
