@@ -33,27 +33,22 @@ describeBrowser('Chromium, two pages over BroadcastChannelSignaling', () => {
     await Promise.all([first.isClosed() || first.close(), second.isClosed() || second.close()]);
   });
 
-  it('the first page hangs up: it is released when end() returns, the other ends with remote-hangup', async () => {
+  /** `hanging` hangs up while `waiting` waits for the end: released when end() returns, and on the bye. */
+  async function hangUpFrom(hanging: Page, waiting: Page): Promise<void> {
     const [local, remote] = await Promise.all([
-      runScenario(first, 'hangUpBroadcast'),
-      runScenario(second, 'awaitBroadcastEnd'),
+      runScenario(hanging, 'hangUpBroadcast'),
+      runScenario(waiting, 'awaitBroadcastEnd'),
     ]);
     expectReleasedAtEnd(local.immediate[0], 'hangup');
     expectReleasedAtEnd(remote.ended[0], 'remote-hangup');
     expectPageClean(local.audit);
     expectPageClean(remote.audit);
-  });
+  }
 
-  it('the second page hangs up', async () => {
-    const [remote, local] = await Promise.all([
-      runScenario(first, 'awaitBroadcastEnd'),
-      runScenario(second, 'hangUpBroadcast'),
-    ]);
-    expectReleasedAtEnd(local.immediate[0], 'hangup');
-    expectReleasedAtEnd(remote.ended[0], 'remote-hangup');
-    expectPageClean(local.audit);
-    expectPageClean(remote.audit);
-  });
+  it('the first page hangs up: it is released when end() returns, the other ends with remote-hangup', () =>
+    hangUpFrom(first, second));
+
+  it('the second page hangs up', () => hangUpFrom(second, first));
 
   it('closing one page ends the call in the other; the closed one released on its way out', async () => {
     const remote = runScenario(first, 'awaitBroadcastEnd');
