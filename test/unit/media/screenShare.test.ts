@@ -6,12 +6,16 @@ import { FakeMediaStream, FakeMediaStreamTrack, fakeTrack } from '../../../src/t
 import { connect, expectReleased, fakeCall } from '../../helpers/fakeCall.js';
 import { hangUpAndExpectReleased, pcOf, sentTrack } from './mediaCall.js';
 
+/** A connected fake call, with A's peer connection and A's camera track: where most of these tests start. */
+async function connectedCall() {
+  const call = fakeCall();
+  await connect(call);
+  return { call, pc: pcOf(call, call.a), camera: call.a.localStream!.getVideoTracks()[0]! };
+}
+
 describe('screen share', () => {
   it('a capture without a video track rejects with MediaAcquisitionError; its tracks stop, the camera stays', async () => {
-    const call = fakeCall();
-    await connect(call);
-    const pc = pcOf(call, call.a);
-    const camera = call.a.localStream!.getVideoTracks()[0]!;
+    const { call, pc, camera } = await connectedCall();
     const systemAudio = new FakeMediaStreamTrack('audio');
     call.runtime.getDisplayMedia = async () => new FakeMediaStream([systemAudio]);
 
@@ -50,10 +54,7 @@ describe('screen share', () => {
   });
 
   it('brings the camera back when the browser ends the share (its own "Stop sharing")', async () => {
-    const call = fakeCall();
-    await connect(call);
-    const pc = pcOf(call, call.a);
-    const camera = call.a.localStream!.getVideoTracks()[0]!;
+    const { call, pc, camera } = await connectedCall();
     await call.a.startScreenShare();
     const screen = fakeTrack(call.a.localStream!.getVideoTracks()[0]);
 
@@ -101,10 +102,7 @@ describe('screen share', () => {
   });
 
   it('cancels a share still in the picker when stopScreenShare() runs', async () => {
-    const call = fakeCall();
-    await connect(call);
-    const pc = pcOf(call, call.a);
-    const camera = call.a.localStream!.getVideoTracks()[0]!;
+    const { call, pc, camera } = await connectedCall();
     call.runtime.holdMedia();
     const sharing = call.a.startScreenShare();
     await call.clock.advanceAsync(0);
@@ -118,10 +116,7 @@ describe('screen share', () => {
   });
 
   it('keeps the camera when the user cancels the picker', async () => {
-    const call = fakeCall();
-    await connect(call);
-    const pc = pcOf(call, call.a);
-    const camera = call.a.localStream!.getVideoTracks()[0]!;
+    const { call, pc, camera } = await connectedCall();
     call.runtime.failMedia(new DOMException('cancelled', 'NotAllowedError'));
     const error = await call.a.startScreenShare().catch((e: unknown) => e);
     expect(isMediaAcquisitionError(error)).toBe(true);
@@ -140,10 +135,7 @@ describe('screen share', () => {
   });
 
   it('a camera switch while sharing changes the camera that comes back', async () => {
-    const call = fakeCall();
-    await connect(call);
-    const pc = pcOf(call, call.a);
-    const camera = call.a.localStream!.getVideoTracks()[0]!;
+    const { call, pc, camera } = await connectedCall();
     await call.a.startScreenShare();
     const screen = call.a.localStream!.getVideoTracks()[0]!;
     await call.a.switchDevice('video', 'camera-2');
@@ -160,10 +152,7 @@ describe('screen share', () => {
 
 describe('screen share: the sender refuses the camera back', () => {
   async function sharing() {
-    const call = fakeCall();
-    await connect(call);
-    const pc = pcOf(call, call.a);
-    const camera = call.a.localStream!.getVideoTracks()[0]!;
+    const { call, pc, camera } = await connectedCall();
     await call.a.startScreenShare();
     const screen = call.a.localStream!.getVideoTracks()[0]!;
     const sender = pc.getSenders().find((candidate) => candidate.track === screen)!;
