@@ -1,11 +1,13 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { RELAY_PROTOCOL_VERSION, RelayCloseCode } from '../signaling/relayProtocol.js';
-import { RelayRoom, type RelayRoomLimits, RoomMember, sendTo } from './RelayRoom.js';
+import { RELAY_PROTOCOL_VERSION } from '../signaling/relayProtocol.js';
+import { finalizeConnection, refuse, sendTo } from './connectionFrames.js';
+import { RelayRoom, type RelayRoomLimits, RoomMember } from './RelayRoom.js';
 import type { Outcome, RelayConnection, RoomBackend } from './RoomBackend.js';
 import { RoomDeadlines } from './RoomDeadlines.js';
 import { Outbox, type OutboxLimits } from './resume/Outbox.js';
 import { newResumeToken } from './resume/resumeToken.js';
+import { signalPayload } from './signalFrame.js';
 
 /** Settings of {@link LocalRooms}, resolved by `createRelayServer`. */
 export interface LocalRoomsOptions {
@@ -66,12 +68,7 @@ export class LocalRooms implements RoomBackend {
     }
     const member = new RoomMember(room, conn, resumable ? new Outbox(this.#options.outboxLimits) : undefined);
     if (!room.add(member)) {
-      sendTo(conn, {
-        t: 'error',
-        code: 'room-full',
-        message: `room "${name}" already has two members; only one-to-one calls are relayed`,
-      });
-      conn.close(RelayCloseCode.roomFull, 'room full');
+      refuse(conn, 'room-full', name);
       return undefined;
     }
     this.#members.set(conn, member);
@@ -90,6 +87,7 @@ export class LocalRooms implements RoomBackend {
     } else {
       sendTo(conn, { t: 'joined', room: name, peers, v: RELAY_PROTOCOL_VERSION });
     }
+    conn.partnered(peers > 0);
     if (room.size === 2) {
       if (!room.paired(member)) this.#loseSlot(member);
       else this.#startLimit(room);
@@ -107,12 +105,7 @@ export class LocalRooms implements RoomBackend {
     }
     const member = this.#tokens.get(token);
     if (!member || member.room.name !== name || !member.outbox || !member.outbox.ack(received)) {
-      sendTo(conn, {
-        t: 'error',
-        code: 'resume-failed',
-        message: 'the resume token is unknown, used, expired or for another room; join again',
-      });
-      conn.close(RelayCloseCode.resumeFailed, 'resume failed');
+      refuse(conn, 'resume-failed', name);
       return undefined;
     }
     // The client holds `token`. Any other token it was given is spent: the unconfirmed one it never got, or the
@@ -131,15 +124,17 @@ export class LocalRooms implements RoomBackend {
     }
     member.conn = conn;
     this.#members.set(conn, member);
+    const peers = member.room.size - 1;
     sendTo(conn, {
       t: 'resumed',
       room: name,
-      peers: member.room.size - 1,
+      peers,
       token: member.pendingToken,
       n: member.inSeq,
       graceMs: this.#options.resumeGraceMs,
     });
-    for (const frame of member.outbox.frames()) conn.send(frame);
+    conn.partnered(peers > 0);
+    for (const frame of member.outbox.frames()) conn.send(frame.text, frame.bytes);
     return undefined;
   }
 
@@ -156,7 +151,7 @@ export class LocalRooms implements RoomBackend {
       member.inSeq = n;
       this.#ackLater(member);
     }
-    const result = member.room.relay(member, data);
+    const result = member.room.relay(member, signalPayload(data));
     if (result === 'queue-full') {
       return ['queue-full', 'too much data is waiting for the peer to join; message dropped'];
     }
@@ -264,12 +259,7 @@ export class LocalRooms implements RoomBackend {
     const conn = member.conn;
     if (conn) {
       this.#members.delete(conn);
-      sendTo(conn, {
-        t: 'error',
-        code: 'slot-lost',
-        message: 'too much data waited for acknowledgement; the place in the room was given up',
-      });
-      conn.close(RelayCloseCode.slotLost, 'slot lost');
+      refuse(conn, 'slot-lost', member.room.name);
     }
     member.conn = undefined;
     this.#leave(member);
@@ -295,10 +285,4 @@ export class LocalRooms implements RoomBackend {
       }
     }
   }
-}
-
-/** Sends `finalize` then closes with 4000: the close follows the frame, so the client reads finalize first. */
-export function finalizeConnection(conn: RelayConnection, info: unknown): void {
-  sendTo(conn, info === undefined ? { t: 'finalize' } : { t: 'finalize', info });
-  conn.close(RelayCloseCode.finalized, 'finalized');
 }

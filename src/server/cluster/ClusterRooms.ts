@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../logger.js';
-import { RELAY_PROTOCOL_VERSION, RelayCloseCode } from '../../signaling/relayProtocol.js';
-import { finalizeConnection } from '../LocalRooms.js';
-import { sendTo } from '../RelayRoom.js';
+import { RELAY_PROTOCOL_VERSION } from '../../signaling/relayProtocol.js';
+import { finalizeConnection, refuse, sendTo } from '../connectionFrames.js';
 import type { Problem, RelayConnection, RoomBackend } from '../RoomBackend.js';
 import type { OutboxLimits } from '../resume/Outbox.js';
 import { newResumeToken } from '../resume/resumeToken.js';
@@ -132,20 +131,9 @@ export class ClusterRooms implements RoomBackend {
       finalizeConnection(conn, parseInfo(rest[0]));
       return undefined;
     }
-    if (status === 'full') {
+    if (status === 'full' || status === 'lost') {
       this.#members.forget(local);
-      sendTo(conn, {
-        t: 'error',
-        code: 'room-full',
-        message: `room "${room}" already has two members; only one-to-one calls are relayed`,
-      });
-      conn.close(RelayCloseCode.roomFull, 'room full');
-      return undefined;
-    }
-    if (status === 'lost') {
-      this.#members.forget(local);
-      sendTo(conn, { t: 'error', code: 'slot-lost', message: 'too much data was waiting for this member' });
-      conn.close(RelayCloseCode.slotLost, 'slot lost');
+      refuse(conn, status === 'full' ? 'room-full' : 'slot-lost', room);
       return undefined;
     }
     const peers = Number(rest[0]);
@@ -155,6 +143,7 @@ export class ClusterRooms implements RoomBackend {
         ? { t: 'joined', room, peers, v: RELAY_PROTOCOL_VERSION, token, graceMs: resumeGraceMs }
         : { t: 'joined', room, peers, v: RELAY_PROTOCOL_VERSION },
     );
+    conn.partnered(peers > 0);
     const held = rest.slice(1);
     for (const frame of held) conn.send(frame);
     if (resumable) local.sentUpTo = held.length;
@@ -195,12 +184,7 @@ export class ClusterRooms implements RoomBackend {
     }
     if (status !== 'ok' || !local || rest[0] !== local.id) {
       failed();
-      sendTo(conn, {
-        t: 'error',
-        code: 'resume-failed',
-        message: 'the resume token is unknown, used, expired or for another room; join again',
-      });
-      conn.close(RelayCloseCode.resumeFailed, 'resume failed');
+      refuse(conn, 'resume-failed', room);
       return undefined;
     }
     const [, peers, inSeq, , left, ...frames] = rest as [string, string, string, string, string, ...string[]];
@@ -222,7 +206,9 @@ export class ClusterRooms implements RoomBackend {
       conn.send(frame);
       local.sentUpTo = frameNumber(frame) ?? local.sentUpTo;
     }
+    // The partner's place ended while this member was away: it is told now.
     if (left === '1') sendTo(conn, { t: 'peer-left' });
+    conn.partnered(Number(peers) > 0 && left !== '1');
     this.#members.release(local);
     return undefined;
   }
@@ -324,12 +310,7 @@ export class ClusterRooms implements RoomBackend {
   /** The member a token belongs to; `false` after a Redis failure (the connection is being closed). */
   async #lookup(conn: RelayConnection, token: string): Promise<string | undefined | false> {
     try {
-      const reply = await this.#redis.commands.eval(
-        "return redis.call('GET', ARGV[1])",
-        0,
-        `${this.#options.keyPrefix}tok:${token}`,
-      );
-      return typeof reply === 'string' ? reply : undefined;
+      return (await this.#redis.commands.get(`${this.#options.keyPrefix}tok:${token}`)) ?? undefined;
     } catch (error) {
       this.#options.logger.warn('relay: redis lookup failed', (error as Error).message);
       conn.close(1011, 'relay storage unavailable');

@@ -8,6 +8,8 @@ export interface Delivery {
   m: string;
   f?: string[];
   n?: number;
+  /** The member's partner is now present (1) or gone (0): `peer-joined` / `peer-left` is among the frames. */
+  p?: 0 | 1;
   close?: number;
   terminate?: number;
 }
@@ -164,6 +166,7 @@ export class LocalMembers {
       local.sentUpTo = delivery.n;
     }
     for (const frame of delivery.f ?? []) conn.send(frame);
+    if (delivery.p !== undefined) conn.partnered(delivery.p === 1);
     if (delivery.close !== undefined) {
       this.forget(local);
       conn.close(delivery.close, CLOSE_REASONS[delivery.close] ?? 'closed');

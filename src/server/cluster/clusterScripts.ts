@@ -10,12 +10,14 @@
  * was away when its room was finalized (expires after the grace) · `P pm:<proc>` set of a process's members ·
  * `P procs` zset of processes · `P proc:<proc>` heartbeat (expires) · `P graces` zset member → end of grace ·
  * `P limits` zset room → call deadline · `P dl:<room>` a room's call deadline (expires) · `P fin:<room>` finalize
- * info of a finalized room (expires). Channel `P to:<proc>`: JSON `{ m, f?, n?, close?, terminate? }` for a member
- * held by that process.
+ * info of a finalized room (expires). Channel `P to:<proc>`: JSON `{ m, f?, n?, p?, close?, terminate? }` for a
+ * member held by that process (`p`: its partner is now present, 1, or gone, 0).
  *
  * @internal
  * @packageDocumentation
  */
+
+import { refusalFrame } from '../connectionFrames.js';
 
 const PRELUDE = `
 local P = ARGV[1]
@@ -57,7 +59,7 @@ local function leave(id)
     if redis.call('HGET', mk, 'proc') == '' then
       redis.call('HSET', mk, 'left', '1')
     else
-      send(other, { f = { '{"t":"peer-left"}' } })
+      send(other, { f = { '{"t":"peer-left"}' }, p = 0 })
     end
   end
 end
@@ -114,7 +116,7 @@ local function trim(id, upto)
 end
 local function lose(id)
   send(id, {
-    f = { '{"t":"error","code":"slot-lost","message":"too much data waited for acknowledgement; the place in the room was given up"}' },
+    f = { '${JSON.stringify(refusalFrame('slot-lost', ''))}' },
     close = 4101,
   })
   leave(id)
@@ -149,7 +151,7 @@ local result = { 'ok', tostring(#members - 1) }
 if #members == 2 then
   local other = members[1]
   if other == id then other = members[2] end
-  send(other, { f = { '{"t":"peer-joined"}' } })
+  send(other, { f = { '{"t":"peer-joined"}' }, p = 1 })
   local held = redis.call('LRANGE', P..'pend:'..room, 0, -1)
   redis.call('DEL', P..'pend:'..room, P..'pendb:'..room)
   for _, data in ipairs(held) do
