@@ -357,13 +357,7 @@ describeRedis('cluster mode (real redis-server)', () => {
     const clock = new ManualClock();
     const [one, two] = await relays(2, { maxConnections: 2, clock });
     // On process one: a member whose partner is on process two, and a squatter alone in a room of its own.
-    const paired = await rawClient(one!.port);
-    paired.send({ t: 'join', room: 'call' });
-    await paired.next('joined');
-    const partner = await rawClient(two!.port);
-    partner.send({ t: 'join', room: 'call' });
-    await partner.next('joined');
-    await paired.next('peer-joined');
+    const [paired, partner] = await pairAcross(one!.port, two!.port, 'call');
     const squatter = await rawClient(one!.port);
     squatter.send({ t: 'join', room: 'squat' });
     await squatter.next('joined');
@@ -374,12 +368,7 @@ describeRedis('cluster mode (real redis-server)', () => {
     newcomer.send({ t: 'join', room: 'fresh' });
     await newcomer.next('joined');
     // Now the only lone member has been alone for less than aloneTimeoutMs: the next one is refused.
-    const refusedClosed = await new Promise<number>((resolve) => {
-      const socket = new WebSocket(`ws://127.0.0.1:${one!.port}`);
-      socket.on('error', () => {});
-      socket.once('close', resolve);
-    });
-    expect(refusedClosed).toBe(1013);
+    expect(await closeCodeOfNewSocket(one!.port)).toBe(1013);
     expect(paired.socket.readyState).toBe(WebSocket.OPEN);
     for (const c of [paired, partner, newcomer]) c.socket.terminate();
   });
@@ -387,19 +376,8 @@ describeRedis('cluster mode (real redis-server)', () => {
   it('full process: a member whose partner on another process left is alone from then, and makes way after aloneTimeoutMs', async () => {
     const clock = new ManualClock();
     const [one, two] = await relays(2, { maxConnections: 1, clock });
-    const paired = await rawClient(one!.port);
-    paired.send({ t: 'join', room: 'call' });
-    await paired.next('joined');
-    const partner = await rawClient(two!.port);
-    partner.send({ t: 'join', room: 'call' });
-    await partner.next('joined');
-    await paired.next('peer-joined');
-    const refused = () =>
-      new Promise<number>((resolve) => {
-        const socket = new WebSocket(`ws://127.0.0.1:${one!.port}`);
-        socket.on('error', () => {});
-        socket.once('close', resolve);
-      });
+    const [paired, partner] = await pairAcross(one!.port, two!.port, 'call');
+    const refused = () => closeCodeOfNewSocket(one!.port);
     // Paired (told through Redis, from the other process): never displaced, however long.
     clock.advance(60_000);
     expect(await refused()).toBe(1013);
@@ -532,6 +510,27 @@ async function until(check: () => boolean, what: string, ms = 5_000): Promise<vo
 
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Two raw clients in `room`, the first on `portA` (it has seen `peer-joined`), the second on `portB`. */
+async function pairAcross(portA: number, portB: number, room: string) {
+  const first = await rawClient(portA);
+  first.send({ t: 'join', room });
+  await first.next('joined');
+  const second = await rawClient(portB);
+  second.send({ t: 'join', room });
+  await second.next('joined');
+  await first.next('peer-joined');
+  return [first, second] as const;
+}
+
+/** The close code a new socket to `port` gets (a full relay refuses it with 1013). */
+function closeCodeOfNewSocket(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}`);
+    socket.on('error', () => {});
+    socket.once('close', resolve);
+  });
 }
 
 async function rawClient(port: number) {

@@ -9,12 +9,15 @@ import { ManualClock } from '../../../src/testing/ManualClock.js';
 
 const socket = (name: string) => ({ name }) as unknown as WebSocket;
 
+/** Two sockets and a LoneMembers with aloneTimeoutMs 1 000 on a manual clock. */
+function setUp() {
+  const clock = new ManualClock();
+  return { clock, lone: new LoneMembers(clock, 1_000), a: socket('a'), b: socket('b') };
+}
+
 describe('LoneMembers', () => {
   it('the member alone longest, only once alone for aloneTimeoutMs', () => {
-    const clock = new ManualClock();
-    const lone = new LoneMembers(clock, 1_000);
-    const a = socket('a');
-    const b = socket('b');
+    const { clock, lone, a, b } = setUp();
     lone.partnered(a, false);
     clock.advance(10);
     lone.partnered(b, false);
@@ -29,10 +32,7 @@ describe('LoneMembers', () => {
   });
 
   it('a member with a partner is never displaceable; alone again (counted from then) once the partner left', () => {
-    const clock = new ManualClock();
-    const lone = new LoneMembers(clock, 1_000);
-    const a = socket('a');
-    const b = socket('b');
+    const { clock, lone, a, b } = setUp();
     lone.partnered(a, false);
     lone.partnered(a, true);
     lone.partnered(b, true);
@@ -49,10 +49,7 @@ describe('LoneMembers', () => {
   });
 
   it('alone again moves a member behind those alone since earlier', () => {
-    const clock = new ManualClock();
-    const lone = new LoneMembers(clock, 1_000);
-    const a = socket('a');
-    const b = socket('b');
+    const { clock, lone, a, b } = setUp();
     lone.partnered(a, false);
     clock.advance(10);
     lone.partnered(b, false);
