@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { RELAY_PROTOCOL_VERSION } from '../signaling/relayProtocol.js';
-import { finalizeConnection, refuse, sendTo } from './connectionFrames.js';
+import { finalizeConnection, refuse, sendTo, welcome } from './connectionFrames.js';
 import { RelayRoom, type RelayRoomLimits, RoomMember } from './RelayRoom.js';
 import type { Outcome, RelayConnection, RoomBackend } from './RoomBackend.js';
 import { RoomDeadlines } from './RoomDeadlines.js';
@@ -73,21 +73,9 @@ export class LocalRooms implements RoomBackend {
     }
     this.#members.set(conn, member);
     const peers = room.size - 1;
-    if (resumable) {
-      member.token = this.#issueToken(member);
-      const graceMs = this.#options.resumeGraceMs;
-      sendTo(conn, {
-        t: 'joined',
-        room: name,
-        peers,
-        v: RELAY_PROTOCOL_VERSION,
-        token: member.token,
-        graceMs,
-      });
-    } else {
-      sendTo(conn, { t: 'joined', room: name, peers, v: RELAY_PROTOCOL_VERSION });
-    }
-    conn.partnered(peers > 0);
+    if (resumable) member.token = this.#issueToken(member);
+    const resume = resumable ? { token: member.token, graceMs: this.#options.resumeGraceMs } : {};
+    welcome(conn, { t: 'joined', room: name, peers, v: RELAY_PROTOCOL_VERSION, ...resume });
     if (room.size === 2) {
       if (!room.paired(member)) this.#loseSlot(member);
       else this.#startLimit(room);
@@ -124,16 +112,14 @@ export class LocalRooms implements RoomBackend {
     }
     member.conn = conn;
     this.#members.set(conn, member);
-    const peers = member.room.size - 1;
-    sendTo(conn, {
+    welcome(conn, {
       t: 'resumed',
       room: name,
-      peers,
+      peers: member.room.size - 1,
       token: member.pendingToken,
       n: member.inSeq,
       graceMs: this.#options.resumeGraceMs,
     });
-    conn.partnered(peers > 0);
     for (const frame of member.outbox.frames()) conn.send(frame.text, frame.bytes);
     return undefined;
   }
@@ -219,6 +205,13 @@ export class LocalRooms implements RoomBackend {
     return token;
   }
 
+  /** The member's tokens stop working; returns them. */
+  #forgetTokens(member: RoomMember): string[] {
+    const tokens = [member.token, member.pendingToken].filter((token) => token !== undefined);
+    for (const token of tokens) this.#tokens.delete(token);
+    return tokens;
+  }
+
   /** Acknowledges a member's frames once per burst (frames parsed from one chunk arrive in one task). */
   #ackLater(member: RoomMember): undefined {
     if (this.#ackDue.has(member)) return undefined;
@@ -245,8 +238,7 @@ export class LocalRooms implements RoomBackend {
   #leave(member: RoomMember): void {
     this.#options.clock.clearTimeout(member.graceTimer);
     member.graceTimer = undefined;
-    for (const token of [member.token, member.pendingToken])
-      if (token !== undefined) this.#tokens.delete(token);
+    this.#forgetTokens(member);
     member.outbox?.clear();
     const room = member.room;
     room.remove(member);
@@ -271,8 +263,7 @@ export class LocalRooms implements RoomBackend {
     for (const member of room.finalize()) {
       const { clock, resumeGraceMs } = this.#options;
       clock.clearTimeout(member.graceTimer);
-      const tokens = [member.token, member.pendingToken].filter((token) => token !== undefined);
-      for (const token of tokens) this.#tokens.delete(token);
+      const tokens = this.#forgetTokens(member);
       const conn = member.conn;
       if (conn) {
         this.#members.delete(conn);

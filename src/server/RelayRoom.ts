@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import { tellPartner } from './connectionFrames.js';
 import type { RelayConnection } from './RoomBackend.js';
 import type { Outbox } from './resume/Outbox.js';
-import { type SignalPayload, signalFrame, signalFrameBytes } from './signalFrame.js';
+import { type SignalPayload, signalFrame } from './signalFrame.js';
 
 /** Limits a room applies to what the first member sends while waiting for the second. */
 export interface RelayRoomLimits {
@@ -114,7 +114,8 @@ export class RelayRoom {
   relay(from: RoomMember, payload: SignalPayload): 'ok' | 'queue-full' | 'peer-lost' {
     const other = this.other(from);
     if (other) return other.deliver(payload) ? 'ok' : 'peer-lost';
-    const bytes = signalFrameBytes(payload);
+    // Concatenating the frame's text costs no copy (V8 joins the strings lazily); it is never sent from here.
+    const { bytes } = signalFrame(payload);
     if (
       this.#pending.length >= this.#limits.maxPendingFrames ||
       this.#pendingBytes + bytes > this.#limits.maxPendingBytes

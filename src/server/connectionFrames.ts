@@ -17,33 +17,26 @@ export function sendTo(conn: RelayConnection | undefined, frame: RelayServerFram
 /** The ways a join or resume is turned away, or a member loses its place: each is final for that socket. */
 export type Refusal = 'room-full' | 'resume-failed' | 'slot-lost';
 
-const REFUSALS: Record<Refusal, { close: number; reason: string; message: (room: string) => string }> = {
-  'room-full': {
-    close: RelayCloseCode.roomFull,
-    reason: 'room full',
-    message: (room) => `room "${room}" already has two members; only one-to-one calls are relayed`,
-  },
-  'resume-failed': {
-    close: RelayCloseCode.resumeFailed,
-    reason: 'resume failed',
-    message: () => 'the resume token is unknown, used, expired or for another room; join again',
-  },
-  'slot-lost': {
-    close: RelayCloseCode.slotLost,
-    reason: 'slot lost',
-    message: () => 'too much data waited for acknowledgement; the place in the room was given up',
-  },
+/** Each refusal's close code and `error` message; the close reason is the code in words ("room full"). */
+const REFUSALS: Record<Refusal, [close: number, message: (room: string) => string]> = {
+  'room-full': [
+    RelayCloseCode.roomFull,
+    (room) => `room "${room}" already has two members; only one-to-one calls are relayed`,
+  ],
+  'resume-failed': [
+    RelayCloseCode.resumeFailed,
+    () => 'the resume token is unknown, used, expired or for another room; join again',
+  ],
+  'slot-lost': [
+    RelayCloseCode.slotLost,
+    () => 'too much data waited for acknowledgement; the place in the room was given up',
+  ],
 };
-
-/** The `error` frame of a refusal (the cluster scripts send the slot-lost one themselves). */
-export function refusalFrame(code: Refusal, room: string): RelayServerFrame {
-  return { t: 'error', code, message: REFUSALS[code].message(room) };
-}
 
 /** Sends the `error` frame of `code`, then closes with its close code: the client reads why before the close. */
 export function refuse(conn: RelayConnection, code: Refusal, room: string): void {
-  sendTo(conn, refusalFrame(code, room));
-  conn.close(REFUSALS[code].close, REFUSALS[code].reason);
+  sendTo(conn, { t: 'error', code, message: REFUSALS[code][1](room) });
+  conn.close(REFUSALS[code][0], code.replace('-', ' '));
 }
 
 /** Sends `finalize` then closes with 4000: the close follows the frame, so the client reads finalize first. */
@@ -53,11 +46,22 @@ export function finalizeConnection(conn: RelayConnection, info: unknown): void {
 }
 
 /**
+ * Welcomes a member into its room (`joined` or `resumed`) and reports to the server whether it has a partner
+ * there (`peers`), which lets a full relay displace members alone for long.
+ */
+export function welcome(
+  conn: RelayConnection,
+  frame: Extract<RelayServerFrame, { t: 'joined' | 'resumed' }>,
+): void {
+  sendTo(conn, frame);
+  conn.partnered(frame.peers > 0);
+}
+
+/**
  * Tells a member its partner arrived (`peer-joined`) or left (`peer-left`), and reports the same to the server
- * (`partnered`), which lets a full relay displace members alone for long.
+ * (`partnered`).
  */
 export function tellPartner(conn: RelayConnection | undefined, present: boolean): void {
-  if (!conn) return;
   sendTo(conn, { t: present ? 'peer-joined' : 'peer-left' });
-  conn.partnered(present);
+  conn?.partnered(present);
 }

@@ -362,9 +362,8 @@ export async function createRelayServer(
         socket.terminate();
       },
       partnered(present) {
-        // Only open sockets still held: one already closing must not come back as displaceable.
-        if (client().closing || !clients.has(socket) || socket.readyState !== socket.OPEN) return;
-        loneMembers.partnered(socket, present);
+        // Only sockets still held: one the relay is closing, or whose close arrived, must not come back.
+        if (!client().closing && clients.has(socket)) loneMembers.partnered(socket, present);
       },
     };
   }

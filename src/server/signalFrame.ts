@@ -19,25 +19,17 @@ export interface SizedFrame {
   readonly bytes: number;
 }
 
-/** What `{"t":"signal","data":…}` adds around the payload. */
-const ENVELOPE_BYTES = '{"t":"signal","data":}'.length;
-
 /** Serialises `data` (a value parsed from JSON) and measures it. */
 export function signalPayload(data: unknown): SignalPayload {
   const json = JSON.stringify(data);
   return { json, bytes: Buffer.byteLength(json) };
 }
 
-/** Size of the `signal` frame carrying `payload`, numbered `n` if given; the envelope is ASCII, one byte a character. */
-export function signalFrameBytes(payload: SignalPayload, n?: number): number {
-  return payload.bytes + ENVELOPE_BYTES + (n === undefined ? 0 : `"n":${n},`.length);
-}
-
-/** The `signal` frame carrying `payload`, numbered `n` for a resumable member; the same text as `JSON.stringify`. */
+/**
+ * The `signal` frame carrying `payload`, numbered `n` for a resumable member: the same text as `JSON.stringify`
+ * would give. Its size is the payload's plus the envelope's, which is ASCII (one byte a character).
+ */
 export function signalFrame(payload: SignalPayload, n?: number): SizedFrame {
-  const text =
-    n === undefined
-      ? `{"t":"signal","data":${payload.json}}`
-      : `{"t":"signal","n":${n},"data":${payload.json}}`;
-  return { text, bytes: signalFrameBytes(payload, n) };
+  const text = `{"t":"signal",${n === undefined ? '' : `"n":${n},`}"data":${payload.json}}`;
+  return { text, bytes: payload.bytes + text.length - payload.json.length };
 }

@@ -10,14 +10,13 @@
  * was away when its room was finalized (expires after the grace) · `P pm:<proc>` set of a process's members ·
  * `P procs` zset of processes · `P proc:<proc>` heartbeat (expires) · `P graces` zset member → end of grace ·
  * `P limits` zset room → call deadline · `P dl:<room>` a room's call deadline (expires) · `P fin:<room>` finalize
- * info of a finalized room (expires). Channel `P to:<proc>`: JSON `{ m, f?, n?, p?, close?, terminate? }` for a
- * member held by that process (`p`: its partner is now present, 1, or gone, 0).
+ * info of a finalized room (expires). Channel `P to:<proc>`: JSON `{ m, f?, n?, p?, fin?, lost?, terminate? }` for
+ * a member held by that process: frames, the number of a numbered one, whether its partner is now present (`p`: 1)
+ * or gone (0), the finalize info that ends its membership (`fin`: JSON text or ''), or the loss of its place.
  *
  * @internal
  * @packageDocumentation
  */
-
-import { refusalFrame } from '../connectionFrames.js';
 
 const PRELUDE = `
 local P = ARGV[1]
@@ -65,14 +64,12 @@ local function leave(id)
 end
 local function finalize_room(room, info, remember_ms, grace_ms)
   local rk = P..'room:'..room
-  local frame = '{"t":"finalize"}'
-  if info ~= '' then frame = '{"t":"finalize","info":'..info..'}' end
   if remember_ms > 0 then redis.call('SET', P..'fin:'..room, info, 'PX', remember_ms) end
   for _, id in ipairs(redis.call('HKEYS', rk)) do
     local mk = P..'m:'..id
     local proc = redis.call('HGET', mk, 'proc')
     if proc and proc ~= '' then
-      send(id, { f = { frame }, close = 4000 })
+      send(id, { fin = info })
     elseif grace_ms > 0 then
       for _, field in ipairs({ 'token', 'ptoken' }) do
         local token = redis.call('HGET', mk, field)
@@ -115,10 +112,7 @@ local function trim(id, upto)
   return true
 end
 local function lose(id)
-  send(id, {
-    f = { '${JSON.stringify(refusalFrame('slot-lost', ''))}' },
-    close = 4101,
-  })
+  send(id, { lost = 1 })
   leave(id)
 end
 `;

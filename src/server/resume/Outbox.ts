@@ -1,4 +1,4 @@
-import { type SignalPayload, type SizedFrame, signalFrame, signalFrameBytes } from '../signalFrame.js';
+import { type SignalPayload, type SizedFrame, signalFrame } from '../signalFrame.js';
 
 /** One numbered frame waiting for the member's acknowledgement. */
 interface Entry {
@@ -50,18 +50,17 @@ export class Outbox {
 
   /**
    * Numbers `payload` as the next frame and holds it; returns the frame to send (with its size), or `undefined`
-   * when holding it would pass a bound (nothing is held, or built, then).
+   * when holding it would pass a bound (nothing is held then).
    */
   push(payload: SignalPayload): SizedFrame | undefined {
     const n = this.#last + 1;
-    const bytes = signalFrameBytes(payload, n);
-    if (this.#entries.length >= this.#limits.maxFrames || this.#bytes + bytes > this.#limits.maxBytes) {
+    const frame = signalFrame(payload, n);
+    if (this.#entries.length >= this.#limits.maxFrames || this.#bytes + frame.bytes > this.#limits.maxBytes) {
       return undefined;
     }
-    const frame = signalFrame(payload, n);
     this.#last = n;
     this.#entries.push({ n, frame });
-    this.#bytes += bytes;
+    this.#bytes += frame.bytes;
     return frame;
   }
 

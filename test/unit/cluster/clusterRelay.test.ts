@@ -431,7 +431,7 @@ describeRedis('cluster mode (real redis-server)', () => {
     await until(() => aBack.partners.length === 2, 'a told its partner left');
     expect(aBack.partners).toEqual([true, false]);
     expect(aBack.types()).toEqual(['resumed', 'peer-left']);
-    // A partner that leaves while the member is away: told at resume, once, as alone.
+    // A partner that leaves while the member is away: told at resume (its peer-left), so alone.
     const c = new FakeConnection();
     await two.join(c, 'r', false);
     await until(() => aBack.partners.length === 3, 'a told of its new partner');
@@ -440,7 +440,35 @@ describeRedis('cluster mode (real redis-server)', () => {
     const aAgain = new FakeConnection();
     await one.resume(aAgain, 'r', aBack.frames[0]!.token as string, 0);
     expect(aAgain.types()).toEqual(['resumed', 'peer-left']);
-    expect(aAgain.partners).toEqual([false]);
+    expect(aAgain.partners).toEqual([false, false]);
+  });
+
+  it('a member on another process that never acknowledges loses its place: slot-lost and 4101, as in one process', async () => {
+    const [one, two] = await relays(2, { maxMessagesPerSecond: 100_000 });
+    const silent = await rawClient(one!.port);
+    silent.send({ t: 'join', room: 'lose', resume: true });
+    await silent.next('joined');
+    const sender = await rawClient(two!.port);
+    sender.send({ t: 'join', room: 'lose' });
+    await sender.next('joined');
+    const closed = new Promise<[number, string]>((resolve) =>
+      silent.socket.once('close', (code, reason) => resolve([code, String(reason)])),
+    );
+    // Its outbox holds 256 unacknowledged frames: the 257th costs the silent member its place. Sent in bursts
+    // that each wait for the last to arrive: more than 256 frames of one socket waiting for Redis is a flood.
+    for (let i = 0; i < 256; i++) {
+      sender.send({ t: 'signal', data: { i } });
+      if (i % 128 === 127) await until(() => silent.count('signal') === i + 1, `${i + 1} signals`);
+    }
+    sender.send({ t: 'signal', data: { i: 256 } });
+    expect(await silent.next('error')).toEqual({
+      t: 'error',
+      code: 'slot-lost',
+      message: 'too much data waited for acknowledgement; the place in the room was given up',
+    });
+    expect(await closed).toEqual([4101, 'slot lost']);
+    await sender.next('peer-left');
+    sender.socket.terminate();
   });
 
   it('while Redis hangs, at most 256 frames of one socket wait; more is flooding (rate-limited, 4002)', async () => {
@@ -543,6 +571,7 @@ async function rawClient(port: number) {
   return {
     socket,
     send: (frame: unknown) => socket.send(JSON.stringify(frame)),
+    count: (t: string) => frames.filter((frame) => frame.t === t).length,
     async next(t: string): Promise<Record<string, unknown>> {
       const deadline = Date.now() + 3_000;
       for (;;) {
