@@ -1,11 +1,13 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { RELAY_PROTOCOL_VERSION, RelayCloseCode } from '../signaling/relayProtocol.js';
-import { RelayRoom, type RelayRoomLimits, RoomMember, sendTo } from './RelayRoom.js';
+import { RELAY_PROTOCOL_VERSION } from '../signaling/relayProtocol.js';
+import { finalizeConnection, refuse, sendTo, welcome } from './connectionFrames.js';
+import { RelayRoom, type RelayRoomLimits, RoomMember } from './RelayRoom.js';
 import type { Outcome, RelayConnection, RoomBackend } from './RoomBackend.js';
 import { RoomDeadlines } from './RoomDeadlines.js';
 import { Outbox, type OutboxLimits } from './resume/Outbox.js';
 import { newResumeToken } from './resume/resumeToken.js';
+import { signalPayload } from './signalFrame.js';
 
 /** Settings of {@link LocalRooms}, resolved by `createRelayServer`. */
 export interface LocalRoomsOptions {
@@ -66,30 +68,14 @@ export class LocalRooms implements RoomBackend {
     }
     const member = new RoomMember(room, conn, resumable ? new Outbox(this.#options.outboxLimits) : undefined);
     if (!room.add(member)) {
-      sendTo(conn, {
-        t: 'error',
-        code: 'room-full',
-        message: `room "${name}" already has two members; only one-to-one calls are relayed`,
-      });
-      conn.close(RelayCloseCode.roomFull, 'room full');
+      refuse(conn, 'room-full', name);
       return undefined;
     }
     this.#members.set(conn, member);
     const peers = room.size - 1;
-    if (resumable) {
-      member.token = this.#issueToken(member);
-      const graceMs = this.#options.resumeGraceMs;
-      sendTo(conn, {
-        t: 'joined',
-        room: name,
-        peers,
-        v: RELAY_PROTOCOL_VERSION,
-        token: member.token,
-        graceMs,
-      });
-    } else {
-      sendTo(conn, { t: 'joined', room: name, peers, v: RELAY_PROTOCOL_VERSION });
-    }
+    if (resumable) member.token = this.#issueToken(member);
+    const resume = resumable ? { token: member.token, graceMs: this.#options.resumeGraceMs } : {};
+    welcome(conn, { t: 'joined', room: name, peers, v: RELAY_PROTOCOL_VERSION, ...resume });
     if (room.size === 2) {
       if (!room.paired(member)) this.#loseSlot(member);
       else this.#startLimit(room);
@@ -107,12 +93,7 @@ export class LocalRooms implements RoomBackend {
     }
     const member = this.#tokens.get(token);
     if (!member || member.room.name !== name || !member.outbox || !member.outbox.ack(received)) {
-      sendTo(conn, {
-        t: 'error',
-        code: 'resume-failed',
-        message: 'the resume token is unknown, used, expired or for another room; join again',
-      });
-      conn.close(RelayCloseCode.resumeFailed, 'resume failed');
+      refuse(conn, 'resume-failed', name);
       return undefined;
     }
     // The client holds `token`. Any other token it was given is spent: the unconfirmed one it never got, or the
@@ -131,7 +112,7 @@ export class LocalRooms implements RoomBackend {
     }
     member.conn = conn;
     this.#members.set(conn, member);
-    sendTo(conn, {
+    welcome(conn, {
       t: 'resumed',
       room: name,
       peers: member.room.size - 1,
@@ -139,7 +120,7 @@ export class LocalRooms implements RoomBackend {
       n: member.inSeq,
       graceMs: this.#options.resumeGraceMs,
     });
-    for (const frame of member.outbox.frames()) conn.send(frame);
+    for (const frame of member.outbox.frames()) conn.send(frame.text, frame.bytes);
     return undefined;
   }
 
@@ -156,7 +137,7 @@ export class LocalRooms implements RoomBackend {
       member.inSeq = n;
       this.#ackLater(member);
     }
-    const result = member.room.relay(member, data);
+    const result = member.room.relay(member, signalPayload(data));
     if (result === 'queue-full') {
       return ['queue-full', 'too much data is waiting for the peer to join; message dropped'];
     }
@@ -224,6 +205,13 @@ export class LocalRooms implements RoomBackend {
     return token;
   }
 
+  /** The member's tokens stop working; returns them. */
+  #forgetTokens(member: RoomMember): string[] {
+    const tokens = [member.token, member.pendingToken].filter((token) => token !== undefined);
+    for (const token of tokens) this.#tokens.delete(token);
+    return tokens;
+  }
+
   /** Acknowledges a member's frames once per burst (frames parsed from one chunk arrive in one task). */
   #ackLater(member: RoomMember): undefined {
     if (this.#ackDue.has(member)) return undefined;
@@ -250,8 +238,7 @@ export class LocalRooms implements RoomBackend {
   #leave(member: RoomMember): void {
     this.#options.clock.clearTimeout(member.graceTimer);
     member.graceTimer = undefined;
-    for (const token of [member.token, member.pendingToken])
-      if (token !== undefined) this.#tokens.delete(token);
+    this.#forgetTokens(member);
     member.outbox?.clear();
     const room = member.room;
     room.remove(member);
@@ -264,12 +251,7 @@ export class LocalRooms implements RoomBackend {
     const conn = member.conn;
     if (conn) {
       this.#members.delete(conn);
-      sendTo(conn, {
-        t: 'error',
-        code: 'slot-lost',
-        message: 'too much data waited for acknowledgement; the place in the room was given up',
-      });
-      conn.close(RelayCloseCode.slotLost, 'slot lost');
+      refuse(conn, 'slot-lost', member.room.name);
     }
     member.conn = undefined;
     this.#leave(member);
@@ -281,8 +263,7 @@ export class LocalRooms implements RoomBackend {
     for (const member of room.finalize()) {
       const { clock, resumeGraceMs } = this.#options;
       clock.clearTimeout(member.graceTimer);
-      const tokens = [member.token, member.pendingToken].filter((token) => token !== undefined);
-      for (const token of tokens) this.#tokens.delete(token);
+      const tokens = this.#forgetTokens(member);
       const conn = member.conn;
       if (conn) {
         this.#members.delete(conn);
@@ -295,10 +276,4 @@ export class LocalRooms implements RoomBackend {
       }
     }
   }
-}
-
-/** Sends `finalize` then closes with 4000: the close follows the frame, so the client reads finalize first. */
-export function finalizeConnection(conn: RelayConnection, info: unknown): void {
-  sendTo(conn, info === undefined ? { t: 'finalize' } : { t: 'finalize', info });
-  conn.close(RelayCloseCode.finalized, 'finalized');
 }

@@ -7,10 +7,10 @@ import type { Clock } from '../clock.js';
  * joining a room of their own would keep every legitimate pair out (issue #11). A member whose partner is present
  * is never here.
  *
- * Fed with the frames the relay sends each socket (`joined`/`resumed` with `peers`, `peer-joined`, `peer-left`),
- * which both the single-process and the cluster room logic send, so the rule is the same in both modes. A member
- * whose partner dropped into its resume grace is told nothing until the grace ends, so it counts as alone from
- * then (`peer-left`): at most `resumeGraceMs` later.
+ * Told by the room backends (single-process and cluster alike, through `RelayConnection.partnered`) whenever a
+ * member joins or resumes (alone or not), gets a partner or loses it, so the rule is the same in both modes. A
+ * member whose partner dropped into its resume grace still has a partner until the grace ends (its `peer-left`):
+ * it counts as alone from then, at most `resumeGraceMs` later.
  *
  * @internal
  */
@@ -25,17 +25,11 @@ export class LoneMembers {
     this.#aloneTimeoutMs = aloneTimeoutMs;
   }
 
-  /** Notes what a frame sent to `socket` says about its partner. Cheap for the frames that do not matter. */
-  observe(socket: WebSocket, frame: string): void {
-    if (frame.startsWith('{"t":"peer-joined"')) {
-      this.#since.delete(socket);
-    } else if (frame.startsWith('{"t":"peer-left"')) {
-      this.#alone(socket);
-    } else if (frame.startsWith('{"t":"joined"') || frame.startsWith('{"t":"resumed"')) {
-      const peers = (JSON.parse(frame) as { peers?: unknown }).peers;
-      if (peers === 0) this.#alone(socket);
-      else this.#since.delete(socket);
-    }
+  /** The member on `socket` has a partner from now (never displaceable), or is alone from now. */
+  partnered(socket: WebSocket, present: boolean): void {
+    this.#since.delete(socket);
+    // Re-inserted, so the order stays the order in which members became alone.
+    if (!present) this.#since.set(socket, this.#clock.now());
   }
 
   /** The socket is gone (or no longer a member). Idempotent. */
@@ -54,10 +48,5 @@ export class LoneMembers {
   /** Forgets everything (server shutdown). */
   clear(): void {
     this.#since.clear();
-  }
-
-  #alone(socket: WebSocket): void {
-    this.#since.delete(socket);
-    this.#since.set(socket, this.#clock.now());
   }
 }

@@ -1,8 +1,8 @@
 import type { WebSocket } from 'ws';
 import type { RelayServerFrame } from '../signaling/relayProtocol.js';
 
-/** Sends a frame (or its JSON text) to a socket, within the socket's outbound cap. */
-export type SendFrame = (socket: WebSocket, frame: RelayServerFrame | string) => void;
+/** Sends a frame (or its JSON text, with its UTF-8 size if known) to a socket, within the socket's outbound cap. */
+export type SendFrame = (socket: WebSocket, frame: RelayServerFrame | string, bytes?: number) => void;
 
 /** WebSocket framing added to a payload: at most 10 header bytes (the relay never masks). */
 const FRAME_HEADER_BYTES = 10;
@@ -25,11 +25,14 @@ export class OutboundCap {
     this.#onOverflow = onOverflow;
   }
 
-  /** Sends `frame` to `socket` if it is open and the frame fits under the cap; otherwise closes it (overflow). */
-  readonly send: SendFrame = (socket, frame) => {
+  /**
+   * Sends `frame` to `socket` if it is open and the frame fits under the cap; otherwise closes it (overflow).
+   * `bytes`: the text's size, when the caller measured it already (a relayed signal).
+   */
+  readonly send: SendFrame = (socket, frame, bytes) => {
     if (socket.readyState !== socket.OPEN) return;
     const text = typeof frame === 'string' ? frame : JSON.stringify(frame);
-    if (this.#fits(socket, Buffer.byteLength(text))) socket.send(text);
+    if (this.#fits(socket, bytes ?? Buffer.byteLength(text))) socket.send(text);
   };
 
   /** Answers a ping with its payload, under the same cap. */

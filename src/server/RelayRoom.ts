@@ -1,12 +1,8 @@
 import type { Clock } from '../clock.js';
-import type { RelayServerFrame } from '../signaling/relayProtocol.js';
+import { tellPartner } from './connectionFrames.js';
 import type { RelayConnection } from './RoomBackend.js';
 import type { Outbox } from './resume/Outbox.js';
-
-/** Serialises and sends one frame on a connection. */
-export function sendTo(conn: RelayConnection | undefined, frame: RelayServerFrame): void {
-  if (conn?.open) conn.send(JSON.stringify(frame));
-}
+import { type SignalPayload, signalFrame } from './signalFrame.js';
 
 /** Limits a room applies to what the first member sends while waiting for the second. */
 export interface RelayRoomLimits {
@@ -44,15 +40,11 @@ export class RoomMember {
     this.outbox = outbox;
   }
 
-  /** Sends (and, when resumable, holds) `data` for this member. `false` when its outbox overflowed. */
-  deliver(data: unknown): boolean {
-    if (!this.outbox) {
-      sendTo(this.conn, { t: 'signal', data });
-      return true;
-    }
-    const frame = this.outbox.push(data);
+  /** Sends (and, when resumable, holds) `payload` for this member. `false` when its outbox overflowed. */
+  deliver(payload: SignalPayload): boolean {
+    const frame = this.outbox ? this.outbox.push(payload) : signalFrame(payload);
     if (frame === undefined) return false;
-    if (this.conn?.open) this.conn.send(frame);
+    if (this.conn?.open) this.conn.send(frame.text, frame.bytes);
     return true;
   }
 }
@@ -67,7 +59,7 @@ export class RoomMember {
 export class RelayRoom {
   readonly name: string;
   readonly members: RoomMember[] = [];
-  readonly #pending: { data: unknown; bytes: number }[] = [];
+  readonly #pending: SignalPayload[] = [];
   readonly #limits: RelayRoomLimits;
   #pendingBytes = 0;
   #limitTimer: { clock: Clock; handle: unknown } | undefined;
@@ -102,10 +94,10 @@ export class RelayRoom {
   paired(newcomer: RoomMember): boolean {
     const other = this.other(newcomer);
     if (!other) return true;
-    sendTo(other.conn, { t: 'peer-joined' });
+    tellPartner(other.conn, true);
     const held = this.#pending.splice(0);
     this.#pendingBytes = 0;
-    return held.every((entry) => newcomer.deliver(entry.data));
+    return held.every((payload) => newcomer.deliver(payload));
   }
 
   /** Starts the call-length limit; `onExpire` runs once after `ms` unless a member leaves first. */
@@ -115,20 +107,22 @@ export class RelayRoom {
   }
 
   /**
-   * Relays `data` from `from` to the other member, or holds it while `from` is alone.
-   * Returns `'queue-full'` when it had to be dropped, `'peer-lost'` when the other member's outbox overflowed.
+   * Relays `payload` from `from` to the other member, or holds it while `from` is alone (counted at the size of
+   * the frame that will carry it). Returns `'queue-full'` when it had to be dropped, `'peer-lost'` when the other
+   * member's outbox overflowed.
    */
-  relay(from: RoomMember, data: unknown): 'ok' | 'queue-full' | 'peer-lost' {
+  relay(from: RoomMember, payload: SignalPayload): 'ok' | 'queue-full' | 'peer-lost' {
     const other = this.other(from);
-    if (other) return other.deliver(data) ? 'ok' : 'peer-lost';
-    const bytes = Buffer.byteLength(JSON.stringify({ t: 'signal', data }));
+    if (other) return other.deliver(payload) ? 'ok' : 'peer-lost';
+    // Concatenating the frame's text costs no copy (V8 joins the strings lazily); it is never sent from here.
+    const { bytes } = signalFrame(payload);
     if (
       this.#pending.length >= this.#limits.maxPendingFrames ||
       this.#pendingBytes + bytes > this.#limits.maxPendingBytes
     ) {
       return 'queue-full';
     }
-    this.#pending.push({ data, bytes });
+    this.#pending.push(payload);
     this.#pendingBytes += bytes;
     return 'ok';
   }
@@ -141,7 +135,7 @@ export class RelayRoom {
     this.#pending.length = 0;
     this.#pendingBytes = 0;
     this.#clearLimit();
-    for (const remaining of this.members) sendTo(remaining.conn, { t: 'peer-left' });
+    for (const remaining of this.members) tellPartner(remaining.conn, false);
   }
 
   /** Marks the room finalized and returns its members; relays nothing afterwards. */

@@ -4,12 +4,18 @@ import type { RelayErrorCode } from '../signaling/relayProtocol.js';
 export interface RelayConnection {
   /** Whether frames can still be sent. */
   readonly open: boolean;
-  /** Sends one serialised frame (dropped when the socket is not open). */
-  send(frame: string): void;
+  /** Sends one serialised frame (dropped when the socket is not open); `bytes`, its UTF-8 size, if known. */
+  send(frame: string, bytes?: number): void;
   /** Closes the socket with `code`; its `disconnect` is then final. */
   close(code: number, reason: string): void;
   /** Drops the socket at once, without a close handshake (a resumed member's stale socket). */
   terminate(): void;
+  /**
+   * The member on this socket has a partner in its room from now (`true`), or is alone in it (`false`: it joined
+   * or resumed alone, or its partner left). A full relay lets a newcomer take the place of a member alone for long
+   * (`aloneTimeoutMs`); one whose partner is present never makes way.
+   */
+  partnered(present: boolean): void;
 }
 
 /** An error to report to the sender: code and message. */

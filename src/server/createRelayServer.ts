@@ -292,8 +292,9 @@ export async function createRelayServer(
           heartbeatMs,
           reapMs: Math.min(250, heartbeatMs),
         });
-  // `autoPong: false` (ws ≥ 8.16): `ws` would answer every ping at once, unbudgeted and unbounded; the relay
-  // answers them. An older `ws` ignores the option and answers too; the budget still closes a flood.
+  // `autoPong: false` (ws ≥ 8.16, hence the peer range): `ws` would answer every ping at once, unbudgeted and
+  // unbounded; the relay answers them. An older `ws` forced in anyway ignores the option and answers too; the
+  // budget still closes a flood.
   const wss = options.server
     ? new WebSocketServer({ server: options.server, maxPayload: maxFrameBytes, autoPong: false })
     : new WebSocketServer({ host, port, maxPayload: maxFrameBytes, autoPong: false });
@@ -315,9 +316,11 @@ export async function createRelayServer(
     client.chain = client.chain.then(() => backend.disconnect(client.conn, final));
   }
 
-  /** Takes `socket` out of its room now (its peer gets `peer-left`) and closes it with `code`. Idempotent. */
-  function evict(socket: WebSocket, code: number, reason: string): void {
-    const client = clients.get(socket);
+  /**
+   * Takes `socket` out of its room now (its peer gets `peer-left`, unless the room logic already ended the
+   * membership: `departed`) and closes it with `code`. Nothing it sends is handled any more. Idempotent.
+   */
+  function evict(socket: WebSocket, code: number, reason: string, client = clients.get(socket)): void {
     if (client?.closing) return;
     if (client) {
       client.closing = true;
@@ -343,24 +346,24 @@ export async function createRelayServer(
       get open() {
         return socket.readyState === socket.OPEN;
       },
-      send(frame) {
-        // Only sockets still held: a frame to one already closing must not bring it back as displaceable.
-        if (!client().closing && clients.has(socket)) loneMembers.observe(socket, frame);
-        send(socket, frame);
+      send(frame, bytes) {
+        send(socket, frame, bytes);
       },
       close(code, reason) {
-        // Decided by the room logic, which has already ended (or handed over) the membership.
-        client().closing = true;
+        // Decided by the room logic, which has already ended (or handed over) the membership: nothing to tell it.
+        // The client is passed along, since a socket whose close already arrived is no longer in `clients`.
         client().departed = true;
-        joinDeadlines.settle(socket);
-        loneMembers.forget(socket);
-        void closeWithin(socket, code, reason, GRACEFUL_CLOSE_MS);
+        evict(socket, code, reason, client());
       },
       terminate() {
         client().closing = true;
         client().departed = true;
         loneMembers.forget(socket);
         socket.terminate();
+      },
+      partnered(present) {
+        // Only sockets still held: one the relay is closing, or whose close arrived, must not come back.
+        if (!client().closing && clients.has(socket)) loneMembers.partnered(socket, present);
       },
     };
   }

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../logger.js';
-import { RELAY_PROTOCOL_VERSION, RelayCloseCode } from '../../signaling/relayProtocol.js';
-import { finalizeConnection } from '../LocalRooms.js';
-import { sendTo } from '../RelayRoom.js';
+import { RELAY_PROTOCOL_VERSION } from '../../signaling/relayProtocol.js';
+import { finalizeConnection, refuse, sendTo, tellPartner, welcome } from '../connectionFrames.js';
 import type { Problem, RelayConnection, RoomBackend } from '../RoomBackend.js';
 import type { OutboxLimits } from '../resume/Outbox.js';
 import { newResumeToken } from '../resume/resumeToken.js';
-import { frameNumber, LocalMembers } from './LocalMembers.js';
+import { frameNumber, LocalMembers, parseInfo } from './LocalMembers.js';
 import { connectRedis, type RedisClientOption, type RedisPair, runScript } from './redisConnection.js';
 
 /** Settings of {@link ClusterRooms}, resolved by `createRelayServer`. */
@@ -127,34 +126,15 @@ export class ClusterRooms implements RoomBackend {
     ]);
     if (!reply) return this.#members.forget(local);
     const [status, ...rest] = reply;
-    if (status === 'finalized') {
+    if (status !== 'ok') {
       this.#members.forget(local);
-      finalizeConnection(conn, parseInfo(rest[0]));
-      return undefined;
-    }
-    if (status === 'full') {
-      this.#members.forget(local);
-      sendTo(conn, {
-        t: 'error',
-        code: 'room-full',
-        message: `room "${room}" already has two members; only one-to-one calls are relayed`,
-      });
-      conn.close(RelayCloseCode.roomFull, 'room full');
-      return undefined;
-    }
-    if (status === 'lost') {
-      this.#members.forget(local);
-      sendTo(conn, { t: 'error', code: 'slot-lost', message: 'too much data was waiting for this member' });
-      conn.close(RelayCloseCode.slotLost, 'slot lost');
+      if (status === 'finalized') finalizeConnection(conn, parseInfo(rest[0]));
+      else refuse(conn, status === 'full' ? 'room-full' : 'slot-lost', room);
       return undefined;
     }
     const peers = Number(rest[0]);
-    sendTo(
-      conn,
-      resumable
-        ? { t: 'joined', room, peers, v: RELAY_PROTOCOL_VERSION, token, graceMs: resumeGraceMs }
-        : { t: 'joined', room, peers, v: RELAY_PROTOCOL_VERSION },
-    );
+    const resume = resumable ? { token, graceMs: resumeGraceMs } : {};
+    welcome(conn, { t: 'joined', room, peers, v: RELAY_PROTOCOL_VERSION, ...resume });
     const held = rest.slice(1);
     for (const frame of held) conn.send(frame);
     if (resumable) local.sentUpTo = held.length;
@@ -164,12 +144,14 @@ export class ClusterRooms implements RoomBackend {
 
   async resume(conn: RelayConnection, room: string, token: string, received: number): Promise<undefined> {
     // The member id is needed before the script runs, so deliveries published right after it are not dropped.
-    const id = await this.#lookup(conn, token);
-    if (id === false) return undefined;
+    const id = await this.#ask(conn, 'lookup', () =>
+      this.#redis.commands.get(`${this.#options.keyPrefix}tok:${token}`),
+    );
+    if (id === undefined) return undefined;
     const newToken = newResumeToken();
     // The member's current socket, if it is on this process (half-open): it keeps its deliveries unless this works.
-    const previous = id === undefined ? undefined : this.#members.byId(id);
-    const local = id === undefined ? undefined : this.#members.adopt(conn, id, room, true, received);
+    const previous = id === null ? undefined : this.#members.byId(id);
+    const local = id === null ? undefined : this.#members.adopt(conn, id, room, true, received);
     const failed = (): void => {
       if (!local) return;
       this.#members.forget(local);
@@ -188,19 +170,10 @@ export class ClusterRooms implements RoomBackend {
       return undefined;
     }
     const [status, ...rest] = reply;
-    if (status === 'finalized') {
-      failed();
-      finalizeConnection(conn, parseInfo(rest[0]));
-      return undefined;
-    }
     if (status !== 'ok' || !local || rest[0] !== local.id) {
       failed();
-      sendTo(conn, {
-        t: 'error',
-        code: 'resume-failed',
-        message: 'the resume token is unknown, used, expired or for another room; join again',
-      });
-      conn.close(RelayCloseCode.resumeFailed, 'resume failed');
+      if (status === 'finalized') finalizeConnection(conn, parseInfo(rest[0]));
+      else refuse(conn, 'resume-failed', room);
       return undefined;
     }
     const [, peers, inSeq, , left, ...frames] = rest as [string, string, string, string, string, ...string[]];
@@ -210,7 +183,7 @@ export class ClusterRooms implements RoomBackend {
       this.#members.drop(previous.conn);
       previous.conn.terminate();
     }
-    sendTo(conn, {
+    welcome(conn, {
       t: 'resumed',
       room,
       peers: Number(peers),
@@ -222,7 +195,8 @@ export class ClusterRooms implements RoomBackend {
       conn.send(frame);
       local.sentUpTo = frameNumber(frame) ?? local.sentUpTo;
     }
-    if (left === '1') sendTo(conn, { t: 'peer-left' });
+    // The partner's place ended while this member was away: it is told now.
+    if (left === '1') tellPartner(conn, false);
     this.#members.release(local);
     return undefined;
   }
@@ -303,14 +277,21 @@ export class ClusterRooms implements RoomBackend {
     await this.#redis.close();
   }
 
-  /** Runs a script for `conn`; on a Redis failure asks the client to resume later (1011) and returns undefined. */
-  async #run(conn: RelayConnection, name: 'join' | 'resume' | 'forward' | 'ack', args: (string | number)[]) {
-    try {
+  /** Runs a script for `conn`, its reply as strings; `undefined` after a Redis failure (see {@link #ask}). */
+  #run(conn: RelayConnection, name: 'join' | 'resume' | 'forward' | 'ack', args: (string | number)[]) {
+    return this.#ask(conn, name, async () => {
       const reply = await runScript(this.#redis.commands, name, [this.#options.keyPrefix, ...args]);
       return (Array.isArray(reply) ? reply : [reply]).map(String);
+    });
+  }
+
+  /** Sends one request to Redis for `conn`; on failure asks the client to resume later (1011), gives `undefined`. */
+  async #ask<T>(conn: RelayConnection, what: string, request: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await request();
     } catch (error) {
       this.#options.logger.warn(
-        `relay: redis ${name} failed; asking the client to resume`,
+        `relay: redis ${what} failed; asking the client to resume`,
         (error as Error).message,
       );
       const local = this.#members.byConn(conn);
@@ -318,22 +299,6 @@ export class ClusterRooms implements RoomBackend {
       // Not final: a resumable client comes back and resumes once Redis answers again (if it kept the state).
       conn.close(1011, 'relay storage unavailable');
       return undefined;
-    }
-  }
-
-  /** The member a token belongs to; `false` after a Redis failure (the connection is being closed). */
-  async #lookup(conn: RelayConnection, token: string): Promise<string | undefined | false> {
-    try {
-      const reply = await this.#redis.commands.eval(
-        "return redis.call('GET', ARGV[1])",
-        0,
-        `${this.#options.keyPrefix}tok:${token}`,
-      );
-      return typeof reply === 'string' ? reply : undefined;
-    } catch (error) {
-      this.#options.logger.warn('relay: redis lookup failed', (error as Error).message);
-      conn.close(1011, 'relay storage unavailable');
-      return false;
     }
   }
 
@@ -358,14 +323,5 @@ export class ClusterRooms implements RoomBackend {
     } catch (error) {
       this.#options.logger.debug('relay: reaping failed', (error as Error).message);
     }
-  }
-}
-
-function parseInfo(raw: string | undefined): unknown {
-  if (raw === undefined || raw === '') return undefined;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../logger.js';
-import { RelayCloseCode } from '../../signaling/relayProtocol.js';
+import { finalizeConnection, refuse } from '../connectionFrames.js';
 import type { RelayConnection } from '../RoomBackend.js';
 
 /** A message for a member held by this process, published by a cluster script. */
@@ -8,7 +8,12 @@ export interface Delivery {
   m: string;
   f?: string[];
   n?: number;
-  close?: number;
+  /** The member's partner is now present (1) or gone (0): `peer-joined` / `peer-left` is among the frames. */
+  p?: 0 | 1;
+  /** The room was finalized, with this info (JSON text, or '' for none): `finalize`, then close. */
+  fin?: string;
+  /** Too much waited for the member: it lost its place (`slot-lost`, then close). */
+  lost?: 1;
   terminate?: number;
 }
 
@@ -25,11 +30,6 @@ export interface LocalMember {
   /** Deliveries that arrived before the join or resume finished here; sent right after it. */
   early: Delivery[] | undefined;
 }
-
-const CLOSE_REASONS: Record<number, string> = {
-  [RelayCloseCode.finalized]: 'finalized',
-  [RelayCloseCode.slotLost]: 'slot lost',
-};
 
 /** Most deliveries held for a member whose join or resume is still in flight. */
 const MAX_EARLY = 1_024;
@@ -164,10 +164,23 @@ export class LocalMembers {
       local.sentUpTo = delivery.n;
     }
     for (const frame of delivery.f ?? []) conn.send(frame);
-    if (delivery.close !== undefined) {
+    if (delivery.p !== undefined) conn.partnered(delivery.p === 1);
+    // The membership has ended: the same frames and close as in single-process mode.
+    if (delivery.lost || delivery.fin !== undefined) {
       this.forget(local);
-      conn.close(delivery.close, CLOSE_REASONS[delivery.close] ?? 'closed');
+      if (delivery.lost) refuse(conn, 'slot-lost', local.room);
+      else finalizeConnection(conn, parseInfo(delivery.fin));
     }
+  }
+}
+
+/** Finalize info as the cluster scripts keep it: JSON text, or '' for none. */
+export function parseInfo(raw: string | undefined): unknown {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
   }
 }
 

@@ -10,8 +10,9 @@
  * was away when its room was finalized (expires after the grace) · `P pm:<proc>` set of a process's members ·
  * `P procs` zset of processes · `P proc:<proc>` heartbeat (expires) · `P graces` zset member → end of grace ·
  * `P limits` zset room → call deadline · `P dl:<room>` a room's call deadline (expires) · `P fin:<room>` finalize
- * info of a finalized room (expires). Channel `P to:<proc>`: JSON `{ m, f?, n?, close?, terminate? }` for a member
- * held by that process.
+ * info of a finalized room (expires). Channel `P to:<proc>`: JSON `{ m, f?, n?, p?, fin?, lost?, terminate? }` for
+ * a member held by that process: frames, the number of a numbered one, whether its partner is now present (`p`: 1)
+ * or gone (0), the finalize info that ends its membership (`fin`: JSON text or ''), or the loss of its place.
  *
  * @internal
  * @packageDocumentation
@@ -57,20 +58,18 @@ local function leave(id)
     if redis.call('HGET', mk, 'proc') == '' then
       redis.call('HSET', mk, 'left', '1')
     else
-      send(other, { f = { '{"t":"peer-left"}' } })
+      send(other, { f = { '{"t":"peer-left"}' }, p = 0 })
     end
   end
 end
 local function finalize_room(room, info, remember_ms, grace_ms)
   local rk = P..'room:'..room
-  local frame = '{"t":"finalize"}'
-  if info ~= '' then frame = '{"t":"finalize","info":'..info..'}' end
   if remember_ms > 0 then redis.call('SET', P..'fin:'..room, info, 'PX', remember_ms) end
   for _, id in ipairs(redis.call('HKEYS', rk)) do
     local mk = P..'m:'..id
     local proc = redis.call('HGET', mk, 'proc')
     if proc and proc ~= '' then
-      send(id, { f = { frame }, close = 4000 })
+      send(id, { fin = info })
     elseif grace_ms > 0 then
       for _, field in ipairs({ 'token', 'ptoken' }) do
         local token = redis.call('HGET', mk, field)
@@ -113,10 +112,7 @@ local function trim(id, upto)
   return true
 end
 local function lose(id)
-  send(id, {
-    f = { '{"t":"error","code":"slot-lost","message":"too much data waited for acknowledgement; the place in the room was given up"}' },
-    close = 4101,
-  })
+  send(id, { lost = 1 })
   leave(id)
 end
 `;
@@ -149,7 +145,7 @@ local result = { 'ok', tostring(#members - 1) }
 if #members == 2 then
   local other = members[1]
   if other == id then other = members[2] end
-  send(other, { f = { '{"t":"peer-joined"}' } })
+  send(other, { f = { '{"t":"peer-joined"}' }, p = 1 })
   local held = redis.call('LRANGE', P..'pend:'..room, 0, -1)
   redis.call('DEL', P..'pend:'..room, P..'pendb:'..room)
   for _, data in ipairs(held) do

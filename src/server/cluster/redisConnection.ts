@@ -17,6 +17,7 @@ export interface RedisClientOption {
 export interface RedisClientLike {
   evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  get(key: string): Promise<string | null>;
   lrange(key: string, start: number, stop: number): Promise<string[]>;
   duplicate(): RedisClientLike;
   subscribe(channel: string): Promise<unknown>;

@@ -1,8 +1,9 @@
+import { type SignalPayload, type SizedFrame, signalFrame } from '../signalFrame.js';
+
 /** One numbered frame waiting for the member's acknowledgement. */
 interface Entry {
   n: number;
-  frame: string;
-  bytes: number;
+  frame: SizedFrame;
 }
 
 /** Bounds of an {@link Outbox}. */
@@ -48,19 +49,18 @@ export class Outbox {
   }
 
   /**
-   * Numbers `data` as the next frame and holds it; returns the frame to send, or `undefined` when holding it
-   * would pass a bound (nothing is held then).
+   * Numbers `payload` as the next frame and holds it; returns the frame to send (with its size), or `undefined`
+   * when holding it would pass a bound (nothing is held then).
    */
-  push(data: unknown): string | undefined {
+  push(payload: SignalPayload): SizedFrame | undefined {
     const n = this.#last + 1;
-    const frame = JSON.stringify({ t: 'signal', n, data });
-    const bytes = Buffer.byteLength(frame);
-    if (this.#entries.length >= this.#limits.maxFrames || this.#bytes + bytes > this.#limits.maxBytes) {
+    const frame = signalFrame(payload, n);
+    if (this.#entries.length >= this.#limits.maxFrames || this.#bytes + frame.bytes > this.#limits.maxBytes) {
       return undefined;
     }
     this.#last = n;
-    this.#entries.push({ n, frame, bytes });
-    this.#bytes += bytes;
+    this.#entries.push({ n, frame });
+    this.#bytes += frame.bytes;
     return frame;
   }
 
@@ -72,15 +72,15 @@ export class Outbox {
     if (!Number.isSafeInteger(n) || n < 0 || n > this.#last) return false;
     let drop = 0;
     while (drop < this.#entries.length && this.#entries[drop]!.n <= n) {
-      this.#bytes -= this.#entries[drop]!.bytes;
+      this.#bytes -= this.#entries[drop]!.frame.bytes;
       drop++;
     }
     this.#entries.splice(0, drop);
     return true;
   }
 
-  /** The frames still held, oldest first (to send again after a resume). */
-  frames(): string[] {
+  /** The frames still held, oldest first, with their sizes (to send again after a resume). */
+  frames(): SizedFrame[] {
     return this.#entries.map((entry) => entry.frame);
   }
 

@@ -1,6 +1,8 @@
 // @vitest-environment node
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { silentLogger } from '../../../src/logger.js';
+import { ClusterRooms } from '../../../src/server/cluster/ClusterRooms.js';
 import { type ClusterRelayServer, createRelayServer } from '../../../src/server/createRelayServer.js';
 import type { SignalingEvent, SignalMessage } from '../../../src/signaling/types.js';
 import {
@@ -9,6 +11,7 @@ import {
 } from '../../../src/signaling/WebSocketSignaling.js';
 import { ManualClock } from '../../../src/testing/ManualClock.js';
 import { runConformance } from '../../conformance/runConformance.js';
+import { FakeConnection } from '../../helpers/fakeRelayConnection.js';
 import { describeRedis, startRedis, type TestRedis } from '../../helpers/redisServer.js';
 import { startRelayNode } from '../../helpers/relayNode.js';
 import { startTcpProxy } from '../../helpers/tcpProxy.js';
@@ -354,13 +357,7 @@ describeRedis('cluster mode (real redis-server)', () => {
     const clock = new ManualClock();
     const [one, two] = await relays(2, { maxConnections: 2, clock });
     // On process one: a member whose partner is on process two, and a squatter alone in a room of its own.
-    const paired = await rawClient(one!.port);
-    paired.send({ t: 'join', room: 'call' });
-    await paired.next('joined');
-    const partner = await rawClient(two!.port);
-    partner.send({ t: 'join', room: 'call' });
-    await partner.next('joined');
-    await paired.next('peer-joined');
+    const [paired, partner] = await pairAcross(one!.port, two!.port, 'call');
     const squatter = await rawClient(one!.port);
     squatter.send({ t: 'join', room: 'squat' });
     await squatter.next('joined');
@@ -371,14 +368,107 @@ describeRedis('cluster mode (real redis-server)', () => {
     newcomer.send({ t: 'join', room: 'fresh' });
     await newcomer.next('joined');
     // Now the only lone member has been alone for less than aloneTimeoutMs: the next one is refused.
-    const refusedClosed = await new Promise<number>((resolve) => {
-      const socket = new WebSocket(`ws://127.0.0.1:${one!.port}`);
-      socket.on('error', () => {});
-      socket.once('close', resolve);
-    });
-    expect(refusedClosed).toBe(1013);
+    expect(await closeCodeOfNewSocket(one!.port)).toBe(1013);
     expect(paired.socket.readyState).toBe(WebSocket.OPEN);
     for (const c of [paired, partner, newcomer]) c.socket.terminate();
+  });
+
+  it('full process: a member whose partner on another process left is alone from then, and makes way after aloneTimeoutMs', async () => {
+    const clock = new ManualClock();
+    const [one, two] = await relays(2, { maxConnections: 1, clock });
+    const [paired, partner] = await pairAcross(one!.port, two!.port, 'call');
+    const refused = () => closeCodeOfNewSocket(one!.port);
+    // Paired (told through Redis, from the other process): never displaced, however long.
+    clock.advance(60_000);
+    expect(await refused()).toBe(1013);
+    partner.socket.close();
+    await paired.next('peer-left');
+    // Alone from its peer-left, not from its join: not displaceable before aloneTimeoutMs from then.
+    clock.advance(29_999);
+    expect(await refused()).toBe(1013);
+    clock.advance(1);
+    const pairedClosed = new Promise<number>((resolve) => paired.socket.once('close', resolve));
+    const newcomer = await rawClient(one!.port);
+    expect(await pairedClosed).toBe(1013);
+    newcomer.socket.terminate();
+  });
+
+  it('ClusterRooms reports each member’s partner to the server: at join, through Redis from another process, at resume', async () => {
+    prefix = `t${++prefixCounter}:`;
+    const start = async () => {
+      const rooms = await ClusterRooms.start({
+        redis: redis.url,
+        logger: silentLogger,
+        roomLimits: { maxPendingFrames: 8, maxPendingBytes: 10_000 },
+        outboxLimits: { maxFrames: 8, maxBytes: 20_000 },
+        resumeGraceMs: 5_000,
+        maxDurationMs: undefined,
+        keyPrefix: prefix,
+        heartbeatMs: 500,
+        reapMs: 250,
+      });
+      cleanups.push(() => rooms.close());
+      return rooms;
+    };
+    const [one, two] = [await start(), await start()];
+    const a = new FakeConnection();
+    await one.join(a, 'r', true);
+    expect(a.partners).toEqual([false]);
+    const b = new FakeConnection();
+    await two.join(b, 'r', false);
+    expect(b.partners).toEqual([true]);
+    await until(() => a.partners.length === 2, 'a told of its partner through Redis');
+    expect(a.partners).toEqual([false, true]);
+    // a drops into its grace and resumes with b still there: paired.
+    const token = a.frames[0]!.token as string;
+    await one.disconnect(a, false);
+    const aBack = new FakeConnection();
+    await one.resume(aBack, 'r', token, 0);
+    expect(aBack.types()).toEqual(['resumed']);
+    expect(aBack.partners).toEqual([true]);
+    // b leaves for good: a is alone from its peer-left.
+    await two.disconnect(b, true);
+    await until(() => aBack.partners.length === 2, 'a told its partner left');
+    expect(aBack.partners).toEqual([true, false]);
+    expect(aBack.types()).toEqual(['resumed', 'peer-left']);
+    // A partner that leaves while the member is away: told at resume (its peer-left), so alone.
+    const c = new FakeConnection();
+    await two.join(c, 'r', false);
+    await until(() => aBack.partners.length === 3, 'a told of its new partner');
+    await one.disconnect(aBack, false);
+    await two.disconnect(c, true);
+    const aAgain = new FakeConnection();
+    await one.resume(aAgain, 'r', aBack.frames[0]!.token as string, 0);
+    expect(aAgain.types()).toEqual(['resumed', 'peer-left']);
+    expect(aAgain.partners).toEqual([false, false]);
+  });
+
+  it('a member on another process that never acknowledges loses its place: slot-lost and 4101, as in one process', async () => {
+    const [one, two] = await relays(2, { maxMessagesPerSecond: 100_000 });
+    const silent = await rawClient(one!.port);
+    silent.send({ t: 'join', room: 'lose', resume: true });
+    await silent.next('joined');
+    const sender = await rawClient(two!.port);
+    sender.send({ t: 'join', room: 'lose' });
+    await sender.next('joined');
+    const closed = new Promise<[number, string]>((resolve) =>
+      silent.socket.once('close', (code, reason) => resolve([code, String(reason)])),
+    );
+    // Its outbox holds 256 unacknowledged frames: the 257th costs the silent member its place. Sent in bursts
+    // that each wait for the last to arrive: more than 256 frames of one socket waiting for Redis is a flood.
+    for (let i = 0; i < 256; i++) {
+      sender.send({ t: 'signal', data: { i } });
+      if (i % 128 === 127) await until(() => silent.count('signal') === i + 1, `${i + 1} signals`);
+    }
+    sender.send({ t: 'signal', data: { i: 256 } });
+    expect(await silent.next('error')).toEqual({
+      t: 'error',
+      code: 'slot-lost',
+      message: 'too much data waited for acknowledgement; the place in the room was given up',
+    });
+    expect(await closed).toEqual([4101, 'slot lost']);
+    await sender.next('peer-left');
+    sender.socket.terminate();
   });
 
   it('while Redis hangs, at most 256 frames of one socket wait; more is flooding (rate-limited, 4002)', async () => {
@@ -450,6 +540,27 @@ function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Two raw clients in `room`, the first on `portA` (it has seen `peer-joined`), the second on `portB`. */
+async function pairAcross(portA: number, portB: number, room: string) {
+  const first = await rawClient(portA);
+  first.send({ t: 'join', room });
+  await first.next('joined');
+  const second = await rawClient(portB);
+  second.send({ t: 'join', room });
+  await second.next('joined');
+  await first.next('peer-joined');
+  return [first, second] as const;
+}
+
+/** The close code a new socket to `port` gets (a full relay refuses it with 1013). */
+function closeCodeOfNewSocket(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}`);
+    socket.on('error', () => {});
+    socket.once('close', resolve);
+  });
+}
+
 async function rawClient(port: number) {
   const socket = new WebSocket(`ws://127.0.0.1:${port}`);
   const frames: Record<string, unknown>[] = [];
@@ -460,6 +571,7 @@ async function rawClient(port: number) {
   return {
     socket,
     send: (frame: unknown) => socket.send(JSON.stringify(frame)),
+    count: (t: string) => frames.filter((frame) => frame.t === t).length,
     async next(t: string): Promise<Record<string, unknown>> {
       const deadline = Date.now() + 3_000;
       for (;;) {

@@ -1,32 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/logger.js';
 import { LocalRooms } from '../../../src/server/LocalRooms.js';
-import type { RelayConnection } from '../../../src/server/RoomBackend.js';
 import { Outbox } from '../../../src/server/resume/Outbox.js';
+import { signalPayload } from '../../../src/server/signalFrame.js';
 import { ManualClock } from '../../../src/testing/ManualClock.js';
+import { FakeConnection } from '../../helpers/fakeRelayConnection.js';
 
 // The resume bookkeeping at the lowest level: fake connections, the manual clock, no sockets.
-
-class FakeConnection implements RelayConnection {
-  open = true;
-  readonly frames: Record<string, unknown>[] = [];
-  closedWith: number | undefined;
-  terminated = false;
-  send(frame: string): void {
-    this.frames.push(JSON.parse(frame));
-  }
-  close(code: number): void {
-    this.closedWith = code;
-    this.open = false;
-  }
-  terminate(): void {
-    this.terminated = true;
-    this.open = false;
-  }
-  types(): unknown[] {
-    return this.frames.map((frame) => frame.t);
-  }
-}
 
 function setUp(resumeGraceMs = 1_000) {
   const clock = new ManualClock();
@@ -47,18 +27,18 @@ const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 describe('Outbox', () => {
   it('numbers frames from 1 and holds them until a cumulative ack', () => {
     const outbox = new Outbox({ maxFrames: 10, maxBytes: 10_000 });
-    expect(JSON.parse(outbox.push('x')!)).toEqual({ t: 'signal', n: 1, data: 'x' });
-    outbox.push('y');
-    outbox.push('z');
+    expect(JSON.parse(outbox.push(signalPayload('x'))!.text)).toEqual({ t: 'signal', n: 1, data: 'x' });
+    outbox.push(signalPayload('y'));
+    outbox.push(signalPayload('z'));
     expect(outbox.ack(2)).toBe(true);
-    expect(outbox.frames().map((frame) => JSON.parse(frame).n)).toEqual([3]);
+    expect(outbox.frames().map((frame) => JSON.parse(frame.text).n)).toEqual([3]);
     expect(outbox.ack(2)).toBe(true);
     expect(outbox.size).toBe(1);
   });
 
   it('refuses an ack of a frame never sent, and keeps everything then', () => {
     const outbox = new Outbox({ maxFrames: 10, maxBytes: 10_000 });
-    outbox.push('x');
+    outbox.push(signalPayload('x'));
     expect(outbox.ack(2)).toBe(false);
     expect(outbox.ack(-1)).toBe(false);
     expect(outbox.ack(1.5)).toBe(false);
@@ -67,13 +47,13 @@ describe('Outbox', () => {
 
   it('is bounded in frames and in bytes; a refused push holds nothing and uses no number', () => {
     const byCount = new Outbox({ maxFrames: 2, maxBytes: 10_000 });
-    byCount.push(1);
-    byCount.push(2);
-    expect(byCount.push(3)).toBeUndefined();
+    byCount.push(signalPayload(1));
+    byCount.push(signalPayload(2));
+    expect(byCount.push(signalPayload(3))).toBeUndefined();
     expect(byCount.last).toBe(2);
     const byBytes = new Outbox({ maxFrames: 100, maxBytes: 100 });
-    expect(byBytes.push('a'.repeat(50))).toBeDefined();
-    expect(byBytes.push('a'.repeat(50))).toBeUndefined();
+    expect(byBytes.push(signalPayload('a'.repeat(50)))).toBeDefined();
+    expect(byBytes.push(signalPayload('a'.repeat(50)))).toBeUndefined();
     expect(byBytes.size).toBe(1);
     byBytes.ack(1);
     expect(byBytes.bytes).toBe(0);
@@ -158,5 +138,117 @@ describe('LocalRooms resume bookkeeping', () => {
     rooms.disconnect(a, false);
     expect(b.types()).toEqual(['joined']);
     expect(rooms.roomOf(again)).toBe('r');
+  });
+});
+
+describe('LocalRooms reports membership', () => {
+  it('tells each member whether it is alone: at join, when the partner arrives, when it goes', () => {
+    const { rooms } = setUp();
+    const a = new FakeConnection();
+    const b = new FakeConnection();
+    rooms.join(a, 'r', false);
+    expect(a.partners).toEqual([false]);
+    rooms.join(b, 'r', true);
+    expect(b.partners).toEqual([true]);
+    expect(a.partners).toEqual([false, true]);
+    rooms.disconnect(b, true);
+    expect(a.partners).toEqual([false, true, false]);
+    // A refused third joiner is never reported: it has no place.
+    const c = new FakeConnection();
+    const d = new FakeConnection();
+    rooms.join(c, 'r', false);
+    rooms.join(d, 'r', false);
+    expect(d.closedWith).toBe(4001);
+    expect(d.partners).toEqual([]);
+  });
+
+  it('a resumed member is told whether its partner is still there; a partner whose grace ended leaves it alone', () => {
+    const { clock, rooms } = setUp(1_000);
+    const a = new FakeConnection();
+    const b = new FakeConnection();
+    rooms.join(a, 'r', true);
+    rooms.join(b, 'r', true);
+    const tokenA = a.frames[0]!.token as string;
+    const tokenB = b.frames[0]!.token as string;
+    rooms.disconnect(a, false);
+    const aBack = new FakeConnection();
+    rooms.resume(aBack, 'r', tokenA, 0);
+    expect(aBack.partners).toEqual([true]);
+    // b drops for good: a is alone when the grace ends, not before.
+    rooms.disconnect(b, false);
+    clock.advance(999);
+    expect(aBack.partners).toEqual([true]);
+    clock.advance(1);
+    expect(aBack.partners).toEqual([true, false]);
+    expect(aBack.types()).toContain('peer-left');
+    // b's token is spent with its place; a resume alone is refused, and not reported.
+    const bBack = new FakeConnection();
+    rooms.resume(bBack, 'r', tokenB, 0);
+    expect(bBack.closedWith).toBe(4100);
+    expect(bBack.partners).toEqual([]);
+  });
+
+  it('a member that resumes alone is told it is alone', () => {
+    const { rooms } = setUp();
+    const a = new FakeConnection();
+    rooms.join(a, 'solo', true);
+    rooms.disconnect(a, false);
+    const back = new FakeConnection();
+    rooms.resume(back, 'solo', a.frames[0]!.token as string, 0);
+    expect(back.frames[0]).toMatchObject({ t: 'resumed', peers: 0 });
+    expect(back.partners).toEqual([false]);
+  });
+});
+
+describe('LocalRooms sends each relayed signal with its size, measured once', () => {
+  // Multi-byte characters, so a size counted in UTF-16 units instead of bytes would show.
+  const data = { sdp: 'é日本👍🏽\u2028"quoted"', n: [1, 2] };
+
+  it('held for a lone member, then delivered (plain and numbered), and sent again after a resume', () => {
+    for (const resumable of [false, true]) {
+      const { rooms } = setUp();
+      const a = new FakeConnection();
+      const b = new FakeConnection();
+      rooms.join(a, 'r', true);
+      rooms.signal(a, data, 1);
+      rooms.signal(a, 'ünï', 2);
+      rooms.join(b, 'r', resumable);
+      rooms.signal(a, data, 3);
+      const signals = b.frames.filter((frame) => frame.t === 'signal');
+      expect(signals.map((frame) => frame.data)).toEqual([data, 'ünï', data]);
+      expect(signals.every((frame) => (frame.n !== undefined) === resumable)).toBe(true);
+      expect(b.sized).toBe(3);
+      expect(b.wrongSizes).toEqual([]);
+      if (!resumable) continue;
+      rooms.disconnect(b, false);
+      const back = new FakeConnection();
+      rooms.resume(back, 'r', b.frames[0]!.token as string, 1);
+      expect(back.frames.filter((frame) => frame.t === 'signal').map((frame) => frame.n)).toEqual([2, 3]);
+      expect(back.sized).toBe(2);
+      expect(back.wrongSizes).toEqual([]);
+    }
+  });
+
+  it('what a lone member may hold is counted at the size of the frame that will carry it', () => {
+    // `{"t":"signal","data":"…"}` around 2-byte characters: 22 + 2 quotes + 2 bytes a character.
+    const frameOf = (chars: number) => 24 + 2 * chars;
+    const clock = new ManualClock();
+    const rooms = new LocalRooms({
+      clock,
+      logger: silentLogger,
+      roomLimits: { maxPendingFrames: 10, maxPendingBytes: frameOf(10) + frameOf(5) },
+      outboxLimits: { maxFrames: 10, maxBytes: 10_000 },
+      resumeGraceMs: 0,
+      maxDurationMs: undefined,
+      maxRememberedRooms: 10,
+    });
+    const a = new FakeConnection();
+    rooms.join(a, 'r', false);
+    expect(rooms.signal(a, 'é'.repeat(10), undefined)).toBeUndefined();
+    expect(rooms.signal(a, 'é'.repeat(6), undefined)).toEqual([
+      'queue-full',
+      expect.stringContaining('waiting'),
+    ]);
+    expect(rooms.signal(a, 'é'.repeat(5), undefined)).toBeUndefined();
   });
 });
