@@ -64,6 +64,11 @@ export class MuteSync {
     return this.#remote[kind];
   }
 
+  /** Both kinds' state, this side's (`'local'`) or the peer's, as a frozen copy (the snapshot's). */
+  both(side: 'local' | 'remote'): Readonly<Record<'audio' | 'video', boolean>> {
+    return Object.freeze({ ...(side === 'local' ? this.#local : this.#remote) });
+  }
+
   /** Mutes or unmutes local tracks of a kind and tells the peer. */
   set(kind: 'audio' | 'video', muted: boolean): void {
     if (this.#closed) return;

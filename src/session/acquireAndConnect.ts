@@ -1,0 +1,77 @@
+import { MediaAcquisitionError } from '../errors/MediaAcquisitionError.js';
+import { isMediaStream, type LocalMediaOptions, obtainLocalMedia } from '../media/localMedia.js';
+import type { MediaOwner } from '../media/MediaOwner.js';
+import type { MuteSync } from '../media/MuteSync.js';
+import type { EndReason } from '../model/endReason.js';
+import type { CallState } from '../model/states.js';
+import type { PeerLink } from '../peer/PeerLink.js';
+import type { SignalingLink } from '../signaling/SignalingLink.js';
+import type { CallSessionEvents } from './events.js';
+
+/** What {@link acquireAndConnect} needs from its session: its exit, its events and the parts it drives. */
+export interface AcquireAndConnectHost {
+  readonly options: LocalMediaOptions;
+  /** Owns the acquisition: what arrives after teardown is stopped on arrival. */
+  readonly owner: MediaOwner;
+  ended(): boolean;
+  end(reason: EndReason, error?: unknown): void;
+  emit(event: 'error', error: MediaAcquisitionError): void;
+  emit(event: 'localStream', ...args: Parameters<CallSessionEvents['localStream']>): void;
+  /** The snapshot changed. */
+  changed(): void;
+  /** Moves along the transition table; false when refused or the call ended meanwhile. */
+  transition(to: CallState): boolean;
+  setLocalStream(stream: MediaStream): void;
+  peer(): Pick<PeerLink, 'open' | 'addMedia'>;
+  signaling(): Pick<SignalingLink, 'release'>;
+  mute(): Pick<MuteSync, 'alignNewStream'>;
+}
+
+/**
+ * The call's way from `starting` to `connecting`: the local media (with the audio-only fallback, whose
+ * camera failure is reported, not fatal), the peer connection, then the tracks handed to the peer link.
+ * Ends the call with `'media-error'` when there is no media, `'error'` when the connection cannot be built.
+ */
+export async function acquireAndConnect(host: AcquireAndConnectHost): Promise<void> {
+  // The acquisition is asked for first and the peer connection built while it runs: constructing one is
+  // a blocking call of a millisecond or so in @roamhq/wrtc, which then overlaps the camera's start
+  // instead of following it. The negotiation built with it waits until the tracks are in.
+  const acquisition = obtainLocalMedia(host.options, host.owner);
+  acquisition.catch(() => {});
+  try {
+    host.peer().open();
+    // Messages an adapter delivered from inside subscribe() can go to the negotiation's line now.
+    host.signaling().release();
+  } catch (error) {
+    // What the acquisition still brings is stopped on arrival: the media owner is released by teardown.
+    host.end('error', error);
+    return;
+  }
+  let stream: MediaStream | undefined;
+  try {
+    const acquired = await acquisition;
+    stream = acquired.stream;
+    if (acquired.videoError !== undefined && !host.ended()) {
+      host.emit('error', new MediaAcquisitionError('the camera (going on audio-only)', acquired.videoError));
+    }
+  } catch (error) {
+    host.end('media-error', new MediaAcquisitionError('local media', error));
+    return;
+  }
+  // Ended while acquiring: the media owner has already stopped whatever arrived.
+  if (host.ended()) return;
+  try {
+    if (stream) {
+      host.setLocalStream(stream);
+      // A handed-in stream may carry disabled tracks: always aligned with the mute state.
+      const { media } = host.options;
+      host.mute().alignNewStream(media !== false && isMediaStream(media));
+      host.emit('localStream', stream);
+      host.changed();
+    }
+    if (!host.transition('connecting')) return;
+    host.peer().addMedia(stream);
+  } catch (error) {
+    host.end('error', error);
+  }
+}
