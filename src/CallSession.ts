@@ -307,10 +307,7 @@ export class CallSession extends SessionEmitter {
    * @throws (rejects) CallEndedError after the end.
    */
   getStats(): Promise<CallStats> {
-    return this.#stats.sample(
-      this.#peer.rawConnection,
-      () => this.#summary && new CallEndedError(this.#summary),
-    );
+    return this.#stats.sample(this.#peer.rawConnection, this.#host.endedError);
   }
 
   /** What the session still holds. All zero / false once it has ended. */
@@ -376,8 +373,11 @@ export class CallSession extends SessionEmitter {
       owner: this.#media,
       connected: () => this.#onConnected(),
       localStream: () => this.#localStream,
-      setLocalStream: (stream) => {
+      publishLocalStream: (stream) => {
+        if (this.#summary) return;
         this.#localStream = stream;
+        this.emit('localStream', stream);
+        this.changed();
       },
       getStats: () => this.getStats(),
       endedError: () => (this.#summary ? new CallEndedError(this.#summary) : undefined),

@@ -6,7 +6,6 @@ import type { EndReason } from '../model/endReason.js';
 import type { CallState } from '../model/states.js';
 import type { PeerLink } from '../peer/PeerLink.js';
 import type { SignalingLink } from '../signaling/SignalingLink.js';
-import type { CallSessionEvents } from './events.js';
 
 /** What {@link acquireAndConnect} needs from its session: its exit, its events and the parts it drives. */
 export interface AcquireAndConnectHost {
@@ -16,12 +15,10 @@ export interface AcquireAndConnectHost {
   ended(): boolean;
   end(reason: EndReason, error?: unknown): void;
   emit(event: 'error', error: MediaAcquisitionError): void;
-  emit(event: 'localStream', ...args: Parameters<CallSessionEvents['localStream']>): void;
-  /** The snapshot changed. */
-  changed(): void;
+  /** Makes `stream` the local stream and announces it (the `localStream` event, a new snapshot). */
+  publishLocalStream(stream: MediaStream): void;
   /** Moves along the transition table; false when refused or the call ended meanwhile. */
   transition(to: CallState): boolean;
-  setLocalStream(stream: MediaStream): void;
   peer(): Pick<PeerLink, 'open' | 'addMedia'>;
   signaling(): Pick<SignalingLink, 'release'>;
   mute(): Pick<MuteSync, 'alignNewStream'>;
@@ -62,12 +59,10 @@ export async function acquireAndConnect(host: AcquireAndConnectHost): Promise<vo
   if (host.ended()) return;
   try {
     if (stream) {
-      host.setLocalStream(stream);
-      // A handed-in stream may carry disabled tracks: always aligned with the mute state.
+      // Aligned with the mute state before anyone sees it (a handed-in stream may carry disabled tracks).
       const { media } = host.options;
-      host.mute().alignNewStream(media !== false && isMediaStream(media));
-      host.emit('localStream', stream);
-      host.changed();
+      host.mute().alignNewStream(stream, media !== false && isMediaStream(media));
+      host.publishLocalStream(stream);
     }
     if (!host.transition('connecting')) return;
     host.peer().addMedia(stream);

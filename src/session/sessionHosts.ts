@@ -58,7 +58,8 @@ export interface SessionHost {
   /** The connection reached `connected` (the session moves to `connected`, first time or again). */
   connected(): void;
   localStream(): MediaStream | undefined;
-  setLocalStream(stream: MediaStream): void;
+  /** Makes `stream` the local stream and announces it; nothing once the call has ended. */
+  publishLocalStream(stream: MediaStream): void;
   getStats(): Promise<CallStats>;
   endedError(): CallEndedError | undefined;
   elapsed(): CallProgress;
@@ -184,12 +185,7 @@ export function sessionHosts(session: SessionHost): PartHosts {
       logger: session.options.logger,
       peerConnection: () => session.peer().connection,
       localStream: session.localStream,
-      publishLocalStream: (stream) => {
-        if (session.ended()) return;
-        session.setLocalStream(stream);
-        session.emit('localStream', stream);
-        session.changed();
-      },
+      publishLocalStream: session.publishLocalStream,
       isMuted: (kind) => session.mute().isMuted(kind),
       endedError: session.endedError,
       report,
