@@ -9,18 +9,25 @@ import type { SignalingLink } from '../signaling/SignalingLink.js';
 
 /** What {@link acquireAndConnect} needs from its session: its exit, its events and the parts it drives. */
 export interface AcquireAndConnectHost {
+  /** What to acquire (`media`), whether to fall back to audio only, the runtime and logger to use. */
   readonly options: LocalMediaOptions;
   /** Owns the acquisition: what arrives after teardown is stopped on arrival. */
   readonly owner: MediaOwner;
+  /** Whether the call has ended (checked after every `await`). */
   ended(): boolean;
+  /** Ends the call (`teardown`). */
   end(reason: EndReason, error?: unknown): void;
+  /** Reports the camera failure the audio-only fallback survived. */
   emit(event: 'error', error: MediaAcquisitionError): void;
   /** Makes `stream` the local stream and announces it (the `localStream` event, a new snapshot). */
   publishLocalStream(stream: MediaStream): void;
   /** Moves along the transition table; false when refused or the call ended meanwhile. */
   transition(to: CallState): boolean;
+  /** Builds the peer connection (`open`), then takes the tracks (`addMedia`). */
   peer(): Pick<PeerLink, 'open' | 'addMedia'>;
+  /** Lets the messages held since `subscribe()` through once the connection exists. */
   signaling(): Pick<SignalingLink, 'release'>;
+  /** Aligns the new stream's tracks with a mute set before `start()`. */
   mute(): Pick<MuteSync, 'alignNewStream'>;
 }
 

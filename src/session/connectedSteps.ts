@@ -5,9 +5,13 @@ import type { SilentPathWatch } from './SilentPathWatch.js';
 
 /** What the steps around the move to `connected` need from the session: the parts they set going. */
 export interface ConnectedStepsHost {
+  /** The connect timeout goes; the call's clock (tick, stats, expiry) starts. */
   callTimers(): Pick<CallTimers, 'disarmConnect' | 'startCall'>;
+  /** The mute state is announced (first time) or re-sent in full (after a recovery). */
   mute(): Pick<MuteSync, 'announceIfMuted' | 'resync'>;
+  /** The watch for a path that is connected yet silent starts. */
   watch(): Pick<SilentPathWatch, 'start'>;
+  /** The recovery (grace, ICE restarts) is over. */
   ice(): Pick<IceRecovery, 'recovered'>;
 }
 

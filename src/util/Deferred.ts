@@ -3,8 +3,11 @@
  * promise it settles once: later calls do nothing.
  */
 export class Deferred<T> {
+  /** The promise handed out. */
   readonly promise: Promise<T>;
+  /** Fulfils {@link Deferred.promise} (nothing once it has settled). */
   resolve!: (value: T) => void;
+  /** Rejects {@link Deferred.promise} (nothing once it has settled). */
   reject!: (error: unknown) => void;
 
   constructor() {
