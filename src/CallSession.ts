@@ -1,28 +1,28 @@
 import { CallEndedError } from './errors/CallEndedError.js';
 import { HangupError } from './errors/HangupError.js';
-import { MediaAcquisitionError } from './errors/MediaAcquisitionError.js';
 import { type DeviceRequest, DeviceSwitch } from './media/DeviceSwitch.js';
-import { isMediaStream, obtainLocalMedia } from './media/localMedia.js';
+import { isMediaStream } from './media/localMedia.js';
 import { MediaOwner } from './media/MediaOwner.js';
 import { MuteSync } from './media/MuteSync.js';
-import type { MediaHost } from './media/mediaHost.js';
 import { ScreenShare } from './media/ScreenShare.js';
 import { StatsSampler } from './media/StatsSampler.js';
-import type { EndReason, EndSummary } from './model/endReason.js';
-import { LOCALLY_CAUSED_END_REASONS } from './model/endReason.js';
+import { type EndReason, type EndSummary, LOCALLY_CAUSED_END_REASONS } from './model/endReason.js';
 import type { CallSnapshot, CallStats, LiveResources } from './model/events.js';
-import type { CallState } from './model/states.js';
-import { canTransition } from './model/states.js';
+import { type CallState, canTransition } from './model/states.js';
 import { PeerLink } from './peer/PeerLink.js';
+import { acquireAndConnect } from './session/acquireAndConnect.js';
 import { CallTimers } from './session/CallTimers.js';
+import { afterConnected, beforeConnected } from './session/connectedSteps.js';
 import { IceRecovery } from './session/IceRecovery.js';
-import type { CallSessionOptions, ResolvedOptions } from './session/options.js';
-import { resolveOptions } from './session/options.js';
-import { onPageHide } from './session/pageHide.js';
+import { type CallSessionOptions, type ResolvedOptions, resolveOptions } from './session/options.js';
+import { PageHideListeners } from './session/PageHideListeners.js';
 import { SessionEmitter } from './session/SessionEmitter.js';
 import { SilentPathWatch } from './session/SilentPathWatch.js';
 import { type SessionHost, sessionHosts } from './session/sessionHosts.js';
+import { attemptStep, endSummary } from './session/teardownSteps.js';
 import { SignalingLink } from './signaling/SignalingLink.js';
+import { assertKind } from './util/assertKind.js';
+import { Deferred } from './util/Deferred.js';
 import { randomId } from './util/randomId.js';
 import { TimerSet } from './util/TimerSet.js';
 
@@ -44,16 +44,18 @@ import { TimerSet } from './util/TimerSet.js';
  * ```
  */
 export class CallSession extends SessionEmitter {
+  readonly #ended = new Deferred<EndSummary>();
   /** Random per session; useful in logs. */
-  readonly id: string;
+  readonly id = randomId();
   /** Resolves once with the summary when the call ends; never rejects. */
-  readonly ended: Promise<EndSummary>;
+  readonly ended = this.#ended.promise;
 
   readonly #options: ResolvedOptions;
   readonly #timers: TimerSet;
   readonly #media = new MediaOwner();
-  readonly #resolveEnded: (summary: EndSummary) => void;
   readonly #stats = new StatsSampler();
+  readonly #pageHide = new PageHideListeners();
+  readonly #host: SessionHost;
   readonly #signaling: SignalingLink;
   readonly #peer: PeerLink;
   readonly #mute: MuteSync;
@@ -65,13 +67,10 @@ export class CallSession extends SessionEmitter {
 
   #state: CallState = 'idle';
   #summary: EndSummary | undefined;
-  #startPromise: Promise<void> | undefined;
-  #settleStart: { resolve(): void; reject(error: unknown): void } | undefined;
+  #start: Deferred<void> | undefined;
   #startedAt: number | undefined;
   #connectedAt: number | undefined;
   #localStream: MediaStream | undefined;
-  #removePageHide: (() => void) | undefined;
-  #snapshot: CallSnapshot | undefined;
 
   /**
    * @throws TypeError for invalid options (missing signaling, negative durations, no WebRTC runtime), with
@@ -81,17 +80,12 @@ export class CallSession extends SessionEmitter {
     super();
     this.#options = resolveOptions(options);
     this.#timers = new TimerSet(this.#options.clock);
-    this.id = randomId();
-    let resolveEnded!: (summary: EndSummary) => void;
-    this.ended = new Promise<EndSummary>((resolve) => {
-      resolveEnded = resolve;
-    });
-    this.#resolveEnded = resolveEnded;
     // A stream handed in is the session's from now on (unless the app keeps it): whatever ends the call, even
     // before start(), stops it.
     const { media, stopProvidedStream } = this.#options;
     if (stopProvidedStream && media !== false && isMediaStream(media)) this.#media.own(media.getTracks());
-    const hosts = sessionHosts(this.#sessionHost());
+    this.#host = this.#sessionHost();
+    const hosts = sessionHosts(this.#host);
     this.#signaling = new SignalingLink(this.#options, hosts.signaling);
     this.#peer = new PeerLink(this.#options, hosts.peer);
     this.#mute = new MuteSync(this.#timers, this.#options.clock, hosts.mute);
@@ -99,12 +93,8 @@ export class CallSession extends SessionEmitter {
     this.#ice = new IceRecovery(this.#timers, this.#options, hosts.timers);
     const { clock, maxIceRestarts } = this.#options;
     this.#watch = new SilentPathWatch(this.#timers, () => clock.now(), maxIceRestarts, hosts.watch);
-    const mediaHost: MediaHost = { ...hosts.media, owner: this.#media };
-    this.#screen = new ScreenShare(mediaHost);
-    this.#devices = new DeviceSwitch(mediaHost, this.#screen);
-    // Bound, so `const { subscribe, getSnapshot } = session` works (useSyncExternalStore passes them around).
-    this.subscribe = this.subscribe.bind(this);
-    this.getSnapshot = this.getSnapshot.bind(this);
+    this.#screen = new ScreenShare(hosts.media);
+    this.#devices = new DeviceSwitch(hosts.media, this.#screen);
   }
 
   /** Current state. */
@@ -147,14 +137,12 @@ export class CallSession extends SessionEmitter {
    * reported as unhandled: the `ended` event is the primary channel.
    */
   start(): Promise<void> {
-    if (this.#startPromise) return this.#startPromise;
-    const promise = new Promise<void>((resolve, reject) => {
-      this.#settleStart = { resolve, reject };
-    });
+    if (this.#start) return this.#start.promise;
+    this.#start = new Deferred();
+    const { promise } = this.#start;
     promise.catch(() => {});
-    this.#startPromise = promise;
     if (this.#summary) {
-      this.#rejectStart(this.#summary);
+      this.#start.reject(new CallEndedError(this.#summary));
       return promise;
     }
     this.#startedAt = this.#options.clock.now();
@@ -166,10 +154,10 @@ export class CallSession extends SessionEmitter {
     }
     // A channel that cannot subscribe, or that delivers an ending event synchronously, has ended the call.
     if (this.#summary) return promise;
-    if (this.#options.endOnPageHide) this.#removePageHide = onPageHide(() => this.teardown('page-hide'));
+    if (this.#options.endOnPageHide) this.#pageHide.listen(() => this.teardown('page-hide'));
     this.#callTimers.armConnect();
     if (!this.#transition('starting')) return promise;
-    void this.#acquireAndConnect();
+    void acquireAndConnect(this.#host);
     return promise;
   }
 
@@ -191,28 +179,13 @@ export class CallSession extends SessionEmitter {
     // 1. Ended first, so anything re-entering from a listener, timer or handler is a no-op.
     const previous = this.#state;
     this.#state = 'ended';
-    const endedAt = this.#options.clock.now();
-    const summary: EndSummary = {
-      reason,
-      ...(error !== undefined && { error }),
-      ...(this.#startedAt !== undefined && { startedAt: this.#startedAt }),
-      ...(this.#connectedAt !== undefined && { connectedAt: this.#connectedAt }),
-      endedAt,
-      durationMs: this.#connectedAt === undefined ? 0 : Math.max(0, endedAt - this.#connectedAt),
-    };
+    const now = this.#options.clock.now();
+    const summary = endSummary(reason, error, this.#startedAt, this.#connectedAt, now);
     this.#summary = summary;
     this.silence();
     const problems: HangupError[] = [];
     // Each step returns the failures it collected (one per track, say) or throws one; none stops the others.
-    const attempt = (step: string, work: () => unknown): void => {
-      try {
-        const failures = work();
-        if (!Array.isArray(failures)) return;
-        for (const failure of failures) problems.push(HangupError.teardownStepFailed(step, failure));
-      } catch (failure) {
-        problems.push(HangupError.teardownStepFailed(step, failure));
-      }
-    };
+    const attempt = (step: string, work: () => unknown): void => attemptStep(problems, step, work);
     // 2. Tell the peer, while the channel is still ours; the data channel is the second path.
     if (this.#startedAt !== undefined && LOCALLY_CAUSED_END_REASONS.has(reason)) {
       const bye = { type: 'bye', reason } as const;
@@ -226,17 +199,18 @@ export class CallSession extends SessionEmitter {
     attempt('stop tracks', () => this.#media.release());
     attempt('close peer connection', () => this.#peer.close());
     attempt('unsubscribe signaling', () => this.#signaling.close());
-    attempt('remove DOM listeners', () => this.#releasePageHide());
+    attempt('remove DOM listeners', () => this.#pageHide.close());
     this.#localStream = undefined;
     // 4 and 5. Report, announce once, let go of every listener, settle the promises.
     this.emitFinal(() => {
       for (const problem of problems) this.emit('error', problem);
       this.emit('stateChange', 'ended', previous);
       this.emit('ended', summary);
-      this.#changed();
+      this.changed();
     });
-    this.#resolveEnded(summary);
-    this.#rejectStart(summary);
+    this.#ended.resolve(summary);
+    // A start() already resolved at `connected` stays resolved.
+    this.#start?.reject(new CallEndedError(summary));
     this.#options.logger.info(`call ${this.id} ended: ${reason}`);
     return summary;
   }
@@ -333,10 +307,7 @@ export class CallSession extends SessionEmitter {
    * @throws (rejects) CallEndedError after the end.
    */
   getStats(): Promise<CallStats> {
-    return this.#stats.sample(
-      this.#peer.rawConnection,
-      () => this.#summary && new CallEndedError(this.#summary),
-    );
+    return this.#stats.sample(this.#peer.rawConnection, this.#host.endedError);
   }
 
   /** What the session still holds. All zero / false once it has ended. */
@@ -347,98 +318,38 @@ export class CallSession extends SessionEmitter {
       peerConnection: this.#peer.held,
       timers: this.#timers.size,
       signalingSubscribed: this.#signaling.subscribed,
-      domListeners: this.#removePageHide ? 1 : 0,
+      domListeners: this.#pageHide.count,
       queuedCandidates: this.#peer.queuedCandidates,
       pendingAcquisitions: this.#media.pendingCount,
     };
   }
 
-  /** An immutable picture of the session; the same object until something changes. Bound to the session. */
-  getSnapshot(): CallSnapshot {
-    this.#snapshot ??= Object.freeze({
+  protected override takeSnapshot(): CallSnapshot {
+    return {
       state: this.#state,
       localStream: this.#localStream,
       remoteStream: this.#peer.remoteStream,
       elapsedMs: this.elapsedMs,
       remainingMs: this.remainingMs,
       endReason: this.endReason,
-      muted: Object.freeze({ audio: this.#mute.isMuted('audio'), video: this.#mute.isMuted('video') }),
-      remoteMuted: Object.freeze({
-        audio: this.#mute.isRemoteMuted('audio'),
-        video: this.#mute.isRemoteMuted('video'),
-      }),
+      muted: this.#mute.both('local'),
+      remoteMuted: this.#mute.both('remote'),
       screenSharing: this.#screen.active,
-    });
-    return this.#snapshot;
+    };
   }
 
-  // ——— lifecycle ———
-
-  async #acquireAndConnect(): Promise<void> {
-    // The acquisition is asked for first and the peer connection built while it runs: constructing one is
-    // a blocking call of a millisecond or so in @roamhq/wrtc, which then overlaps the camera's start
-    // instead of following it. The negotiation built with it waits until the tracks are in.
-    const acquisition = obtainLocalMedia(this.#options, this.#media);
-    acquisition.catch(() => {});
-    try {
-      this.#peer.open();
-      // Messages an adapter delivered from inside subscribe() can go to the negotiation's line now.
-      this.#signaling.release();
-    } catch (error) {
-      // What the acquisition still brings is stopped on arrival: the media owner is released by teardown.
-      this.teardown('error', error);
-      return;
-    }
-    let stream: MediaStream | undefined;
-    try {
-      const acquired = await acquisition;
-      stream = acquired.stream;
-      if (acquired.videoError !== undefined && !this.#summary) {
-        this.emit(
-          'error',
-          new MediaAcquisitionError('the camera (going on audio-only)', acquired.videoError),
-        );
-      }
-    } catch (error) {
-      this.teardown('media-error', new MediaAcquisitionError('local media', error));
-      return;
-    }
-    // Ended while acquiring: the media owner has already stopped whatever arrived.
-    if (this.#summary) return;
-    try {
-      if (stream) {
-        this.#localStream = stream;
-        const { media } = this.#options;
-        this.#mute.alignNewStream(media !== false && isMediaStream(media));
-        this.emit('localStream', stream);
-        this.#changed();
-      }
-      if (!this.#transition('connecting')) return;
-      this.#peer.addMedia(stream);
-    } catch (error) {
-      this.teardown('error', error);
-    }
-  }
-
+  /** The connection reached `connected`: the first time, or again after a recovery. */
   #onConnected(): void {
     // Runtimes may report `connected` several times in a row (@roamhq/wrtc does): only transitions count.
-    if (this.#state === 'connecting') {
-      this.#connectedAt = this.#options.clock.now();
-      this.#callTimers.disarmConnect();
-      if (!this.#transition('connected')) return;
-      this.#callTimers.startCall(this.#connectedAt);
-      this.#mute.announceIfMuted();
-      this.#watch.start();
-      this.#settleStart?.resolve();
-      this.#settleStart = undefined;
-      this.emit('connected');
-    } else if (this.#state === 'reconnecting') {
-      this.#ice.recovered();
-      if (!this.#transition('connected')) return;
-      this.emit('connected');
-      // The peer may have missed mute changes while the path was down: send the full state.
-      this.#mute.resync();
-    }
+    const first = this.#state === 'connecting';
+    if (!first && this.#state !== 'reconnecting') return;
+    this.#connectedAt ??= this.#options.clock.now();
+    beforeConnected(this.#host, first);
+    if (!this.#transition('connected')) return;
+    afterConnected(this.#host, first, this.#connectedAt);
+    // Before `connected` is emitted: a listener that ends the call then must not reject start().
+    this.#start?.resolve();
+    this.emit('connected');
   }
 
   /** Everything the parts need from the session, over its private state; split per part in sessionHosts. */
@@ -451,31 +362,28 @@ export class CallSession extends SessionEmitter {
       end: (reason, error) => void this.teardown(reason, error),
       transition: (to) => this.#transition(to),
       emit: (event, ...args) => void this.emit(event, ...args),
-      changed: () => this.#changed(),
+      changed: () => this.changed(),
       started: () => this.#startedAt !== undefined,
       signaling: () => this.#signaling,
       peer: () => this.#peer,
       mute: () => this.#mute,
       ice: () => this.#ice,
       watch: () => this.#watch,
+      callTimers: () => this.#callTimers,
+      owner: this.#media,
       connected: () => this.#onConnected(),
       localStream: () => this.#localStream,
-      setLocalStream: (stream) => {
+      publishLocalStream: (stream) => {
+        if (this.#summary) return;
         this.#localStream = stream;
+        this.emit('localStream', stream);
+        this.changed();
       },
       getStats: () => this.getStats(),
       endedError: () => (this.#summary ? new CallEndedError(this.#summary) : undefined),
       elapsed: () => ({ elapsedMs: this.elapsedMs, remainingMs: this.remainingMs }),
     };
   }
-
-  #releasePageHide(): void {
-    const remove = this.#removePageHide;
-    this.#removePageHide = undefined;
-    remove?.();
-  }
-
-  // ——— state and events ———
 
   /** Moves along the transition table; returns false when the session ended meanwhile (or on a bug). */
   #transition(to: CallState): boolean {
@@ -486,25 +394,7 @@ export class CallSession extends SessionEmitter {
     }
     this.#state = to;
     this.emit('stateChange', to, from);
-    this.#changed();
+    this.changed();
     return !this.#summary;
-  }
-
-  /** The snapshot changed: rebuilt on the next read, subscribers told. */
-  #changed(): void {
-    this.#snapshot = undefined;
-    this.notifySubscribers();
-  }
-
-  #rejectStart(summary: EndSummary): void {
-    const settle = this.#settleStart;
-    this.#settleStart = undefined;
-    settle?.reject(new CallEndedError(summary));
-  }
-}
-
-function assertKind(kind: unknown): asserts kind is 'audio' | 'video' {
-  if (kind !== 'audio' && kind !== 'video') {
-    throw new TypeError(`kind must be 'audio' or 'video' (got ${String(kind)})`);
   }
 }

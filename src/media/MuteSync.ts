@@ -64,6 +64,11 @@ export class MuteSync {
     return this.#remote[kind];
   }
 
+  /** Both kinds' state, this side's (`'local'`) or the peer's, as a frozen copy (the snapshot's). */
+  both(side: 'local' | 'remote'): Readonly<Record<'audio' | 'video', boolean>> {
+    return Object.freeze({ ...(side === 'local' ? this.#local : this.#remote) });
+  }
+
   /** Mutes or unmutes local tracks of a kind and tells the peer. */
   set(kind: 'audio' | 'video', muted: boolean): void {
     if (this.#closed) return;
@@ -74,21 +79,20 @@ export class MuteSync {
     if (this.#host.announcing()) this.#host.send({ type: 'mute', kind, muted });
   }
 
-  /** Aligns the tracks of a kind in the local stream with the mute state. */
-  apply(kind: 'audio' | 'video'): void {
-    const stream = this.#host.localStream();
+  /** Aligns the tracks of a kind in `stream` (by default the local stream) with the mute state. */
+  apply(kind: 'audio' | 'video', stream = this.#host.localStream()): void {
     const tracks = kind === 'audio' ? stream?.getAudioTracks() : stream?.getVideoTracks();
     for (const track of tracks ?? []) track.enabled = !this.#local[kind];
   }
 
   /**
-   * The call's own stream just arrived. Freshly acquired tracks are enabled, so only a mute set before
+   * The call's own stream just arrived (and is not published yet). Freshly acquired tracks are enabled, so only a mute set before
    * `start()` needs applying; a handed-in stream may carry disabled tracks and is always aligned. Skipping
    * the no-op matters on @roamhq/wrtc, where each track list and `enabled` write is a synchronous native
    * call on the path to the first offer.
    */
-  alignNewStream(handedIn: boolean): void {
-    for (const kind of KINDS) if (handedIn || this.#local[kind]) this.apply(kind);
+  alignNewStream(stream: MediaStream, handedIn: boolean): void {
+    for (const kind of KINDS) if (handedIn || this.#local[kind]) this.apply(kind, stream);
   }
 
   /** At the first `connected`: a mute set before it has not been announced yet. */

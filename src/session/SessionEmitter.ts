@@ -1,4 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
+import type { CallSnapshot } from '../model/events.js';
 import { rethrowLater } from '../util/rethrowLater.js';
 import { safeEmit } from '../util/safeEmit.js';
 import type { CallSessionEvents } from './events.js';
@@ -8,11 +9,20 @@ import type { CallSessionEvents } from './events.js';
  * with the guarantees the contract makes about them: each listener runs in isolation (one that throws is
  * re-thrown in a later macrotask and cannot stop the session's bookkeeping), and nothing is delivered once
  * the call has ended except the final `stateChange('ended')` and `ended`, after which every listener goes.
+ * The snapshot is built (by the session, {@link SessionEmitter.takeSnapshot}) at most once per change.
  */
-export class SessionEmitter extends EventEmitter<CallSessionEvents> {
+export abstract class SessionEmitter extends EventEmitter<CallSessionEvents> {
   readonly #snapshotListeners = new Set<() => void>();
   /** `ending`: teardown runs, silence; `final`: its last events go out; `closed`: nothing ever again. */
   #gate: 'open' | 'ending' | 'final' | 'closed' = 'open';
+  #snapshot: CallSnapshot | undefined;
+
+  constructor() {
+    super();
+    // Bound, so `const { subscribe, getSnapshot } = session` works (useSyncExternalStore passes them around).
+    this.subscribe = this.subscribe.bind(this);
+    this.getSnapshot = this.getSnapshot.bind(this);
+  }
 
   /**
    * The inherited `emit`, made as safe as the session's own: listeners run in isolation (a throwing one is
@@ -40,8 +50,21 @@ export class SessionEmitter extends EventEmitter<CallSessionEvents> {
     };
   }
 
-  /** Calls every snapshot subscriber, each in isolation (while events may still be delivered). */
-  protected notifySubscribers(): void {
+  /** An immutable picture of the session; the same object until something changes. Bound to the session. */
+  getSnapshot(): CallSnapshot {
+    this.#snapshot ??= Object.freeze(this.takeSnapshot());
+    return this.#snapshot;
+  }
+
+  /** The session's current picture, for {@link SessionEmitter.getSnapshot} (which freezes and caches it). */
+  protected abstract takeSnapshot(): CallSnapshot;
+
+  /**
+   * The snapshot changed: rebuilt on the next read, and every snapshot subscriber called, each in isolation
+   * (while events may still be delivered).
+   */
+  protected changed(): void {
+    this.#snapshot = undefined;
     if (this.#gate === 'ending' || this.#gate === 'closed') return;
     for (const listener of [...this.#snapshotListeners]) {
       try {

@@ -2,6 +2,7 @@ import type { EventEmitter } from 'eventemitter3';
 import type { CallEndedError } from '../errors/CallEndedError.js';
 import { HangupError } from '../errors/HangupError.js';
 import { readInboundBytes } from '../media/inboundBytes.js';
+import type { MediaOwner } from '../media/MediaOwner.js';
 import type { MuteSync, MuteSyncHost } from '../media/MuteSync.js';
 import type { MediaHost } from '../media/mediaHost.js';
 import type { EndReason } from '../model/endReason.js';
@@ -11,7 +12,9 @@ import { HEARTBEAT, isHeartbeat } from '../peer/heartbeat.js';
 import type { PeerLink, PeerLinkHost } from '../peer/PeerLink.js';
 import type { SignalingLink, SignalingLinkHost } from '../signaling/SignalingLink.js';
 import type { TimerSet } from '../util/TimerSet.js';
-import type { CallTimersHost } from './CallTimers.js';
+import type { AcquireAndConnectHost } from './acquireAndConnect.js';
+import type { CallTimers, CallTimersHost } from './CallTimers.js';
+import type { ConnectedStepsHost } from './connectedSteps.js';
 import type { CallSessionEvents } from './events.js';
 import type { IceRecovery, IceRecoveryHost } from './IceRecovery.js';
 import type { ResolvedOptions } from './options.js';
@@ -23,10 +26,16 @@ import type { SilentPathWatch, SilentPathWatchHost } from './SilentPathWatch.js'
  */
 export const PEER_CLOSE_GRACE_MS = 250;
 
-/** What the wiring below needs from the session: its state, its exit, its events and its parts. */
+/**
+ * What the wiring below needs from the session: its state, its exit, its events and its parts. It is also,
+ * as it is, the host of the session's start ({@link AcquireAndConnectHost}) and of the steps around its move
+ * to `connected` ({@link ConnectedStepsHost}), which need nothing narrower.
+ */
 export interface SessionHost {
   readonly options: ResolvedOptions;
   readonly timers: TimerSet;
+  /** Owns every track the call acquires. */
+  readonly owner: MediaOwner;
   state(): CallState;
   ended(): boolean;
   end(reason: EndReason, error?: unknown): void;
@@ -45,10 +54,12 @@ export interface SessionHost {
   mute(): MuteSync;
   ice(): IceRecovery;
   watch(): SilentPathWatch;
+  callTimers(): CallTimers;
   /** The connection reached `connected` (the session moves to `connected`, first time or again). */
   connected(): void;
   localStream(): MediaStream | undefined;
-  setLocalStream(stream: MediaStream): void;
+  /** Makes `stream` the local stream and announces it; nothing once the call has ended. */
+  publishLocalStream(stream: MediaStream): void;
   getStats(): Promise<CallStats>;
   endedError(): CallEndedError | undefined;
   elapsed(): CallProgress;
@@ -60,7 +71,7 @@ export interface PartHosts {
   readonly peer: PeerLinkHost;
   readonly mute: MuteSyncHost;
   readonly timers: CallTimersHost & IceRecoveryHost;
-  readonly media: Omit<MediaHost, 'owner'>;
+  readonly media: MediaHost;
   readonly watch: SilentPathWatchHost;
 }
 
@@ -169,16 +180,12 @@ export function sessionHosts(session: SessionHost): PartHosts {
       },
     },
     media: {
+      owner: session.owner,
       runtime: session.options.runtime,
       logger: session.options.logger,
       peerConnection: () => session.peer().connection,
       localStream: session.localStream,
-      publishLocalStream: (stream) => {
-        if (session.ended()) return;
-        session.setLocalStream(stream);
-        session.emit('localStream', stream);
-        session.changed();
-      },
+      publishLocalStream: session.publishLocalStream,
       isMuted: (kind) => session.mute().isMuted(kind),
       endedError: session.endedError,
       report,

@@ -260,7 +260,7 @@ describe('natural triggers', () => {
 
   it.each(SUBSCRIBED_STATES)('window pagehide in %s ends with page-hide and a bye', async (state) => {
     const s = await startedSolo(state, { endOnPageHide: true });
-    expect(s.session.liveResources().domListeners).toBe(1);
+    expect(s.session.liveResources().domListeners).toBe(2);
     window.dispatchEvent(new Event('pagehide'));
     expect(s.session.endReason).toBe('page-hide');
     expect(s.signaling.sentOfType('bye')).toEqual([{ type: 'bye', reason: 'page-hide' }]);
