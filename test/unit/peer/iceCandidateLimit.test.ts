@@ -171,6 +171,23 @@ describe('IceCandidateQueue: candidates listed in the description', () => {
     expect(flood(fresh, 2)).toEqual(['add', 'limit-reached']);
   });
 
+  it('are the same candidates when the peer trickles them too: duplicates, counted once', () => {
+    const listingRemote = (count: number) =>
+      sdp('R1') +
+      Array.from({ length: count }, (_, n) => `a=${remoteCandidate(n + 1).candidate}\r\n`).join('');
+    const queue = new IceCandidateQueue(10, 3);
+    queue.onRemoteDescription(listingRemote(2));
+    expect(flood(queue, 2)).toEqual(['duplicate', 'duplicate']);
+    expect(flood(queue, 3, 'R1', 3)).toEqual(['add', 'limit-reached', 'over-limit']);
+    // Queued before the description that lists them: not released to the runtime a second time.
+    const early = new IceCandidateQueue(10, 3);
+    expect(flood(early, 3)).toEqual(['queued', 'queued', 'queued']);
+    expect(early.onRemoteDescription(listingRemote(2))).toEqual({
+      ready: [remoteCandidate(3)],
+      limitReached: false,
+    });
+  });
+
   it('refuse an ICE restart that lists more candidates than the call has left', () => {
     const queue = new IceCandidateQueue(10, 4); // 8 per call
     queue.onRemoteDescription(sdp('R1'));
