@@ -137,9 +137,7 @@ export class IceCandidateQueue {
    * Records a newly applied remote description and returns, in arrival order, the queued candidates that
    * can now be added (within the generation's limit). Candidates of generations it replaced are dropped.
    */
-  onRemoteDescription(sdp: string | undefined): CandidateFlush {
-    const ufrags = iceUfragsOf(sdp);
-    const listed = listedCandidateKeys(sdp);
+  onRemoteDescription({ ufrags, listed }: RemoteIce): CandidateFlush {
     // An ICE restart starts a generation with its own limit. Only retiring credentials counts: a peer
     // cannot win a fresh allowance by adding a ufrag (an unbundled section) and keeping the old ones.
     const starts = ufrags.size > 0 && this.#startsGeneration(ufrags);
@@ -200,8 +198,7 @@ export class IceCandidateQueue {
    * or a description keeping the generation that lists more new candidates than the generation or the call
    * has left (the first description is never refused for its candidates: `maxSdpCandidates` bounds it).
    */
-  refusal(sdp: string | undefined): string | undefined {
-    const ufrags = iceUfragsOf(sdp);
+  refusal({ ufrags, listed }: RemoteIce): string | undefined {
     const starts = ufrags.size > 0 && this.#startsGeneration(ufrags);
     if (starts && this.#generations >= MAX_REMOTE_GENERATIONS) {
       return `the peer restarted ICE more than ${MAX_REMOTE_GENERATIONS - 1} times in this call`;
@@ -209,16 +206,15 @@ export class IceCandidateQueue {
     if (this.#generations === 0) return undefined;
     const callLeft = Math.max(0, this.perCall - this.#admittedInCall);
     if (starts) {
-      const listed = listedCandidateKeys(sdp).size;
-      if (listed > callLeft) {
-        return `the peer's ICE restart lists ${listed} candidates; the call accepts ${callLeft} more`;
+      if (listed.size > callLeft) {
+        return `the peer's ICE restart lists ${listed.size} candidates; the call accepts ${callLeft} more`;
       }
       return undefined;
     }
     // A description keeping the generation (a re-offer without an ICE restart) pays for the candidates it
     // lists that the generation has not counted yet; otherwise re-offering would be a way round every limit.
     let fresh = 0;
-    for (const identity of listedCandidateKeys(sdp)) if (!this.#counted.has(identity)) fresh++;
+    for (const identity of listed) if (!this.#counted.has(identity)) fresh++;
     const left = Math.min(callLeft, Math.max(0, this.#perGeneration - this.#generationCount));
     if (fresh > left) {
       return `the peer's description lists ${fresh} new candidates; the call accepts ${left} more`;
@@ -306,15 +302,26 @@ function identityOf(candidate: RTCIceCandidateInit): string {
   );
 }
 
-/** The identities of the candidates an SDP lists (`parseSignalMessage` bounds how many lines there are). */
-function listedCandidateKeys(sdp: string | undefined): Set<string> {
-  const keys = new Set<string>();
-  if (!sdp) return keys;
-  for (const match of sdp.matchAll(/^a=(candidate:[^\r\n]*)/gm)) {
+/** What a remote description says about ICE: read once per description ({@link readRemoteIce}). */
+export interface RemoteIce {
+  /** Its `a=ice-ufrag:` values, which name its ICE generation. */
+  readonly ufrags: Set<string>;
+  /** The identities ({@link candidateIdentity}) of the candidates it lists. */
+  readonly listed: Set<string>;
+}
+
+/**
+ * Reads a remote description's ICE generation and listed candidates, once: both
+ * {@link IceCandidateQueue.refusal} and {@link IceCandidateQueue.onRemoteDescription} take the result
+ * (`parseSignalMessage` bounds how many lines there are).
+ */
+export function readRemoteIce(sdp: string | undefined): RemoteIce {
+  const listed = new Set<string>();
+  for (const match of sdp?.matchAll(/^a=(candidate:[^\r\n]*)/gm) ?? []) {
     const identity = candidateIdentity(match[1] ?? '');
-    if (identity !== undefined) keys.add(identity);
+    if (identity !== undefined) listed.add(identity);
   }
-  return keys;
+  return { ufrags: iceUfragsOf(sdp), listed };
 }
 
 /**
