@@ -67,30 +67,30 @@ export interface CandidateFlush {
  * restart offer) waits for that description. Duplicates, which lossy signaling and retries produce, are
  * dropped. A hostile peer cannot make it grow: the queue holds at most `cap` candidates, each generation
  * lets at most `perGeneration` through, and the whole call {@link CALL_BUDGET_GENERATIONS} times that.
- * Duplicate detection is exact within those bounds: a key is remembered for as long as its candidate is
- * queued or its generation is current, and the memory is the candidates themselves (at most
- * `cap + perGeneration` keys), so a repeat never passes twice. Candidates listed in remote descriptions
- * spend the same allowances, counted by identity whether or not the description restarts ICE (a re-offer
- * keeping its credentials pays for the new ones it lists). It also bounds the peer's ICE generations
- * ({@link MAX_REMOTE_GENERATIONS}); both through {@link IceCandidateQueue.refusal}.
+ * A candidate is named by its identity ({@link candidateIdentity}) within its generation, however it
+ * arrives: trickled, or listed in a remote description. It is counted once against those allowances and
+ * reaches the runtime once (a candidate the description listed and the peer trickles too is a duplicate),
+ * and a repeat never passes twice: identities are remembered for as long as the candidate is queued or its
+ * generation is current, and the memory is bounded by the allowances themselves. A description keeping
+ * the generation (a re-offer) pays for the new candidates it lists. It also bounds the peer's ICE
+ * generations ({@link MAX_REMOTE_GENERATIONS}); both through {@link IceCandidateQueue.refusal}.
  */
 export class IceCandidateQueue {
   readonly #cap: number;
   readonly #perGeneration: number;
   #queue: QueuedCandidate[] = [];
+  /** Queued candidates by generation and identity. */
   readonly #queuedKeys = new Set<string>();
   /** Remote descriptions applied so far: a queued candidate's age is counted in them. */
   #descriptions = 0;
-  /** Keys of the candidates the current generation let through: never more than `perGeneration`. */
-  readonly #admitted = new Set<string>();
   /**
    * Identities ({@link candidateIdentity}) of the current generation's candidates that reached the runtime,
-   * listed in a description or trickled: what a description re-listing them does not pay for again. At
-   * most `perGeneration` trickled plus what the descriptions listed within the limits (`maxSdpCandidates`
-   * for the first).
+   * trickled or listed in a description: the one record of what was counted, so a candidate is counted,
+   * and applied, once however it arrives. At most `perGeneration` trickled plus what the descriptions
+   * listed within the limits (`maxSdpCandidates` for the first).
    */
-  readonly #listed = new Set<string>();
-  /** Candidates the current generation brought: those let through, and those its description listed. */
+  readonly #counted = new Set<string>();
+  /** Candidates the current generation brought: those let through, and those its descriptions listed. */
   #generationCount = 0;
   /** Whether the current generation went over its limit (reported once). */
   #limitReached = false;
@@ -117,9 +117,11 @@ export class IceCandidateQueue {
   accept(candidate: RTCIceCandidateInit): CandidateVerdict {
     if (this.isStale(candidate)) return 'stale';
     const ufrag = candidate.usernameFragment ?? undefined;
-    const key = candidateKey(candidate);
-    if (this.#queuedKeys.has(key) || this.#admitted.has(key)) return 'duplicate';
-    if (this.#belongsToCurrent(ufrag)) return this.#admit(key, candidate);
+    const identity = identityOf(candidate);
+    if (this.#belongsToCurrent(ufrag)) return this.#admit(identity);
+    // Waiting for its generation, which may be a later one: named within it.
+    const key = `${ufrag ?? ''}\u0000${identity}`;
+    if (this.#queuedKeys.has(key)) return 'duplicate';
     if (this.#queue.length >= this.#cap) {
       // Reported once per filling: a flood must not turn into a flood of events.
       if (this.#overflowReported) return 'still-full';
@@ -135,26 +137,24 @@ export class IceCandidateQueue {
    * Records a newly applied remote description and returns, in arrival order, the queued candidates that
    * can now be added (within the generation's limit). Candidates of generations it replaced are dropped.
    */
-  onRemoteDescription(sdp: string | undefined): CandidateFlush {
-    const ufrags = iceUfragsOf(sdp);
-    const listed = listedCandidateKeys(sdp);
+  onRemoteDescription({ ufrags, listed }: RemoteIce): CandidateFlush {
     // An ICE restart starts a generation with its own limit. Only retiring credentials counts: a peer
     // cannot win a fresh allowance by adding a ufrag (an unbundled section) and keeping the old ones.
     const starts = ufrags.size > 0 && this.#startsGeneration(ufrags);
     if (starts) {
       for (const old of this.#current) if (!ufrags.has(old)) this.#retired.add(old);
       this.#generations++;
-      this.#admitted.clear();
-      this.#listed.clear();
+      this.#counted.clear();
       this.#generationCount = 0;
       this.#limitReached = false;
     }
     // Candidates listed in the description went to the runtime with it: they spend the same allowance as
-    // trickled ones. Counted by key, so a later description of the generation re-listing them is free, and
-    // one listing new ones (a re-offer keeping its ufrag) pays for those: `refusal` kept it within the limits.
-    for (const key of listed) {
-      if (this.#listed.has(key)) continue;
-      this.#listed.add(key);
+    // trickled ones. Counted by identity, so a later description of the generation re-listing them, or the
+    // peer trickling them too, is free, and one listing new ones (a re-offer keeping its ufrag) pays for
+    // those: `refusal` kept it within the limits.
+    for (const identity of listed) {
+      if (this.#counted.has(identity)) continue;
+      this.#counted.add(identity);
       this.#generationCount++;
       this.#admittedInCall++;
     }
@@ -176,7 +176,8 @@ export class IceCandidateQueue {
         this.#queuedKeys.delete(key);
       } else if (this.#belongsToCurrent(ufrag)) {
         this.#queuedKeys.delete(key);
-        if (this.#admit(key, candidate) === 'add') ready.push(candidate);
+        // Not if the description listed it: the runtime has it already.
+        if (this.#admit(identityOf(candidate)) === 'add') ready.push(candidate);
       } else if (this.#descriptions - queued.queuedAt < ABANDON_AFTER_DESCRIPTIONS) {
         waiting.push(queued);
       } else {
@@ -197,8 +198,7 @@ export class IceCandidateQueue {
    * or a description keeping the generation that lists more new candidates than the generation or the call
    * has left (the first description is never refused for its candidates: `maxSdpCandidates` bounds it).
    */
-  refusal(sdp: string | undefined): string | undefined {
-    const ufrags = iceUfragsOf(sdp);
+  refusal({ ufrags, listed }: RemoteIce): string | undefined {
     const starts = ufrags.size > 0 && this.#startsGeneration(ufrags);
     if (starts && this.#generations >= MAX_REMOTE_GENERATIONS) {
       return `the peer restarted ICE more than ${MAX_REMOTE_GENERATIONS - 1} times in this call`;
@@ -206,16 +206,15 @@ export class IceCandidateQueue {
     if (this.#generations === 0) return undefined;
     const callLeft = Math.max(0, this.perCall - this.#admittedInCall);
     if (starts) {
-      const listed = listedCandidateKeys(sdp).size;
-      if (listed > callLeft) {
-        return `the peer's ICE restart lists ${listed} candidates; the call accepts ${callLeft} more`;
+      if (listed.size > callLeft) {
+        return `the peer's ICE restart lists ${listed.size} candidates; the call accepts ${callLeft} more`;
       }
       return undefined;
     }
     // A description keeping the generation (a re-offer without an ICE restart) pays for the candidates it
     // lists that the generation has not counted yet; otherwise re-offering would be a way round every limit.
     let fresh = 0;
-    for (const key of listedCandidateKeys(sdp)) if (!this.#listed.has(key)) fresh++;
+    for (const identity of listed) if (!this.#counted.has(identity)) fresh++;
     const left = Math.min(callLeft, Math.max(0, this.#perGeneration - this.#generationCount));
     if (fresh > left) {
       return `the peer's description lists ${fresh} new candidates; the call accepts ${left} more`;
@@ -250,8 +249,7 @@ export class IceCandidateQueue {
     this.#queuedKeys.clear();
     this.#overflowReported = false;
     this.#descriptions = 0;
-    this.#admitted.clear();
-    this.#listed.clear();
+    this.#counted.clear();
     this.#generationCount = 0;
     this.#limitReached = false;
     this.#admittedInCall = 0;
@@ -266,12 +264,14 @@ export class IceCandidateQueue {
     return this.#perGeneration * CALL_BUDGET_GENERATIONS;
   }
 
-  /** Lets a candidate of the current generation through, unless the generation or the call is at its limit. */
-  #admit(key: string, candidate: RTCIceCandidateInit): 'add' | 'limit-reached' | 'over-limit' {
+  /**
+   * Lets a candidate of the current generation through, unless it was counted already (trickled or listed)
+   * or the generation or the call is at its limit.
+   */
+  #admit(identity: string): 'add' | 'duplicate' | 'limit-reached' | 'over-limit' {
+    if (this.#counted.has(identity)) return 'duplicate';
     if (this.#generationCount < this.#perGeneration && this.#admittedInCall < this.perCall) {
-      this.#admitted.add(key);
-      const identity = candidateIdentity(candidate.candidate ?? '');
-      if (identity !== undefined) this.#listed.add(identity);
+      this.#counted.add(identity);
       this.#generationCount++;
       this.#admittedInCall++;
       return 'add';
@@ -295,24 +295,33 @@ export class IceCandidateQueue {
   }
 }
 
-function candidateKey(candidate: RTCIceCandidateInit): string {
-  return [
-    candidate.candidate ?? '',
-    candidate.sdpMid ?? '',
-    candidate.sdpMLineIndex ?? '',
-    candidate.usernameFragment ?? '',
-  ].join('\u0000');
+/** A trickled candidate's {@link candidateIdentity}; an empty one (an end-of-candidates marker) by its section. */
+function identityOf(candidate: RTCIceCandidateInit): string {
+  return (
+    candidateIdentity(candidate.candidate ?? '') ?? `\u0000${candidate.sdpMid ?? candidate.sdpMLineIndex}`
+  );
 }
 
-/** The identities of the candidates an SDP lists (`parseSignalMessage` bounds how many lines there are). */
-function listedCandidateKeys(sdp: string | undefined): Set<string> {
-  const keys = new Set<string>();
-  if (!sdp) return keys;
-  for (const match of sdp.matchAll(/^a=(candidate:[^\r\n]*)/gm)) {
+/** What a remote description says about ICE: read once per description ({@link readRemoteIce}). */
+export interface RemoteIce {
+  /** Its `a=ice-ufrag:` values, which name its ICE generation. */
+  readonly ufrags: Set<string>;
+  /** The identities ({@link candidateIdentity}) of the candidates it lists. */
+  readonly listed: Set<string>;
+}
+
+/**
+ * Reads a remote description's ICE generation and listed candidates, once: both
+ * {@link IceCandidateQueue.refusal} and {@link IceCandidateQueue.onRemoteDescription} take the result
+ * (`parseSignalMessage` bounds how many lines there are).
+ */
+export function readRemoteIce(sdp: string | undefined): RemoteIce {
+  const listed = new Set<string>();
+  for (const match of sdp?.matchAll(/^a=(candidate:[^\r\n]*)/gm) ?? []) {
     const identity = candidateIdentity(match[1] ?? '');
-    if (identity !== undefined) keys.add(identity);
+    if (identity !== undefined) listed.add(identity);
   }
-  return keys;
+  return { ufrags: iceUfragsOf(sdp), listed };
 }
 
 /**

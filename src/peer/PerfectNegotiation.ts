@@ -2,7 +2,7 @@ import { HangupError } from '../errors/HangupError.js';
 import type { Logger } from '../logger.js';
 import type { SignalDescription, SignalMessage } from '../signaling/types.js';
 import { DtlsRoleKeeper } from './dtlsRole.js';
-import type { IceCandidateQueue } from './IceCandidateQueue.js';
+import { type IceCandidateQueue, readRemoteIce } from './IceCandidateQueue.js';
 
 /** What {@link PerfectNegotiation} needs from its host (the peer link). */
 export interface PerfectNegotiationHost {
@@ -204,7 +204,9 @@ export class PerfectNegotiation {
       logger.debug(`duplicate remote ${description.type} dropped`);
       return;
     }
-    const refusal = this.#ctx.candidates.refusal(description.sdp);
+    // Read once: the refusal and the candidate bookkeeping after the description is applied both need it.
+    const ice = readRemoteIce(description.sdp);
+    const refusal = this.#ctx.candidates.refusal(ice);
     if (refusal !== undefined) throw new Error(`${refusal}; description refused`);
     // At the head of the chain only this class has changed the signaling state, so one read is current.
     const signalingState = pc.signalingState;
@@ -244,7 +246,7 @@ export class PerfectNegotiation {
     this.#firstOfferPending = false;
     this.#appliedRemote.push(description);
     if (this.#appliedRemote.length > REMEMBERED_DESCRIPTIONS) this.#appliedRemote.shift();
-    const flush = this.#ctx.candidates.onRemoteDescription(description.sdp);
+    const flush = this.#ctx.candidates.onRemoteDescription(ice);
     if (flush.limitReached) this.#ctx.report(HangupError.candidateLimit(this.#ctx.candidates.perGeneration));
     for (const candidate of flush.ready) this.#addCandidate(candidate);
     this.#ctx.applied(description);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IceCandidateQueue } from '../../../src/peer/IceCandidateQueue.js';
+import { IceCandidateQueue, readRemoteIce } from '../../../src/peer/IceCandidateQueue.js';
 
 // Security review (docs/security.md): a hostile peer can send candidates for as long as the call lasts. The
 // duplicate-detection memory must stay bounded however many distinct candidates arrive.
@@ -16,7 +16,7 @@ describe('IceCandidateQueue memory under a candidate flood', () => {
     // Issue #11: forgetting the oldest of 1 024 keys let repeats pass again. Memory is now bounded by the
     // per-generation limit (64 by default) and exact within it.
     const queue = new IceCandidateQueue(256);
-    queue.onRemoteDescription('v=0\r\na=ice-ufrag:u1\r\n');
+    queue.onRemoteDescription(readRemoteIce('v=0\r\na=ice-ufrag:u1\r\n'));
     const verdicts = Array.from({ length: 1_101 }, (_, n) => queue.accept(candidate(n)));
     expect(verdicts.filter((verdict) => verdict === 'add')).toHaveLength(64);
     expect(queue.accept(candidate(0))).toBe('duplicate');
@@ -27,7 +27,7 @@ describe('IceCandidateQueue memory under a candidate flood', () => {
   it('remembers at most 64 retired ICE generations', () => {
     const queue = new IceCandidateQueue(256);
     for (let generation = 0; generation <= 70; generation++) {
-      queue.onRemoteDescription(`v=0\r\na=ice-ufrag:g${generation}\r\n`);
+      queue.onRemoteDescription(readRemoteIce(`v=0\r\na=ice-ufrag:g${generation}\r\n`));
     }
     // A recent retired generation is still stale; the oldest one is no longer tracked.
     expect(queue.accept(candidate(1, 'g69'))).toBe('stale');
