@@ -333,8 +333,13 @@ export class CallSession extends SessionEmitter {
    * @throws (rejects) CallEndedError after the end.
    */
   getStats(): Promise<CallStats> {
+    return this.#sampleStats();
+  }
+
+  /** A stats summary; with `maxAgeMs`, over a read shared with the session's other periodic reader. */
+  #sampleStats(maxAgeMs?: number): Promise<CallStats> {
     return this.#stats.sample(
-      this.#peer.rawConnection,
+      this.#peer.stats(maxAgeMs),
       () => this.#summary && new CallEndedError(this.#summary),
     );
   }
@@ -463,7 +468,7 @@ export class CallSession extends SessionEmitter {
       setLocalStream: (stream) => {
         this.#localStream = stream;
       },
-      getStats: () => this.getStats(),
+      getStats: (maxAgeMs) => this.#sampleStats(maxAgeMs),
       endedError: () => (this.#summary ? new CallEndedError(this.#summary) : undefined),
       elapsed: () => ({ elapsedMs: this.elapsedMs, remainingMs: this.remainingMs }),
     };

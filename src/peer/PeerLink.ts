@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import type { HangupError } from '../errors/HangupError.js';
 import type { Logger } from '../logger.js';
 import type { RtcRuntime } from '../runtime.js';
@@ -40,6 +41,7 @@ export interface PeerLinkOptions {
   readonly maxQueuedCandidates: number;
   readonly maxRemoteCandidates: number;
   readonly dataChannel: boolean;
+  readonly clock: Clock;
 }
 
 /**
@@ -59,6 +61,8 @@ export class PeerLink {
   /** Whether the channels go on the connection with the media (the offering side). */
   #channelsWithMedia = false;
   #remoteStream: MediaStream | undefined;
+  /** The last shared stats read (see {@link PeerLink.stats}) and when it started. */
+  #sharedStats: { readonly at: number; readonly report: Promise<RTCStatsReport> } | undefined;
 
   constructor(options: PeerLinkOptions, host: PeerLinkHost) {
     this.#options = options;
@@ -79,9 +83,20 @@ export class PeerLink {
     return this.#mediaIn ? this.#pc : undefined;
   }
 
-  /** The connection whatever its stage (stats work before the tracks are in). */
-  get rawConnection(): RTCPeerConnection | undefined {
-    return this.#pc;
+  /**
+   * The connection's stats; `undefined` without a connection. With `maxAgeMs` the read is shared: one
+   * started less than `maxAgeMs` ago, settled or still running, serves again, so the session's periodic
+   * readers (the silent-path watch, the `quality` interval) cost one `getStats()` per period between them.
+   * A reader whose period is at least the age it accepts never gets the same read twice. Without
+   * `maxAgeMs`, a read of its own (the app's `getStats()`).
+   */
+  stats(maxAgeMs?: number): Promise<RTCStatsReport> | undefined {
+    const pc = this.#pc;
+    if (!pc || maxAgeMs === undefined) return pc?.getStats();
+    const now = this.#options.clock.now();
+    if (!this.#sharedStats || now - this.#sharedStats.at >= maxAgeMs)
+      this.#sharedStats = { at: now, report: pc.getStats() };
+    return this.#sharedStats.report;
   }
 
   /** Whether a connection or data channels are held. */
@@ -219,6 +234,7 @@ export class PeerLink {
     if (this.#channels) failures.push(...this.#channels.close());
     this.#candidates.clear();
     this.#remoteStream = undefined;
+    this.#sharedStats = undefined;
     return failures;
   }
 

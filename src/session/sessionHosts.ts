@@ -15,7 +15,7 @@ import type { CallTimersHost } from './CallTimers.js';
 import type { CallSessionEvents } from './events.js';
 import type { IceRecovery, IceRecoveryHost } from './IceRecovery.js';
 import type { ResolvedOptions } from './options.js';
-import type { SilentPathWatch, SilentPathWatchHost } from './SilentPathWatch.js';
+import { SILENCE_SAMPLE_MS, type SilentPathWatch, type SilentPathWatchHost } from './SilentPathWatch.js';
 
 /**
  * How long a data channel closed by the peer waits for a `bye` still in flight before the call ends with
@@ -49,7 +49,8 @@ export interface SessionHost {
   connected(): void;
   localStream(): MediaStream | undefined;
   setLocalStream(stream: MediaStream): void;
-  getStats(): Promise<CallStats>;
+  /** A stats summary; with `maxAgeMs`, over a shared read (`PeerLink.stats`). */
+  getStats(maxAgeMs?: number): Promise<CallStats>;
   endedError(): CallEndedError | undefined;
   elapsed(): CallProgress;
 }
@@ -141,14 +142,15 @@ export function sessionHosts(session: SessionHost): PartHosts {
         session.emit('tick', session.elapsed());
       },
       expiring: () => session.emit('expiring', { remainingMs: session.elapsed().remainingMs ?? 0 }),
-      getStats: session.getStats,
+      // The quality interval and the silent-path watch share their reads: one getStats() a period serves both.
+      getStats: () => session.getStats(Math.min(session.options.statsIntervalMs, SILENCE_SAMPLE_MS)),
       quality: (stats) => {
         if (session.state() === 'connected') session.emit('quality', stats);
       },
     },
     watch: {
       state: session.state,
-      inboundBytes: () => readInboundBytes(session.peer().connection),
+      inboundBytes: () => readInboundBytes(session.peer().stats(SILENCE_SAMPLE_MS)),
       expectedKinds: () => {
         const tracks = session.peer().remoteStream?.getTracks() ?? [];
         return (['audio', 'video'] as const).filter(
