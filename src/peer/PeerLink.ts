@@ -62,7 +62,8 @@ export class PeerLink {
   #channelsWithMedia = false;
   #remoteStream: MediaStream | undefined;
   /** The last shared stats read (see {@link PeerLink.stats}) and when it started. */
-  #sharedStats: { readonly at: number; readonly report: Promise<RTCStatsReport> } | undefined;
+  #statsRead: Promise<RTCStatsReport> | undefined;
+  #statsAt = -Infinity;
 
   constructor(options: PeerLinkOptions, host: PeerLinkHost) {
     this.#options = options;
@@ -92,11 +93,13 @@ export class PeerLink {
    */
   stats(maxAgeMs?: number): Promise<RTCStatsReport> | undefined {
     const pc = this.#pc;
-    if (!pc || maxAgeMs === undefined) return pc?.getStats();
+    if (maxAgeMs === undefined) return pc?.getStats();
     const now = this.#options.clock.now();
-    if (!this.#sharedStats || now - this.#sharedStats.at >= maxAgeMs)
-      this.#sharedStats = { at: now, report: pc.getStats() };
-    return this.#sharedStats.report;
+    if (pc && !(now - this.#statsAt < maxAgeMs)) {
+      this.#statsAt = now;
+      this.#statsRead = pc.getStats();
+    }
+    return this.#statsRead;
   }
 
   /** Whether a connection or data channels are held. */
@@ -138,6 +141,7 @@ export class PeerLink {
       polite,
       logger,
       candidates: this.#candidates,
+      now: () => this.#options.clock.now(),
       send: (message) => {
         host.send(message);
         if (!channelsWaitForAnswer || message.type !== 'description') return;
@@ -234,7 +238,7 @@ export class PeerLink {
     if (this.#channels) failures.push(...this.#channels.close());
     this.#candidates.clear();
     this.#remoteStream = undefined;
-    this.#sharedStats = undefined;
+    this.#statsRead = undefined;
     return failures;
   }
 

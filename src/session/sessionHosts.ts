@@ -142,8 +142,9 @@ export function sessionHosts(session: SessionHost): PartHosts {
         session.emit('tick', session.elapsed());
       },
       expiring: () => session.emit('expiring', { remainingMs: session.elapsed().remainingMs ?? 0 }),
-      // The quality interval and the silent-path watch share their reads: one getStats() a period serves both.
-      getStats: () => session.getStats(Math.min(session.options.statsIntervalMs, SILENCE_SAMPLE_MS)),
+      // The quality interval and the silent-path watch share their reads, each taking one younger than its
+      // own period: one getStats() a period serves both.
+      getStats: () => session.getStats(session.options.statsIntervalMs),
       quality: (stats) => {
         if (session.state() === 'connected') session.emit('quality', stats);
       },

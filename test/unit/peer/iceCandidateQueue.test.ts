@@ -123,11 +123,20 @@ describe('IceCandidateQueue', () => {
 
   it('readRemoteIce reads the generation and the identities of the listed candidates in one pass', () => {
     const ice = readRemoteIce(
-      'v=0\r\na=ice-ufrag:abc\r\na=candidate:1 1 UDP 5 10.0.0.1 9 typ host generation 0\r\na=candidate:\r\n',
+      'v=0\r\na=ice-ufrag:abc\r\na=candidate:1 1 UDP 5 10.0.0.1 9 typ host generation 0\r\n' +
+        'a=candidate:2 1 udp 5 10.0.0.2 9 typ host\r\n',
     );
     expect([...ice.ufrags]).toEqual(['abc']);
-    expect([...ice.listed]).toEqual(['1 1 udp 10.0.0.1 9 host', 'candidate:']);
+    expect([...ice.listed]).toEqual(['1 1 udp 10.0.0.1 9 host', '2 1 udp 10.0.0.2 9 host']);
     expect(readRemoteIce(undefined)).toEqual({ ufrags: new Set(), listed: new Set() });
+  });
+
+  it('empty end-of-candidates markers are told apart by their section, and repeats dropped', () => {
+    const queue = new IceCandidateQueue(10);
+    queue.onRemoteDescription(readRemoteIce(sdp('R1')));
+    expect(queue.accept({ candidate: '', sdpMid: '0' })).toBe('add');
+    expect(queue.accept({ candidate: '', sdpMid: '1' })).toBe('add');
+    expect(queue.accept({ candidate: '', sdpMid: '0' })).toBe('duplicate');
   });
 
   it('iceUfragsOf reads every a=ice-ufrag line', () => {
