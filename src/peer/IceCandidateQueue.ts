@@ -309,11 +309,13 @@ export interface RemoteIce {
  * {@link IceCandidateQueue.refusal} and {@link IceCandidateQueue.onRemoteDescription} take the result
  * (`parseSignalMessage` bounds how many lines there are).
  */
-export function readRemoteIce(sdp: string | undefined): RemoteIce {
-  const listed = new Set<string>();
-  for (const match of sdp?.matchAll(/^a=(candidate:[^\r\n]*)/gm) ?? [])
-    listed.add(candidateIdentity(match[1]));
-  return { ufrags: iceUfragsOf(sdp), listed };
+export function readRemoteIce(sdp = ''): RemoteIce {
+  const ice: RemoteIce = { ufrags: new Set(), listed: new Set() };
+  for (const [, ufrag, candidate] of sdp.matchAll(/^a=(?:ice-ufrag:(\S+)\s*$|(candidate:[^\r\n]*))/gm)) {
+    if (ufrag) ice.ufrags.add(ufrag);
+    else ice.listed.add(candidateIdentity(candidate));
+  }
+  return ice;
 }
 
 /**
@@ -330,14 +332,4 @@ function candidateIdentity(candidate = '', section?: unknown): string {
   if (fields.length < 8) return `${candidate}\u0000${section}`;
   const [foundation, component, transport, , address, port, , type] = fields;
   return [foundation, component, transport?.toLowerCase(), address, port, type].join(' ');
-}
-
-/** The `a=ice-ufrag:` values of an SDP, which name its ICE generation. */
-export function iceUfragsOf(sdp: string | undefined): Set<string> {
-  const ufrags = new Set<string>();
-  if (!sdp) return ufrags;
-  for (const match of sdp.matchAll(/^a=ice-ufrag:(\S+)\s*$/gm)) {
-    if (match[1]) ufrags.add(match[1]);
-  }
-  return ufrags;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IceCandidateQueue, iceUfragsOf, readRemoteIce } from '../../../src/peer/IceCandidateQueue.js';
+import { IceCandidateQueue, readRemoteIce } from '../../../src/peer/IceCandidateQueue.js';
 import { remoteCandidate, remoteSdp } from '../../helpers/fakeCall.js';
 
 const sdp = (ufrag: string) => remoteSdp('offer', ufrag).sdp;
@@ -139,12 +139,12 @@ describe('IceCandidateQueue', () => {
     expect(queue.accept({ candidate: '', sdpMid: '0' })).toBe('duplicate');
   });
 
-  it('iceUfragsOf reads every a=ice-ufrag line', () => {
-    expect([...iceUfragsOf('v=0\r\na=ice-ufrag:abc\r\nm=audio\r\na=ice-ufrag:def\r\n')]).toEqual([
+  it('readRemoteIce reads every a=ice-ufrag line', () => {
+    expect([...readRemoteIce('v=0\r\na=ice-ufrag:abc\r\nm=audio\r\na=ice-ufrag:def\r\n').ufrags]).toEqual([
       'abc',
       'def',
     ]);
-    expect(iceUfragsOf(undefined).size).toBe(0);
-    expect(iceUfragsOf('a=ice-pwd:x').size).toBe(0);
+    expect(readRemoteIce(undefined).ufrags.size).toBe(0);
+    expect(readRemoteIce('a=ice-pwd:x').ufrags.size).toBe(0);
   });
 });
