@@ -307,7 +307,12 @@ export class CallSession extends SessionEmitter {
    * @throws (rejects) CallEndedError after the end.
    */
   getStats(): Promise<CallStats> {
-    return this.#stats.sample(this.#peer.rawConnection, this.#host.endedError);
+    return this.#sampleStats();
+  }
+
+  /** A stats summary; with `maxAgeMs`, over a read shared with the session's other periodic reader. */
+  #sampleStats(maxAgeMs?: number): Promise<CallStats> {
+    return this.#stats.sample(this.#peer.stats(maxAgeMs), this.#host.endedError);
   }
 
   /** What the session still holds. All zero / false once it has ended. */
@@ -379,7 +384,7 @@ export class CallSession extends SessionEmitter {
         this.emit('localStream', stream);
         this.changed();
       },
-      getStats: () => this.getStats(),
+      getStats: (maxAgeMs) => this.#sampleStats(maxAgeMs),
       endedError: () => (this.#summary ? new CallEndedError(this.#summary) : undefined),
       elapsed: () => ({ elapsedMs: this.elapsedMs, remainingMs: this.remainingMs }),
     };

@@ -19,16 +19,19 @@ export class StatsSampler {
   #previous: Counters | undefined;
 
   /**
-   * One summary of `pc`'s stats; `{}` without a connection. `endedError` says whether the call is over:
-   * then it is thrown instead (also when the end came while the runtime was collecting).
+   * One summary of a `getStats()` read; `{}` without one (no connection). `endedError` says whether the
+   * call is over: then it is thrown instead (also when the end came while the runtime was collecting).
    */
-  async sample(pc: RTCPeerConnection | undefined, endedError: () => Error | undefined): Promise<CallStats> {
+  async sample(
+    read: Promise<RTCStatsReport> | undefined,
+    endedError: () => Error | undefined,
+  ): Promise<CallStats> {
     const before = endedError();
     if (before) throw before;
-    if (!pc) return {};
+    if (!read) return {};
     let report: RTCStatsReport;
     try {
-      report = await pc.getStats();
+      report = await read;
     } catch (error) {
       // A runtime may reject a pending getStats() when teardown closes the connection: that is the end.
       throw endedError() ?? error;

@@ -1,14 +1,15 @@
 /**
- * Inbound RTP bytes received so far per kind (`inbound-rtp` stats summed), or `undefined` when the
- * connection is missing or its stats cannot be read (a runtime may reject `getStats()` around `close()`).
+ * Inbound RTP bytes received so far per kind (`inbound-rtp` stats of a `getStats()` read summed), or
+ * `undefined` when there is no read (no connection) or it failed (a runtime may reject `getStats()` around
+ * `close()`).
  */
 export async function readInboundBytes(
-  pc: RTCPeerConnection | undefined,
+  read: Promise<RTCStatsReport> | undefined,
 ): Promise<Record<'audio' | 'video', number> | undefined> {
-  if (!pc) return undefined;
+  if (!read) return undefined;
   let report: RTCStatsReport;
   try {
-    report = await pc.getStats();
+    report = await read;
   } catch {
     return undefined;
   }

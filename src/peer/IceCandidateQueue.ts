@@ -30,6 +30,7 @@ export const MAX_REMOTE_GENERATIONS = 8;
 interface QueuedCandidate {
   readonly candidate: RTCIceCandidateInit;
   readonly key: string;
+  readonly identity: string;
   /** How many remote descriptions had been applied when it was queued. */
   readonly queuedAt: number;
 }
@@ -117,10 +118,10 @@ export class IceCandidateQueue {
   accept(candidate: RTCIceCandidateInit): CandidateVerdict {
     if (this.isStale(candidate)) return 'stale';
     const ufrag = candidate.usernameFragment ?? undefined;
-    const identity = identityOf(candidate);
+    const identity = candidateIdentity(candidate.candidate, candidate.sdpMid ?? candidate.sdpMLineIndex);
     if (this.#belongsToCurrent(ufrag)) return this.#admit(identity);
     // Waiting for its generation, which may be a later one: named within it.
-    const key = `${ufrag ?? ''}\u0000${identity}`;
+    const key = `${ufrag}\u0000${identity}`;
     if (this.#queuedKeys.has(key)) return 'duplicate';
     if (this.#queue.length >= this.#cap) {
       // Reported once per filling: a flood must not turn into a flood of events.
@@ -129,7 +130,7 @@ export class IceCandidateQueue {
       return 'overflow';
     }
     this.#queuedKeys.add(key);
-    this.#queue.push({ candidate, key, queuedAt: this.#descriptions });
+    this.#queue.push({ candidate, key, identity, queuedAt: this.#descriptions });
     return 'queued';
   }
 
@@ -170,14 +171,14 @@ export class IceCandidateQueue {
     const waiting: QueuedCandidate[] = [];
     this.#descriptions++;
     for (const queued of this.#queue) {
-      const { candidate, key } = queued;
+      const { candidate, key, identity } = queued;
       const ufrag = candidate.usernameFragment ?? undefined;
       if (ufrag !== undefined && this.#retired.has(ufrag)) {
         this.#queuedKeys.delete(key);
       } else if (this.#belongsToCurrent(ufrag)) {
         this.#queuedKeys.delete(key);
         // Not if the description listed it: the runtime has it already.
-        if (this.#admit(identityOf(candidate)) === 'add') ready.push(candidate);
+        if (this.#admit(identity) === 'add') ready.push(candidate);
       } else if (this.#descriptions - queued.queuedAt < ABANDON_AFTER_DESCRIPTIONS) {
         waiting.push(queued);
       } else {
@@ -295,13 +296,6 @@ export class IceCandidateQueue {
   }
 }
 
-/** A trickled candidate's {@link candidateIdentity}; an empty one (an end-of-candidates marker) by its section. */
-function identityOf(candidate: RTCIceCandidateInit): string {
-  return (
-    candidateIdentity(candidate.candidate ?? '') ?? `\u0000${candidate.sdpMid ?? candidate.sdpMLineIndex}`
-  );
-}
-
 /** What a remote description says about ICE: read once per description ({@link readRemoteIce}). */
 export interface RemoteIce {
   /** Its `a=ice-ufrag:` values, which name its ICE generation. */
@@ -315,36 +309,27 @@ export interface RemoteIce {
  * {@link IceCandidateQueue.refusal} and {@link IceCandidateQueue.onRemoteDescription} take the result
  * (`parseSignalMessage` bounds how many lines there are).
  */
-export function readRemoteIce(sdp: string | undefined): RemoteIce {
-  const listed = new Set<string>();
-  for (const match of sdp?.matchAll(/^a=(candidate:[^\r\n]*)/gm) ?? []) {
-    const identity = candidateIdentity(match[1] ?? '');
-    if (identity !== undefined) listed.add(identity);
+export function readRemoteIce(sdp = ''): RemoteIce {
+  const ice: RemoteIce = { ufrags: new Set(), listed: new Set() };
+  for (const [, ufrag, candidate] of sdp.matchAll(/^a=(?:ice-ufrag:(\S+)\s*$|(candidate:[^\r\n]*))/gm)) {
+    if (ufrag) ice.ufrags.add(ufrag);
+    else ice.listed.add(candidateIdentity(candidate));
   }
-  return { ufrags: iceUfragsOf(sdp), listed };
+  return ice;
 }
 
 /**
  * What names a candidate whether it is trickled or listed in an SDP: foundation, component, transport,
  * address, port and type. The attributes after them differ between the two forms (browsers add `ufrag` and
  * `network-id` to trickled ones), and the generation is known from the queue's state, so they are left out.
+ * Anything shorter (an empty end-of-candidates marker, a malformed line) is named by its text and `section`.
  */
-function candidateIdentity(candidate: string): string | undefined {
+function candidateIdentity(candidate = '', section?: unknown): string {
   const fields = candidate
     .replace(/^candidate:/, '')
     .trim()
     .split(/\s+/);
-  if (fields.length < 8) return candidate === '' ? undefined : candidate;
+  if (fields.length < 8) return `${candidate}\u0000${section}`;
   const [foundation, component, transport, , address, port, , type] = fields;
   return [foundation, component, transport?.toLowerCase(), address, port, type].join(' ');
-}
-
-/** The `a=ice-ufrag:` values of an SDP, which name its ICE generation. */
-export function iceUfragsOf(sdp: string | undefined): Set<string> {
-  const ufrags = new Set<string>();
-  if (!sdp) return ufrags;
-  for (const match of sdp.matchAll(/^a=ice-ufrag:(\S+)\s*$/gm)) {
-    if (match[1]) ufrags.add(match[1]);
-  }
-  return ufrags;
 }

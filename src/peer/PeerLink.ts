@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import type { HangupError } from '../errors/HangupError.js';
 import type { Logger } from '../logger.js';
 import type { RtcRuntime } from '../runtime.js';
@@ -40,6 +41,7 @@ export interface PeerLinkOptions {
   readonly maxQueuedCandidates: number;
   readonly maxRemoteCandidates: number;
   readonly dataChannel: boolean;
+  readonly clock: Clock;
 }
 
 /**
@@ -59,6 +61,9 @@ export class PeerLink {
   /** Whether the channels go on the connection with the media (the offering side). */
   #channelsWithMedia = false;
   #remoteStream: MediaStream | undefined;
+  /** The last shared stats read (see {@link PeerLink.stats}) and when it started. */
+  #statsRead: Promise<RTCStatsReport> | undefined;
+  #statsAt = -Infinity;
 
   constructor(options: PeerLinkOptions, host: PeerLinkHost) {
     this.#options = options;
@@ -79,9 +84,22 @@ export class PeerLink {
     return this.#mediaIn ? this.#pc : undefined;
   }
 
-  /** The connection whatever its stage (stats work before the tracks are in). */
-  get rawConnection(): RTCPeerConnection | undefined {
-    return this.#pc;
+  /**
+   * The connection's stats; `undefined` without a connection. With `maxAgeMs` the read is shared: one
+   * started less than `maxAgeMs` ago, settled or still running, serves again, so the session's periodic
+   * readers (the silent-path watch, the `quality` interval) cost one `getStats()` per period between them.
+   * A reader whose period is at least the age it accepts never gets the same read twice. Without
+   * `maxAgeMs`, a read of its own (the app's `getStats()`).
+   */
+  stats(maxAgeMs?: number): Promise<RTCStatsReport> | undefined {
+    const pc = this.#pc;
+    if (maxAgeMs === undefined) return pc?.getStats();
+    const now = this.#options.clock.now();
+    if (pc && !(now - this.#statsAt < maxAgeMs)) {
+      this.#statsAt = now;
+      this.#statsRead = pc.getStats();
+    }
+    return this.#statsRead;
   }
 
   /** Whether a connection or data channels are held. */
@@ -123,6 +141,7 @@ export class PeerLink {
       polite,
       logger,
       candidates: this.#candidates,
+      now: () => this.#options.clock.now(),
       send: (message) => {
         host.send(message);
         if (!channelsWaitForAnswer || message.type !== 'description') return;
@@ -219,6 +238,7 @@ export class PeerLink {
     if (this.#channels) failures.push(...this.#channels.close());
     this.#candidates.clear();
     this.#remoteStream = undefined;
+    this.#statsRead = undefined;
     return failures;
   }
 

@@ -1,6 +1,7 @@
 import { HangupError } from '../errors/HangupError.js';
 import type { Logger } from '../logger.js';
 import type { SignalDescription, SignalMessage } from '../signaling/types.js';
+import { RateGate } from '../util/RateGate.js';
 import { DtlsRoleKeeper } from './dtlsRole.js';
 import { type IceCandidateQueue, readRemoteIce } from './IceCandidateQueue.js';
 
@@ -10,6 +11,8 @@ export interface PerfectNegotiationHost {
   readonly polite: boolean;
   readonly candidates: IceCandidateQueue;
   readonly logger: Logger;
+  /** The session's clock, in ms. */
+  now(): number;
   /** Sends a message to the peer over signaling. */
   send(message: SignalMessage): void;
   /** A remote description was applied (not one dropped as a duplicate, stale or colliding). */
@@ -60,9 +63,16 @@ export class PerfectNegotiation {
   readonly #appliedRemote: SignalDescription[] = [];
   /** The DTLS role fixed by the first exchange, kept when a later remote answer would flip it. */
   readonly #dtlsRole = new DtlsRoleKeeper();
+  /**
+   * `NEGOTIATION_FAILED` events. Most failures come from the peer's descriptions (refused, rejected by the
+   * runtime, too many in line), which a peer can send as fast as signaling carries them: each must not cost
+   * the app an event. One a second; the rest go to the debug log.
+   */
+  readonly #failures: RateGate;
 
   constructor(host: PerfectNegotiationHost) {
     this.#ctx = host;
+    this.#failures = new RateGate(host.now, 1, 1);
     // The signaling state is always read from the connection (one source of truth): a copy kept for speed
     // was where the pranswer bug lived.
     this.#chain = new Promise<void>((resolve) => {
@@ -152,9 +162,7 @@ export class PerfectNegotiation {
   /** A description from the peer. */
   receiveDescription(description: SignalDescription): void {
     if (this.#pendingSteps >= MAX_PENDING_STEPS) {
-      this.#ctx.report(
-        HangupError.negotiationFailed('receive description', new Error('too many descriptions in line')),
-      );
+      this.#failed('receive description', new Error('too many descriptions in line'));
       return;
     }
     this.#enqueue(`apply remote ${description.type}`, () => this.#applyRemote(description));
@@ -180,7 +188,7 @@ export class PerfectNegotiation {
       try {
         if (this.#alive) await work();
       } catch (error) {
-        if (this.#alive) this.#ctx.report(HangupError.negotiationFailed(step, error));
+        if (this.#alive) this.#failed(step, error);
       } finally {
         this.#pendingSteps--;
       }
@@ -257,6 +265,12 @@ export class PerfectNegotiation {
     if (!this.#alive) return;
     this.#dtlsRole.applied(answer.sdp ?? '', 'local');
     this.#ctx.send({ type: 'description', description: { type: 'answer', sdp: answer.sdp ?? '' } });
+  }
+
+  /** A step failed: a `NEGOTIATION_FAILED` error event, at most one a second (see #failures). */
+  #failed(step: string, error: unknown): void {
+    if (this.#failures.take() === 'pass') this.#ctx.report(HangupError.negotiationFailed(step, error));
+    else this.#ctx.logger.debug(`${step} failed (report suppressed)`, error);
   }
 
   #addCandidate(candidate: RTCIceCandidateInit): void {

@@ -13,7 +13,7 @@ export interface CallTimersHost {
   tick(): void;
   /** Emits `expiring`. */
   expiring(): void;
-  /** One stats summary (`CallSession.getStats()`). */
+  /** One stats summary, over a `getStats()` read it may share with the silent-path watch. */
   getStats(): Promise<CallStats>;
   /** Emits `quality`. */
   quality(stats: CallStats): void;

@@ -18,7 +18,7 @@ import type { ConnectedStepsHost } from './connectedSteps.js';
 import type { CallSessionEvents } from './events.js';
 import type { IceRecovery, IceRecoveryHost } from './IceRecovery.js';
 import type { ResolvedOptions } from './options.js';
-import type { SilentPathWatch, SilentPathWatchHost } from './SilentPathWatch.js';
+import { SILENCE_SAMPLE_MS, type SilentPathWatch, type SilentPathWatchHost } from './SilentPathWatch.js';
 
 /**
  * How long a data channel closed by the peer waits for a `bye` still in flight before the call ends with
@@ -60,7 +60,8 @@ export interface SessionHost {
   localStream(): MediaStream | undefined;
   /** Makes `stream` the local stream and announces it; nothing once the call has ended. */
   publishLocalStream(stream: MediaStream): void;
-  getStats(): Promise<CallStats>;
+  /** A stats summary; with `maxAgeMs`, over a shared read (`PeerLink.stats`). */
+  getStats(maxAgeMs?: number): Promise<CallStats>;
   endedError(): CallEndedError | undefined;
   elapsed(): CallProgress;
 }
@@ -152,14 +153,16 @@ export function sessionHosts(session: SessionHost): PartHosts {
         session.emit('tick', session.elapsed());
       },
       expiring: () => session.emit('expiring', { remainingMs: session.elapsed().remainingMs ?? 0 }),
-      getStats: session.getStats,
+      // The quality interval and the silent-path watch share their reads, each taking one younger than its
+      // own period: one getStats() a period serves both.
+      getStats: () => session.getStats(session.options.statsIntervalMs),
       quality: (stats) => {
         if (session.state() === 'connected') session.emit('quality', stats);
       },
     },
     watch: {
       state: session.state,
-      inboundBytes: () => readInboundBytes(session.peer().connection),
+      inboundBytes: () => readInboundBytes(session.peer().stats(SILENCE_SAMPLE_MS)),
       expectedKinds: () => {
         const tracks = session.peer().remoteStream?.getTracks() ?? [];
         return (['audio', 'video'] as const).filter(

@@ -80,6 +80,9 @@ async function connected(c: WrtcCall): Promise<void> {
   expect(c.b.session.state).toBe('connected');
 }
 
+/** The most reports a one-a-second bound allows since `started` (`performance.now()`). */
+const atMostOneASecond = (started: number) => Math.floor((performance.now() - started) / 1_000) + 1;
+
 function endAndMeasure(c: WrtcCall['b'], label: string): void {
   const started = performance.now();
   c.session.end();
@@ -185,6 +188,7 @@ describe('a connected peer that turns hostile (@roamhq/wrtc)', () => {
       }
     };
     send(ufragOf(real), 0);
+    const started = performance.now();
     for (let restart = 1; restart <= 10; restart++) {
       await new Promise((resolve) => setTimeout(resolve, 150));
       const ufrag = `hostile${restart}`;
@@ -208,8 +212,10 @@ describe('a connected peer that turns hostile (@roamhq/wrtc)', () => {
     const refused = call.b.errors.filter((error) =>
       String((error.cause as Error | undefined)?.message).includes('restarted ICE'),
     );
-    // Generations 2..8 are applied; the forged restarts 8, 9 and 10 would start generations 9 to 11.
-    expect(refused).toHaveLength(3);
+    // Generations 2..8 are applied; the forged restarts 8, 9 and 10 would start generations 9 to 11 and are
+    // refused, reported at most once a second (the rest at debug).
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(refused.length).toBeLessThanOrEqual(Math.min(3, atMostOneASecond(started)));
     expect(call.b.errors.filter((error) => error.code === 'CANDIDATE_LIMIT').length).toBeGreaterThan(0);
     endAndMeasure(call.b, '10 forged ICE restarts with 100 candidates each');
     expectSideReleased(call.b);
@@ -225,6 +231,7 @@ describe('a connected peer that turns hostile (@roamhq/wrtc)', () => {
     await connected(call);
     const real = attackerSdp();
     const listedBefore = victim.listed.size;
+    const started = performance.now();
     for (let offer = 1; offer <= 10; offer++) {
       let lines = '';
       for (let n = offer * 1_000; n < offer * 1_000 + 128; n++) {
@@ -247,7 +254,9 @@ describe('a connected peer that turns hostile (@roamhq/wrtc)', () => {
     const refused = call.b.errors.filter((error) =>
       String((error.cause as Error | undefined)?.message).includes('new candidates'),
     );
-    expect(refused).toHaveLength(10);
+    // All ten refused; reported at most once a second (they came 100 ms apart), the rest at debug.
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(refused.length).toBeLessThanOrEqual(atMostOneASecond(started));
     expect(call.b.session.state).toBe('connected');
     endAndMeasure(call.b, '10 re-offers keeping the ufrag with 128 listed candidates each');
     expectSideReleased(call.b);

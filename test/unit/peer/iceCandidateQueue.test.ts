@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IceCandidateQueue, iceUfragsOf, readRemoteIce } from '../../../src/peer/IceCandidateQueue.js';
+import { IceCandidateQueue, readRemoteIce } from '../../../src/peer/IceCandidateQueue.js';
 import { remoteCandidate, remoteSdp } from '../../helpers/fakeCall.js';
 
 const sdp = (ufrag: string) => remoteSdp('offer', ufrag).sdp;
@@ -123,19 +123,28 @@ describe('IceCandidateQueue', () => {
 
   it('readRemoteIce reads the generation and the identities of the listed candidates in one pass', () => {
     const ice = readRemoteIce(
-      'v=0\r\na=ice-ufrag:abc\r\na=candidate:1 1 UDP 5 10.0.0.1 9 typ host generation 0\r\na=candidate:\r\n',
+      'v=0\r\na=ice-ufrag:abc\r\na=candidate:1 1 UDP 5 10.0.0.1 9 typ host generation 0\r\n' +
+        'a=candidate:2 1 udp 5 10.0.0.2 9 typ host\r\n',
     );
     expect([...ice.ufrags]).toEqual(['abc']);
-    expect([...ice.listed]).toEqual(['1 1 udp 10.0.0.1 9 host', 'candidate:']);
+    expect([...ice.listed]).toEqual(['1 1 udp 10.0.0.1 9 host', '2 1 udp 10.0.0.2 9 host']);
     expect(readRemoteIce(undefined)).toEqual({ ufrags: new Set(), listed: new Set() });
   });
 
-  it('iceUfragsOf reads every a=ice-ufrag line', () => {
-    expect([...iceUfragsOf('v=0\r\na=ice-ufrag:abc\r\nm=audio\r\na=ice-ufrag:def\r\n')]).toEqual([
+  it('empty end-of-candidates markers are told apart by their section, and repeats dropped', () => {
+    const queue = new IceCandidateQueue(10);
+    queue.onRemoteDescription(readRemoteIce(sdp('R1')));
+    expect(queue.accept({ candidate: '', sdpMid: '0' })).toBe('add');
+    expect(queue.accept({ candidate: '', sdpMid: '1' })).toBe('add');
+    expect(queue.accept({ candidate: '', sdpMid: '0' })).toBe('duplicate');
+  });
+
+  it('readRemoteIce reads every a=ice-ufrag line', () => {
+    expect([...readRemoteIce('v=0\r\na=ice-ufrag:abc\r\nm=audio\r\na=ice-ufrag:def\r\n').ufrags]).toEqual([
       'abc',
       'def',
     ]);
-    expect(iceUfragsOf(undefined).size).toBe(0);
-    expect(iceUfragsOf('a=ice-pwd:x').size).toBe(0);
+    expect(readRemoteIce(undefined).ufrags.size).toBe(0);
+    expect(readRemoteIce('a=ice-pwd:x').ufrags.size).toBe(0);
   });
 });

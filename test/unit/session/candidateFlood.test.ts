@@ -149,10 +149,8 @@ describe('a peer re-offering without an ICE restart', () => {
     // Only the answer of driveTo got through: each offer listed 128 new candidates, over the 64 left.
     expect(s.pc().remoteDescriptions).toHaveLength(1);
     expect(listedInRuntime(s)).toBe(0);
-    expect(s.log.events.filter((e) => e.startsWith('error'))).toHaveLength(50);
-    expect(new Set(s.log.events.filter((e) => e.startsWith('error')))).toEqual(
-      new Set(['error:NEGOTIATION_FAILED']),
-    );
+    // All 50 refused within one second of the clock: one event (test/unit/security/peerFaultReports.test.ts).
+    expect(s.log.events.filter((e) => e.startsWith('error'))).toEqual(['error:NEGOTIATION_FAILED']);
     expect(String((s.log.errors[0] as Error & { cause?: Error }).cause?.message)).toContain(
       '128 new candidates',
     );
