@@ -16,6 +16,12 @@ class RuntimeLikeClock extends ManualClock {
   }
 }
 
+/**
+ * Tests that advance the clock by weeks: the silent-path watch still ticks once a second, some two million
+ * times (about 3 s here alone, more under a loaded CI).
+ */
+const HEAVY_MS = 60_000;
+
 const DURATIONS = [
   'connectTimeoutMs',
   'maxDurationMs',
@@ -36,69 +42,84 @@ describe('durations beyond what setTimeout honours', () => {
     expect(MAX_TIMER_DELAY_MS).toBe(2_147_483_647);
   });
 
-  it.each(DURATIONS)('%s above 2^31 - 1 ms is accepted; only non-finite or negative values are refused', (name) => {
-    for (const value of [2 ** 31, 30 * 24 * 3_600_000, Number.MAX_SAFE_INTEGER]) {
-      const session = build({ [name]: value })();
-      session.end();
-      expectReleased(session);
-    }
-    for (const value of [-1, Number.NaN, Number.POSITIVE_INFINITY])
-      expect(build({ [name]: value })).toThrow(TypeError);
-  });
+  it.each(DURATIONS)(
+    '%s above 2^31 - 1 ms is accepted; only non-finite or negative values are refused',
+    (name) => {
+      for (const value of [2 ** 31, 30 * 24 * 3_600_000, Number.MAX_SAFE_INTEGER]) {
+        const session = build({ [name]: value })();
+        session.end();
+        expectReleased(session);
+      }
+      for (const value of [-1, Number.NaN, Number.POSITIVE_INFINITY])
+        expect(build({ [name]: value })).toThrow(TypeError);
+    },
+  );
 
-  it('a 30-day maxDurationMs ends the call after 30 days, not at once (the runtime would fire it after 1 ms)', async () => {
-    const clock = new RuntimeLikeClock();
-    const thirtyDays = 30 * 86_400_000;
-    // The other timers at their largest too, so advancing 30 days does not run millions of 1 s ticks.
-    const big = Object.fromEntries(DURATIONS.map((name) => [name, MAX_TIMER_DELAY_MS]));
-    const s = solo({ ...big, maxDurationMs: thirtyDays, clock });
-    await driveTo(s, 'connected');
-    clock.advance(1);
-    expect(s.session.state).toBe('connected');
-    clock.advance(thirtyDays - 2);
-    expect(s.session.state).toBe('connected');
-    expect(s.session.remainingMs).toBe(1);
-    clock.advance(1);
-    expect(s.session.endReason).toBe('expired');
-    expectReleased(s.session);
-    expect(clock.delays.reduce((a, b) => Math.max(a, b), 0)).toBeLessThanOrEqual(MAX_TIMER_DELAY_MS);
-  });
+  it(
+    'a 30-day maxDurationMs ends the call after 30 days, not at once (the runtime would fire it after 1 ms)',
+    async () => {
+      const clock = new RuntimeLikeClock();
+      const thirtyDays = 30 * 86_400_000;
+      // The other timers at their largest too, so advancing 30 days does not run millions of 1 s ticks.
+      const big = Object.fromEntries(DURATIONS.map((name) => [name, MAX_TIMER_DELAY_MS]));
+      const s = solo({ ...big, maxDurationMs: thirtyDays, clock });
+      await driveTo(s, 'connected');
+      clock.advance(1);
+      expect(s.session.state).toBe('connected');
+      clock.advance(thirtyDays - 2);
+      expect(s.session.state).toBe('connected');
+      expect(s.session.remainingMs).toBe(1);
+      clock.advance(1);
+      expect(s.session.endReason).toBe('expired');
+      expectReleased(s.session);
+      expect(clock.delays.reduce((a, b) => Math.max(a, b), 0)).toBeLessThanOrEqual(MAX_TIMER_DELAY_MS);
+    },
+    HEAVY_MS,
+  );
 
-  it('no timer is ever armed beyond the limit, with every duration at its largest, through a whole call', async () => {
-    const clock = new RuntimeLikeClock();
-    const big = Object.fromEntries(DURATIONS.map((name) => [name, MAX_TIMER_DELAY_MS]));
-    const s = solo({ ...big, clock });
-    await driveTo(s, 'connected');
-    // A whole day passes and the call is still up (a clamped timer would have ended it after 1 ms).
-    clock.advance(86_400_000);
-    expect(s.session.state).toBe('connected');
-    clock.advance(MAX_TIMER_DELAY_MS - 86_400_000 - 1);
-    expect(s.session.state).toBe('connected');
-    clock.advance(1);
-    expect(s.session.endReason).toBe('expired');
-    expectReleased(s.session);
-    expect(clock.delays.reduce((a, b) => Math.max(a, b), 0)).toBeLessThanOrEqual(MAX_TIMER_DELAY_MS);
-    expect(clock.delays.every((ms) => Number.isFinite(ms) && ms >= 0)).toBe(true);
-  });
+  it(
+    'no timer is ever armed beyond the limit, with every duration at its largest, through a whole call',
+    async () => {
+      const clock = new RuntimeLikeClock();
+      const big = Object.fromEntries(DURATIONS.map((name) => [name, MAX_TIMER_DELAY_MS]));
+      const s = solo({ ...big, clock });
+      await driveTo(s, 'connected');
+      // A whole day passes and the call is still up (a clamped timer would have ended it after 1 ms).
+      clock.advance(86_400_000);
+      expect(s.session.state).toBe('connected');
+      clock.advance(MAX_TIMER_DELAY_MS - 86_400_000 - 1);
+      expect(s.session.state).toBe('connected');
+      clock.advance(1);
+      expect(s.session.endReason).toBe('expired');
+      expectReleased(s.session);
+      expect(clock.delays.reduce((a, b) => Math.max(a, b), 0)).toBeLessThanOrEqual(MAX_TIMER_DELAY_MS);
+      expect(clock.delays.every((ms) => Number.isFinite(ms) && ms >= 0)).toBe(true);
+    },
+    HEAVY_MS,
+  );
 
-  it('nor through ICE recovery with the largest grace and restart bounds', async () => {
-    const clock = new RuntimeLikeClock();
-    const big = Object.fromEntries(
-      DURATIONS.filter((name) => name !== 'maxDurationMs').map((name) => [name, MAX_TIMER_DELAY_MS]),
-    );
-    const s = solo({ ...big, clock, maxIceRestarts: 1 });
-    await driveTo(s, 'reconnecting');
-    clock.advance(MAX_TIMER_DELAY_MS - 1);
-    expect(s.pc().restartIceCalls).toBe(0);
-    clock.advance(1);
-    expect(s.pc().restartIceCalls).toBe(1);
-    clock.advance(MAX_TIMER_DELAY_MS - 1);
-    expect(s.session.state).toBe('reconnecting');
-    clock.advance(1);
-    expect(s.session.endReason).toBe('ice-failed');
-    expectReleased(s.session);
-    expect(clock.delays.reduce((a, b) => Math.max(a, b), 0)).toBeLessThanOrEqual(MAX_TIMER_DELAY_MS);
-  });
+  it(
+    'nor through ICE recovery with the largest grace and restart bounds',
+    async () => {
+      const clock = new RuntimeLikeClock();
+      const big = Object.fromEntries(
+        DURATIONS.filter((name) => name !== 'maxDurationMs').map((name) => [name, MAX_TIMER_DELAY_MS]),
+      );
+      const s = solo({ ...big, clock, maxIceRestarts: 1 });
+      await driveTo(s, 'reconnecting');
+      clock.advance(MAX_TIMER_DELAY_MS - 1);
+      expect(s.pc().restartIceCalls).toBe(0);
+      clock.advance(1);
+      expect(s.pc().restartIceCalls).toBe(1);
+      clock.advance(MAX_TIMER_DELAY_MS - 1);
+      expect(s.session.state).toBe('reconnecting');
+      clock.advance(1);
+      expect(s.session.endReason).toBe('ice-failed');
+      expectReleased(s.session);
+      expect(clock.delays.reduce((a, b) => Math.max(a, b), 0)).toBeLessThanOrEqual(MAX_TIMER_DELAY_MS);
+    },
+    HEAVY_MS,
+  );
 });
 
 describe('TimerSet with delays the clock cannot take in one step', () => {
