@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { RELAY_PROTOCOL_VERSION } from '../signaling/relayProtocol.js';
-import { finalizeConnection, refuse, sendTo, welcome } from './connectionFrames.js';
+import { finalizeConnection, refuse, sendTo, tellPartner, welcome } from './connectionFrames.js';
 import { RelayRoom, type RelayRoomLimits, RoomMember } from './RelayRoom.js';
 import type { Outcome, RelayConnection, RoomBackend } from './RoomBackend.js';
 import { RoomDeadlines } from './RoomDeadlines.js';
@@ -121,6 +121,10 @@ export class LocalRooms implements RoomBackend {
       graceMs: this.#options.resumeGraceMs,
     });
     for (const frame of member.outbox.frames()) conn.send(frame.text, frame.bytes);
+    if (member.partnerLeft) {
+      member.partnerLeft = false;
+      tellPartner(conn, false);
+    }
     return undefined;
   }
 

@@ -188,6 +188,49 @@ describe('LocalRooms reports membership', () => {
     expect(bBack.partners).toEqual([]);
   });
 
+  it('a member away while its partner leaves and another joins resumes paired, told nothing more', () => {
+    // The same scenario runs in cluster mode in test/unit/cluster/clusterRooms.test.ts: both modes must agree.
+    const { rooms } = setUp();
+    const a = new FakeConnection();
+    const b = new FakeConnection();
+    rooms.join(a, 'r', true);
+    rooms.join(b, 'r', false);
+    rooms.disconnect(a, false);
+    rooms.disconnect(b, true);
+    const c = new FakeConnection();
+    rooms.join(c, 'r', false);
+    expect(c.frames[0]).toMatchObject({ t: 'joined', peers: 1 });
+    const aBack = new FakeConnection();
+    rooms.resume(aBack, 'r', a.frames[0]!.token as string, 0);
+    expect(aBack.frames[0]).toMatchObject({ t: 'resumed', peers: 1 });
+    expect(aBack.types()).toEqual(['resumed']);
+    expect(aBack.partners).toEqual([true]);
+    rooms.signal(c, { hello: 'a' }, undefined);
+    expect(aBack.frames[1]).toEqual({ t: 'signal', n: 1, data: { hello: 'a' } });
+  });
+
+  it('a member away while its partner left for good is told peer-left when it resumes (as in cluster mode)', () => {
+    const { rooms } = setUp();
+    const a = new FakeConnection();
+    const b = new FakeConnection();
+    rooms.join(a, 'r', true);
+    rooms.join(b, 'r', true);
+    rooms.signal(b, 'before leaving', 1);
+    rooms.disconnect(a, false);
+    rooms.disconnect(b, true);
+    const aBack = new FakeConnection();
+    rooms.resume(aBack, 'r', a.frames[0]!.token as string, 0);
+    expect(aBack.frames[0]).toMatchObject({ t: 'resumed', peers: 0 });
+    // What b sent before leaving comes first, then its departure, as a present member would have seen them.
+    expect(aBack.types()).toEqual(['resumed', 'signal', 'peer-left']);
+    expect(aBack.partners).toEqual([false, false]);
+    // Told once: a later resume says nothing more.
+    rooms.disconnect(aBack, false);
+    const aAgain = new FakeConnection();
+    rooms.resume(aAgain, 'r', aBack.frames[0]!.token as string, 1);
+    expect(aAgain.types()).toEqual(['resumed']);
+  });
+
   it('a member that resumes alone is told it is alone', () => {
     const { rooms } = setUp();
     const a = new FakeConnection();
