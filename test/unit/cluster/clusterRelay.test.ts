@@ -406,6 +406,7 @@ describeRedis('cluster mode (real redis-server)', () => {
         keyPrefix: prefix,
         heartbeatMs: 500,
         reapMs: 250,
+        maxBufferedBytes: 1 << 20,
       });
       cleanups.push(() => rooms.close());
       return rooms;

@@ -43,6 +43,7 @@ describeRedis('ClusterRooms (real redis-server)', () => {
         keyPrefix: prefix,
         heartbeatMs: 500,
         reapMs: 250,
+        maxBufferedBytes: 1 << 20,
         ...extra,
       });
       cleanups.push(() => rooms.close());
@@ -96,6 +97,33 @@ describeRedis('ClusterRooms (real redis-server)', () => {
     await two.signal(c, { hello: 'a' }, undefined);
     await until(() => signals(aBack).length === 1, 'c → a');
     expect(signals(aBack)).toEqual([[1, { hello: 'a' }]]);
+  });
+
+  it('a resume whose replay would pass maxBufferedBytes gives up the place (slot-lost), as in one process', async () => {
+    for (const [budget, refused] of [
+      [1 << 20, false],
+      [600, true],
+    ] as const) {
+      const [one, two] = await processes({ maxBufferedBytes: budget });
+      const { a, b, token } = await paired(one, two, 'replay');
+      await one.disconnect(a, false);
+      // Three frames of ~230 bytes: within the outbox's bounds, but 600 bytes cannot carry them and `resumed`.
+      for (let i = 0; i < 3; i++) await two.signal(b, 'x'.repeat(200), undefined);
+      const back = new FakeConnection();
+      await one.resume(back, 'replay', token, 0);
+      if (!refused) {
+        expect(back.types()).toEqual(['resumed', 'signal', 'signal', 'signal']);
+        continue;
+      }
+      expect(back.types()).toEqual(['error']);
+      expect(back.frames[0]).toMatchObject({ code: 'slot-lost' });
+      expect(back.closedWith).toBe(4101);
+      expect(back.partners).toEqual([]);
+      await until(() => b.types().includes('peer-left'), 'b told a left');
+      const again = new FakeConnection();
+      await one.resume(again, 'replay', token, 0);
+      expect(again.closedWith).toBe(4100);
+    }
   });
 
   it('a missed publish is refilled from the outbox when the next frame shows the gap', async () => {
