@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { RELAY_PROTOCOL_VERSION } from '../signaling/relayProtocol.js';
-import { finalizeConnection, refuse, sendTo, welcome } from './connectionFrames.js';
+import { finalizeConnection, refuse, sendTo, tellPartner, welcome, welcomeBack } from './connectionFrames.js';
 import { RelayRoom, type RelayRoomLimits, RoomMember } from './RelayRoom.js';
 import type { Outcome, RelayConnection, RoomBackend } from './RoomBackend.js';
 import { RoomDeadlines } from './RoomDeadlines.js';
@@ -18,6 +18,8 @@ export interface LocalRoomsOptions {
   resumeGraceMs: number;
   maxDurationMs: number | undefined;
   maxRememberedRooms: number;
+  /** What the relay may hold for one socket: a resume's replay must fit in it. */
+  maxBufferedBytes: number;
 }
 
 /**
@@ -112,15 +114,22 @@ export class LocalRooms implements RoomBackend {
     }
     member.conn = conn;
     this.#members.set(conn, member);
-    welcome(conn, {
+    const resumed = {
       t: 'resumed',
       room: name,
       peers: member.room.size - 1,
       token: member.pendingToken,
       n: member.inSeq,
       graceMs: this.#options.resumeGraceMs,
-    });
-    for (const frame of member.outbox.frames()) conn.send(frame.text, frame.bytes);
+    } as const;
+    if (!welcomeBack(conn, resumed, member.outbox.frames(), this.#options.maxBufferedBytes)) {
+      this.#loseSlot(member);
+      return undefined;
+    }
+    if (member.partnerLeft) {
+      member.partnerLeft = false;
+      tellPartner(conn, false);
+    }
     return undefined;
   }
 

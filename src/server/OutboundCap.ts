@@ -5,7 +5,7 @@ import type { RelayServerFrame } from '../signaling/relayProtocol.js';
 export type SendFrame = (socket: WebSocket, frame: RelayServerFrame | string, bytes?: number) => void;
 
 /** WebSocket framing added to a payload: at most 10 header bytes (the relay never masks). */
-const FRAME_HEADER_BYTES = 10;
+export const FRAME_HEADER_BYTES = 10;
 
 /**
  * The per-socket cap on what the relay holds for a socket that does not read. `ws` never refuses a write: what

@@ -33,6 +33,8 @@ export class RoomMember {
   pendingToken: string | undefined;
   inSeq = 0;
   graceTimer: unknown;
+  /** Its partner left while it was away, and nobody took that place: it is told `peer-left` when it resumes. */
+  partnerLeft = false;
 
   constructor(room: RelayRoom, conn: RelayConnection, outbox: Outbox | undefined) {
     this.room = room;
@@ -94,6 +96,7 @@ export class RelayRoom {
   paired(newcomer: RoomMember): boolean {
     const other = this.other(newcomer);
     if (!other) return true;
+    other.partnerLeft = false;
     tellPartner(other.conn, true);
     const held = this.#pending.splice(0);
     this.#pendingBytes = 0;
@@ -135,7 +138,10 @@ export class RelayRoom {
     this.#pending.length = 0;
     this.#pendingBytes = 0;
     this.#clearLimit();
-    for (const remaining of this.members) tellPartner(remaining.conn, false);
+    for (const remaining of this.members) {
+      remaining.partnerLeft = !remaining.conn?.open;
+      tellPartner(remaining.conn, false);
+    }
   }
 
   /** Marks the room finalized and returns its members; relays nothing afterwards. */

@@ -7,6 +7,7 @@
  */
 
 import { RelayCloseCode, type RelayServerFrame } from '../signaling/relayProtocol.js';
+import { FRAME_HEADER_BYTES } from './OutboundCap.js';
 import type { RelayConnection } from './RoomBackend.js';
 
 /** Serialises and sends one frame on a connection (dropped when it is not open). */
@@ -55,6 +56,27 @@ export function welcome(
 ): void {
   sendTo(conn, frame);
   conn.partnered(frame.peers > 0);
+}
+
+/**
+ * Welcomes a resumed member back: `resumed`, then the frames it had not acknowledged, in one go. Sends nothing and
+ * returns `false` when all of it, framed, would pass `maxBufferedBytes` (what the relay may hold for one socket):
+ * the caller then gives up the member's place (`slot-lost`) rather than overfill the new socket.
+ */
+export function welcomeBack(
+  conn: RelayConnection,
+  frame: Extract<RelayServerFrame, { t: 'resumed' }>,
+  replay: { text: string; bytes: number }[],
+  maxBufferedBytes: number,
+): boolean {
+  const text = JSON.stringify(frame);
+  let total = Buffer.byteLength(text) + FRAME_HEADER_BYTES;
+  for (const { bytes } of replay) total += bytes + FRAME_HEADER_BYTES;
+  if (total > maxBufferedBytes) return false;
+  conn.send(text);
+  conn.partnered(frame.peers > 0);
+  for (const { text, bytes } of replay) conn.send(text, bytes);
+  return true;
 }
 
 /**

@@ -267,7 +267,8 @@ export async function createRelayServer(
     maxPendingBytes: Math.min(4 * maxFrameBytes, maxBufferedBytes),
   };
   // The pending frames of a lone member move into the newcomer's outbox: room for all of them, numbered (the
-  // number adds at most 32 bytes a frame). A resume sends the outbox again in one go, under the same cap.
+  // number adds at most 32 bytes a frame). A resume sends the outbox again in one go; one that would not fit under
+  // the same cap costs the member its place instead (`welcomeBack`).
   const outboxLimits = { maxFrames: 256, maxBytes: roomLimits.maxPendingBytes + 256 * 32 };
   const redis = options.redis;
   const backend: RoomBackend & { processId?: string } =
@@ -280,6 +281,7 @@ export async function createRelayServer(
           resumeGraceMs,
           maxDurationMs,
           maxRememberedRooms,
+          maxBufferedBytes,
         })
       : await startCluster({
           redis,
@@ -291,6 +293,7 @@ export async function createRelayServer(
           keyPrefix: redisKeyPrefix,
           heartbeatMs,
           reapMs: Math.min(250, heartbeatMs),
+          maxBufferedBytes,
         });
   // `autoPong: false` (ws ≥ 8.16, hence the peer range): `ws` would answer every ping at once, unbudgeted and
   // unbounded; the relay answers them. An older `ws` forced in anyway ignores the option and answers too; the

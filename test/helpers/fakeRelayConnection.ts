@@ -8,10 +8,13 @@ export class FakeConnection implements RelayConnection {
   readonly partners: boolean[] = [];
   /** Frames sent with their size, and those whose size did not match the frame's real UTF-8 size. */
   sized = 0;
+  /** UTF-8 bytes of every frame sent. */
+  sentBytes = 0;
   readonly wrongSizes: { frame: string; bytes: number }[] = [];
   closedWith: number | undefined;
   terminated = false;
   send(frame: string, bytes?: number): void {
+    this.sentBytes += Buffer.byteLength(frame);
     if (bytes !== undefined) this.sized++;
     if (bytes !== undefined && bytes !== Buffer.byteLength(frame)) this.wrongSizes.push({ frame, bytes });
     this.frames.push(JSON.parse(frame));

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../logger.js';
 import { RELAY_PROTOCOL_VERSION } from '../../signaling/relayProtocol.js';
-import { finalizeConnection, refuse, sendTo, tellPartner, welcome } from '../connectionFrames.js';
+import {
+  finalizeConnection,
+  refuse,
+  sendTo,
+  tellPartner,
+  welcome,
+  welcomeBack,
+} from '../connectionFrames.js';
 import type { Problem, RelayConnection, RoomBackend } from '../RoomBackend.js';
 import type { OutboxLimits } from '../resume/Outbox.js';
 import { newResumeToken } from '../resume/resumeToken.js';
@@ -23,6 +30,8 @@ export interface ClusterRoomsOptions {
   heartbeatMs: number;
   /** How often this process ends expired graces and calls, and looks for dead processes. */
   reapMs: number;
+  /** What the relay may hold for one socket: a resume's replay must fit in it. */
+  maxBufferedBytes: number;
 }
 
 /**
@@ -183,18 +192,23 @@ export class ClusterRooms implements RoomBackend {
       this.#members.drop(previous.conn);
       previous.conn.terminate();
     }
-    welcome(conn, {
+    const resumed = {
       t: 'resumed',
       room,
       peers: Number(peers),
       token: newToken,
       n: Number(inSeq),
       graceMs: this.#options.resumeGraceMs,
-    });
-    for (const frame of frames) {
-      conn.send(frame);
-      local.sentUpTo = frameNumber(frame) ?? local.sentUpTo;
+    } as const;
+    const replay = frames.map((text) => ({ text, bytes: Buffer.byteLength(text) }));
+    if (!welcomeBack(conn, resumed, replay, this.#options.maxBufferedBytes)) {
+      // Too much waited to send it again within the socket's cap: the place is given up, as in one process.
+      this.#options.logger.info('relay: a member fell too far behind; giving up its place');
+      await this.disconnect(conn, true);
+      refuse(conn, 'slot-lost', room);
+      return undefined;
     }
+    for (const frame of frames) local.sentUpTo = frameNumber(frame) ?? local.sentUpTo;
     // The partner's place ended while this member was away: it is told now.
     if (left === '1') tellPartner(conn, false);
     this.#members.release(local);

@@ -117,7 +117,11 @@ local function lose(id)
 end
 `;
 
-/** ARGV: P, room, id, proc, resumable ('1'|'0'), token, limitMs, maxFrames, maxBytes, graceMs, attachment id. */
+/**
+ * ARGV: P, room, id, proc, resumable ('1'|'0'), token, limitMs, maxFrames, maxBytes, graceMs, attachment id.
+ * A second member clears the first's `left` flag: a member away while its partner left and another joined resumes
+ * paired (`peers: 1`) and is not told `peer-left`, as in one process.
+ */
 const JOIN = `
 local room, id, proc, res, token = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local limit_ms, max_frames, max_bytes, grace_ms =
@@ -145,6 +149,7 @@ local result = { 'ok', tostring(#members - 1) }
 if #members == 2 then
   local other = members[1]
   if other == id then other = members[2] end
+  redis.call('HSET', P..'m:'..other, 'left', '0')
   send(other, { f = { '{"t":"peer-joined"}' }, p = 1 })
   local held = redis.call('LRANGE', P..'pend:'..room, 0, -1)
   redis.call('DEL', P..'pend:'..room, P..'pendb:'..room)

@@ -205,6 +205,29 @@ describeRedis('cluster mode (real redis-server)', () => {
     expect(b.types()).not.toContain('peer-left');
   });
 
+  it('a client away while its partner leaves and another joins resumes with no peer-left, and talks to the newcomer', async () => {
+    const [one, two] = await relays(2);
+    const lb = await startTcpProxy(one!.port);
+    cleanups.push(() => lb.close());
+    const a = adapter(lb.port, 'swap');
+    const b = adapter(two!.port, 'swap');
+    await Promise.all([a.signaling.ready, b.signaling.ready]);
+    // a's path is cut and stays cut while b leaves for good and c takes its place.
+    lb.refuse(true);
+    lb.cut();
+    await until(() => a.types().includes('interrupted'), 'a interrupted');
+    b.signaling.close();
+    const c = adapter(two!.port, 'swap');
+    await c.signaling.ready;
+    lb.refuse(false);
+    await until(() => a.types().includes('resumed'), 'a resumed');
+    c.signaling.send(candidate(1, 'c'));
+    await until(() => a.messages().length === 1, 'c → a');
+    await pause(100);
+    expect(a.messages()).toEqual([candidate(1, 'c')]);
+    expect(a.types()).not.toContain('peer-left');
+  });
+
   it('resuming on the same process while the old socket is still open drops the old one, keeps the place', async () => {
     const [one, two] = await relays(2);
     const raw = await rawClient(one!.port);
@@ -406,6 +429,7 @@ describeRedis('cluster mode (real redis-server)', () => {
         keyPrefix: prefix,
         heartbeatMs: 500,
         reapMs: 250,
+        maxBufferedBytes: 1 << 20,
       });
       cleanups.push(() => rooms.close());
       return rooms;

@@ -258,6 +258,24 @@ describe('relay resume bounds', () => {
     expect((await back.next('error')).code).toBe('resume-failed');
   });
 
+  it('a resume whose replay would pass maxBufferedBytes is refused slot-lost (4101), nothing replayed; the peer gets peer-left', async () => {
+    // Held for a lone member and in an outbox: up to min(4 × maxFrameBytes, maxBufferedBytes), plus 8 KiB of
+    // numbering in the outbox. 20 frames of ~180 bytes fit the outbox but not, replayed at once, the 2000-byte cap.
+    const url = await start({ maxFrameBytes: 1_000, maxBufferedBytes: 2_000, resumeGraceMs: 60_000 });
+    const a = await joinResumable(url, 'replay');
+    const b = await joinResumable(url, 'replay');
+    await drop(a.raw);
+    for (let n = 1; n <= 20; n++) send(b.raw, { t: 'signal', n, data: 'x'.repeat(150) });
+    await until(() => b.raw.frames.some((frame) => frame.t === 'ack' && frame.n === 20));
+    const back = await connect(url);
+    send(back, { t: 'resume', room: 'replay', token: a.token, n: 0 });
+    await until(() => back.frames.length > 0);
+    expect(back.frames.map((frame) => frame.t)).toEqual(['error']);
+    expect(await back.closed).toBe(4101);
+    expect(back.frames[0]!.code).toBe('slot-lost');
+    await b.raw.next('peer-left');
+  });
+
   it('a present member that never acknowledges loses its place (slot-lost, 4101); the peer gets peer-left', async () => {
     const url = await start({ maxMessagesPerSecond: 10_000 });
     const a = await joinResumable(url, 'silent');
@@ -284,3 +302,11 @@ describe('relay resume bounds', () => {
     expect((await raw.next('error')).code).toBe('bad-frame');
   });
 });
+
+async function until(check: () => boolean, ms = 3_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -8,7 +8,7 @@ import { FakeConnection } from '../../helpers/fakeRelayConnection.js';
 
 // The resume bookkeeping at the lowest level: fake connections, the manual clock, no sockets.
 
-function setUp(resumeGraceMs = 1_000) {
+function setUp(resumeGraceMs = 1_000, maxBufferedBytes = 1 << 20) {
   const clock = new ManualClock();
   const rooms = new LocalRooms({
     clock,
@@ -18,6 +18,7 @@ function setUp(resumeGraceMs = 1_000) {
     resumeGraceMs,
     maxDurationMs: undefined,
     maxRememberedRooms: 10,
+    maxBufferedBytes,
   });
   return { clock, rooms };
 }
@@ -188,6 +189,84 @@ describe('LocalRooms reports membership', () => {
     expect(bBack.partners).toEqual([]);
   });
 
+  it('a member away while its partner leaves and another joins resumes paired, told nothing more', () => {
+    // The same scenario runs in cluster mode in test/unit/cluster/clusterRooms.test.ts: both modes must agree.
+    const { rooms } = setUp();
+    const a = new FakeConnection();
+    const b = new FakeConnection();
+    rooms.join(a, 'r', true);
+    rooms.join(b, 'r', false);
+    rooms.disconnect(a, false);
+    rooms.disconnect(b, true);
+    const c = new FakeConnection();
+    rooms.join(c, 'r', false);
+    expect(c.frames[0]).toMatchObject({ t: 'joined', peers: 1 });
+    const aBack = new FakeConnection();
+    rooms.resume(aBack, 'r', a.frames[0]!.token as string, 0);
+    expect(aBack.frames[0]).toMatchObject({ t: 'resumed', peers: 1 });
+    expect(aBack.types()).toEqual(['resumed']);
+    expect(aBack.partners).toEqual([true]);
+    rooms.signal(c, { hello: 'a' }, undefined);
+    expect(aBack.frames[1]).toEqual({ t: 'signal', n: 1, data: { hello: 'a' } });
+  });
+
+  it('a member away while its partner left for good is told peer-left when it resumes (as in cluster mode)', () => {
+    const { rooms } = setUp();
+    const a = new FakeConnection();
+    const b = new FakeConnection();
+    rooms.join(a, 'r', true);
+    rooms.join(b, 'r', true);
+    rooms.signal(b, 'before leaving', 1);
+    rooms.disconnect(a, false);
+    rooms.disconnect(b, true);
+    const aBack = new FakeConnection();
+    rooms.resume(aBack, 'r', a.frames[0]!.token as string, 0);
+    expect(aBack.frames[0]).toMatchObject({ t: 'resumed', peers: 0 });
+    // What b sent before leaving comes first, then its departure, as a present member would have seen them.
+    expect(aBack.types()).toEqual(['resumed', 'signal', 'peer-left']);
+    expect(aBack.partners).toEqual([false, false]);
+    // Told once: a later resume says nothing more.
+    rooms.disconnect(aBack, false);
+    const aAgain = new FakeConnection();
+    rooms.resume(aAgain, 'r', aBack.frames[0]!.token as string, 1);
+    expect(aAgain.types()).toEqual(['resumed']);
+  });
+
+  it('a resume whose replay would pass maxBufferedBytes gives up the place (slot-lost) and sends nothing past it', () => {
+    /** `a` away while `b` sends it three frames (within its outbox's bounds), then `a` resumes. */
+    function resumeWithBacklog(maxBufferedBytes: number) {
+      const { rooms } = setUp(1_000, maxBufferedBytes);
+      const a = new FakeConnection();
+      const b = new FakeConnection();
+      rooms.join(a, 'r', true);
+      rooms.join(b, 'r', true);
+      rooms.disconnect(a, false);
+      for (let n = 1; n <= 3; n++) rooms.signal(b, 'x'.repeat(200), n);
+      const back = new FakeConnection();
+      rooms.resume(back, 'r', a.frames[0]!.token as string, 0);
+      return { rooms, a, b, back };
+    }
+    // What the replay puts into the socket, with its WebSocket framing (at most 10 bytes a frame).
+    const generous = resumeWithBacklog(1 << 20).back;
+    expect(generous.types()).toEqual(['resumed', 'signal', 'signal', 'signal']);
+    const replay = generous.sentBytes + 10 * generous.frames.length;
+    // Exactly at the bound: all of it goes.
+    const exact = resumeWithBacklog(replay).back;
+    expect(exact.types()).toEqual(['resumed', 'signal', 'signal', 'signal']);
+    expect(exact.sentBytes + 10 * exact.frames.length).toBeLessThanOrEqual(replay);
+    // One byte past it: nothing of the replay goes, the place is given up, and the peer is told.
+    const { rooms, a, b, back } = resumeWithBacklog(replay - 1);
+    expect(back.types()).toEqual(['error']);
+    expect(back.frames[0]).toMatchObject({ code: 'slot-lost' });
+    expect(back.closedWith).toBe(4101);
+    expect(back.partners).toEqual([]);
+    expect(b.types()).toContain('peer-left');
+    // The membership is over: its tokens are spent.
+    const again = new FakeConnection();
+    rooms.resume(again, 'r', a.frames[0]!.token as string, 0);
+    expect(again.closedWith).toBe(4100);
+  });
+
   it('a member that resumes alone is told it is alone', () => {
     const { rooms } = setUp();
     const a = new FakeConnection();
@@ -241,6 +320,7 @@ describe('LocalRooms sends each relayed signal with its size, measured once', ()
       resumeGraceMs: 0,
       maxDurationMs: undefined,
       maxRememberedRooms: 10,
+      maxBufferedBytes: 1 << 20,
     });
     const a = new FakeConnection();
     rooms.join(a, 'r', false);

@@ -1,0 +1,173 @@
+// @vitest-environment node
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/logger.js';
+import { ClusterRooms, type ClusterRoomsOptions } from '../../../src/server/cluster/ClusterRooms.js';
+import { FakeConnection } from '../../helpers/fakeRelayConnection.js';
+import { describeRedis, startRedis, type TestRedis } from '../../helpers/redisServer.js';
+
+// ClusterRooms at the lowest level that still runs the real scripts: fake connections, a real redis-server, two
+// "processes" (two ClusterRooms, each with its own Redis connections and process id).
+
+let redis: TestRedis;
+let inspector: Redis;
+const cleanups: (() => unknown)[] = [];
+let prefixCounter = 0;
+let prefix = '';
+
+describeRedis('ClusterRooms (real redis-server)', () => {
+  beforeAll(async () => {
+    redis = await startRedis();
+    inspector = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await inspector.connect();
+  });
+  afterAll(async () => {
+    inspector?.disconnect();
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  /** Two processes sharing a fresh key prefix. */
+  async function processes(extra: Partial<ClusterRoomsOptions> = {}): Promise<[ClusterRooms, ClusterRooms]> {
+    prefix = `cr${++prefixCounter}:`;
+    const start = async () => {
+      const rooms = await ClusterRooms.start({
+        redis: redis.url,
+        logger: silentLogger,
+        roomLimits: { maxPendingFrames: 8, maxPendingBytes: 10_000 },
+        outboxLimits: { maxFrames: 8, maxBytes: 20_000 },
+        resumeGraceMs: 5_000,
+        maxDurationMs: undefined,
+        keyPrefix: prefix,
+        heartbeatMs: 500,
+        reapMs: 250,
+        maxBufferedBytes: 1 << 20,
+        ...extra,
+      });
+      cleanups.push(() => rooms.close());
+      return rooms;
+    };
+    return [await start(), await start()];
+  }
+
+  /** `a` (resumable) on process one and `b` on process two, paired; a has been told of b. */
+  async function paired(one: ClusterRooms, two: ClusterRooms, room: string) {
+    const a = new FakeConnection();
+    await one.join(a, room, true);
+    const b = new FakeConnection();
+    await two.join(b, room, false);
+    await until(() => a.types().includes('peer-joined'), 'a told of b');
+    return { a, b, token: a.frames[0]!.token as string };
+  }
+
+  /**
+   * Puts a frame into member `token`'s outbox in Redis as the `forward` script would, but publishes nothing: the
+   * publish that would have carried it is lost.
+   */
+  async function lostPublish(token: string, data: unknown): Promise<number> {
+    const id = (await inspector.get(`${prefix}tok:${token}`)) as string;
+    const n = (await inspector.hincrby(`${prefix}m:${id}`, 'out', 1)) as number;
+    const frame = `{"t":"signal","n":${n},"data":${JSON.stringify(data)}}`;
+    await inspector.hincrby(`${prefix}m:${id}`, 'bytes', frame.length);
+    await inspector.rpush(`${prefix}ob:${id}`, `${n}:${frame}`);
+    return n;
+  }
+
+  const signals = (conn: FakeConnection) =>
+    conn.frames.filter((frame) => frame.t === 'signal').map((frame) => [frame.n, frame.data]);
+
+  it('a member away while its partner leaves and another joins resumes paired, told nothing more (as LocalRooms)', async () => {
+    const [one, two] = await processes();
+    const { a, b, token } = await paired(one, two, 'swap');
+    await one.disconnect(a, false);
+    await two.disconnect(b, true);
+    const c = new FakeConnection();
+    await two.join(c, 'swap', false);
+    expect(c.frames[0]).toMatchObject({ t: 'joined', peers: 1 });
+    const aBack = new FakeConnection();
+    await one.resume(aBack, 'swap', token, 0);
+    // Any frame already published for a would be delivered by now; give a stray `peer-left` the time to show.
+    await pause(100);
+    expect(aBack.frames[0]).toMatchObject({ t: 'resumed', peers: 1 });
+    expect(aBack.types()).toEqual(['resumed']);
+    expect(aBack.partners).toEqual([true]);
+    // And they are partners: what c sends reaches a.
+    await two.signal(c, { hello: 'a' }, undefined);
+    await until(() => signals(aBack).length === 1, 'c → a');
+    expect(signals(aBack)).toEqual([[1, { hello: 'a' }]]);
+  });
+
+  it('a resume whose replay would pass maxBufferedBytes gives up the place (slot-lost), as in one process', async () => {
+    for (const [budget, refused] of [
+      [1 << 20, false],
+      [600, true],
+    ] as const) {
+      const [one, two] = await processes({ maxBufferedBytes: budget });
+      const { a, b, token } = await paired(one, two, 'replay');
+      await one.disconnect(a, false);
+      // Three frames of ~230 bytes: within the outbox's bounds, but 600 bytes cannot carry them and `resumed`.
+      for (let i = 0; i < 3; i++) await two.signal(b, 'x'.repeat(200), undefined);
+      const back = new FakeConnection();
+      await one.resume(back, 'replay', token, 0);
+      if (!refused) {
+        expect(back.types()).toEqual(['resumed', 'signal', 'signal', 'signal']);
+        continue;
+      }
+      expect(back.types()).toEqual(['error']);
+      expect(back.frames[0]).toMatchObject({ code: 'slot-lost' });
+      expect(back.closedWith).toBe(4101);
+      expect(back.partners).toEqual([]);
+      await until(() => b.types().includes('peer-left'), 'b told a left');
+      const again = new FakeConnection();
+      await one.resume(again, 'replay', token, 0);
+      expect(again.closedWith).toBe(4100);
+    }
+  });
+
+  it('a missed publish is refilled from the outbox when the next frame shows the gap', async () => {
+    const [one, two] = await processes();
+    const { a, b } = await paired(one, two, 'gap');
+    await two.signal(b, 'first', undefined);
+    await until(() => signals(a).length === 1, 'first frame');
+    await lostPublish(a.frames[0]!.token as string, 'lost');
+    await two.signal(b, 'third', undefined);
+    await until(() => signals(a).length === 3, 'the lost frame refilled, then the third');
+    expect(signals(a)).toEqual([
+      [1, 'first'],
+      [2, 'lost'],
+      [3, 'third'],
+    ]);
+  });
+
+  it('after its subscriber connection dropped, a process refills its members from their outboxes', async () => {
+    const [one, two] = await processes();
+    const { a, b } = await paired(one, two, 'resub');
+    await two.signal(b, 'first', undefined);
+    await until(() => signals(a).length === 1, 'first frame');
+    // Published while the subscriber was away: lost; nothing else arrives afterwards to show the gap.
+    await lostPublish(a.frames[0]!.token as string, 'lost');
+    await inspector.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    await until(() => signals(a).length === 2, 'the lost frame refilled after the re-subscription');
+    expect(signals(a)).toEqual([
+      [1, 'first'],
+      [2, 'lost'],
+    ]);
+    // Refilled once: the second pass after the re-subscription sends nothing again.
+    await pause(400);
+    expect(signals(a)).toHaveLength(2);
+  });
+});
+
+async function until(check: () => boolean, what: string, ms = 3_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await pause(10);
+  }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
