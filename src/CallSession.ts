@@ -193,7 +193,7 @@ export class CallSession extends SessionEmitter {
       attempt('send bye over the data channel', () => this.#peer.sendControl(this.#signaling.stamp(bye)));
     }
     // 3. Release everything, in the order of docs/teardown.md.
-    attempt('clear timers', () => this.#timers.clearAll());
+    attempt('clear timers', () => this.#timers.close());
     attempt('stop mute sync', () => this.#mute.close());
     attempt('stop screen share', () => this.#screen.release());
     attempt('stop tracks', () => this.#media.release());
@@ -352,6 +352,8 @@ export class CallSession extends SessionEmitter {
     beforeConnected(this.#host, first);
     if (!this.#transition('connected')) return;
     afterConnected(this.#host, first, this.#connectedAt);
+    // A listener may have ended the call during those steps (an error event from a failed send).
+    if (this.#summary) return;
     // Before `connected` is emitted: a listener that ends the call then must not reject start().
     this.#start?.resolve();
     this.emit('connected');

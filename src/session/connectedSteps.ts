@@ -28,9 +28,10 @@ export function beforeConnected(host: ConnectedStepsHost, first: boolean): void 
 export function afterConnected(host: ConnectedStepsHost, first: boolean, connectedAt: number): void {
   if (first) {
     host.callTimers().startCall(connectedAt);
+    host.watch().start();
+    // Last: announcing sends, and a failed send is an `error` event whose listener may end the call.
     // A mute set before the first `connected` has not been announced yet.
     host.mute().announceIfMuted();
-    host.watch().start();
   } else {
     // The peer may have missed mute changes while the path was down: send the full state.
     host.mute().resync();

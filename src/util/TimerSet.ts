@@ -8,11 +8,13 @@ export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /**
  * The session's timers, by name. Setting a name again replaces its timer, so a timer can never be
- * scheduled twice; `clearAll()` is how teardown guarantees that no timer outlives the call.
+ * scheduled twice; `close()` is how teardown guarantees that no timer outlives the call, including one a part
+ * would arm after teardown returned to it (a listener may end the call in the middle of a part's steps).
  */
 export class TimerSet {
   readonly #clock: Clock;
   readonly #handles = new Map<string, unknown>();
+  #closed = false;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -25,6 +27,7 @@ export class TimerSet {
    */
   set(name: string, ms: number, fn: () => void): void {
     this.clear(name);
+    if (this.#closed) return;
     this.#arm(name, Number.isNaN(ms) || ms < 0 ? 0 : ms, fn);
   }
 
@@ -59,6 +62,12 @@ export class TimerSet {
   /** Cancels every timer. */
   clearAll(): void {
     for (const name of [...this.#handles.keys()]) this.clear(name);
+  }
+
+  /** Cancels every timer, and every later {@link TimerSet.set} is a no-op: the call has ended. */
+  close(): void {
+    this.#closed = true;
+    this.clearAll();
   }
 
   /** How many timers are pending. */
