@@ -54,6 +54,7 @@ export class CallSession extends SessionEmitter {
   readonly #timers: TimerSet;
   readonly #media = new MediaOwner();
   readonly #stats = new StatsSampler();
+  readonly #qualityStats = new StatsSampler();
   readonly #pageHide = new PageHideListeners();
   readonly #host: SessionHost;
   readonly #signaling: SignalingLink;
@@ -302,17 +303,17 @@ export class CallSession extends SessionEmitter {
 
   /**
    * A summary of the call's statistics: round-trip time and candidate type of the selected pair, RTP
-   * bitrates since the previous summary (`getStats()` and the `quality` event share the baseline), and the
+   * bitrates since the previous `getStats()` (the `quality` event keeps a baseline of its own), and the
    * inbound loss ratio. `{}` before the peer connection exists.
    * @throws (rejects) CallEndedError after the end.
    */
   getStats(): Promise<CallStats> {
-    return this.#sampleStats();
+    return this.#stats.sample(this.#peer.stats(), this.#host.endedError);
   }
 
-  /** A stats summary; with `maxAgeMs`, over a read shared with the session's other periodic reader. */
-  #sampleStats(maxAgeMs?: number): Promise<CallStats> {
-    return this.#stats.sample(this.#peer.stats(maxAgeMs), this.#host.endedError);
+  /** The `quality` interval's summary: its own baseline, over a read it may share with the silent-path watch. */
+  #sampleQuality(maxAgeMs: number): Promise<CallStats> {
+    return this.#qualityStats.sample(this.#peer.stats(maxAgeMs), this.#host.endedError);
   }
 
   /** What the session still holds. All zero / false once it has ended. */
@@ -386,7 +387,7 @@ export class CallSession extends SessionEmitter {
         this.emit('localStream', stream);
         this.changed();
       },
-      getStats: (maxAgeMs) => this.#sampleStats(maxAgeMs),
+      sampleQuality: (maxAgeMs) => this.#sampleQuality(maxAgeMs),
       endedError: () => (this.#summary ? new CallEndedError(this.#summary) : undefined),
       elapsed: () => ({ elapsedMs: this.elapsedMs, remainingMs: this.remainingMs }),
     };

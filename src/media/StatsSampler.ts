@@ -13,7 +13,8 @@ const CANDIDATE_TYPES = new Set(['host', 'srflx', 'prflx', 'relay']);
 
 /**
  * Turns `getStats()` reports into {@link CallStats}. Bitrates need two samples: the first call reports
- * none, later ones the average since the previous call on the same sampler.
+ * none, later ones the average since the previous call on the same sampler. Each reader of bitrates (the
+ * app's `getStats()`, the `quality` interval) has a sampler of its own, so neither moves the other's window.
  */
 export class StatsSampler {
   #previous: Counters | undefined;
@@ -82,7 +83,9 @@ export class StatsSampler {
     }
     if (packetsLost + packetsReceived > 0)
       result.packetsLostRatio = packetsLost / (packetsLost + packetsReceived);
-    if (rtp) {
+    // A report no newer than the baseline (a read shared with another reader, taken before this sampler's
+    // last one) would give bitrates over a negative or empty window: none, and the baseline stays.
+    if (rtp && !(this.#previous && timestamp <= this.#previous.timestamp)) {
       const previous = this.#previous;
       this.#previous = { timestamp, bytesSent, bytesReceived };
       const seconds = previous ? (timestamp - previous.timestamp) / 1000 : 0;

@@ -13,7 +13,7 @@ export interface CallTimersHost {
   tick(): void;
   /** Emits `expiring`. */
   expiring(): void;
-  /** One stats summary, over a `getStats()` read it may share with the silent-path watch. */
+  /** One `quality` summary (its own bitrate baseline), over a read it may share with the silent-path watch. */
   getStats(): Promise<CallStats>;
   /** Emits `quality`. */
   quality(stats: CallStats): void;

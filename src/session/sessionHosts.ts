@@ -60,8 +60,11 @@ export interface SessionHost {
   localStream(): MediaStream | undefined;
   /** Makes `stream` the local stream and announces it; nothing once the call has ended. */
   publishLocalStream(stream: MediaStream): void;
-  /** A stats summary; with `maxAgeMs`, over a shared read (`PeerLink.stats`). */
-  getStats(maxAgeMs?: number): Promise<CallStats>;
+  /**
+   * The `quality` interval's stats summary, with a bitrate baseline of its own, over a read no older than
+   * `maxAgeMs` that it may share with the silent-path watch (`PeerLink.stats`).
+   */
+  sampleQuality(maxAgeMs: number): Promise<CallStats>;
   endedError(): CallEndedError | undefined;
   elapsed(): CallProgress;
 }
@@ -155,7 +158,7 @@ export function sessionHosts(session: SessionHost): PartHosts {
       expiring: () => session.emit('expiring', { remainingMs: session.elapsed().remainingMs ?? 0 }),
       // The quality interval and the silent-path watch share their reads, each taking one younger than its
       // own period: one getStats() a period serves both.
-      getStats: () => session.getStats(session.options.statsIntervalMs),
+      getStats: () => session.sampleQuality(session.options.statsIntervalMs),
       quality: (stats) => {
         if (session.state() === 'connected') session.emit('quality', stats);
       },

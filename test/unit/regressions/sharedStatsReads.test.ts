@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CallStats } from '../../../src/index.js';
+import { StatsSampler } from '../../../src/media/StatsSampler.js';
 import { SILENCE_SAMPLE_MS, SILENCE_WINDOW_MS } from '../../../src/session/SilentPathWatch.js';
 import { createFakeMediaStream } from '../../../src/testing/index.js';
 import { driveTo, expectReleased, solo } from '../../helpers/fakeCall.js';
@@ -90,5 +91,42 @@ describe('the silent-path watch and the quality interval share their getStats() 
     expect(stats.calls).toBe(calls + 2);
     s.session.end();
     expectReleased(s.session);
+  });
+});
+
+// Found by review: `getStats()` and the `quality` event shared one bitrate baseline, and the quality reader may
+// take the watch's read from up to a period ago. An app read in between became the newer baseline, so the
+// next `quality` event had no bitrates and moved the baseline back in time.
+describe('the app and the quality interval each keep their own bitrate baseline', () => {
+  it("an app getStats() between two quality events leaves the next event's bitrates whole", async () => {
+    const { s, quality } = await connectedWithStats(5_000);
+    await s.clock.advanceAsync(5_000);
+    await s.clock.advanceAsync(4_500);
+    const app = await s.session.getStats();
+    await s.clock.advanceAsync(500);
+    await s.clock.advanceAsync(5_000);
+    expect(quality.length).toBeGreaterThanOrEqual(3);
+    // Every event after the first has bitrates: its window is its own, whatever the app read meanwhile.
+    for (const stats of quality.slice(1)) {
+      expect(stats.incomingBitrate).toBeGreaterThan(0);
+      expect(stats.outgoingBitrate).toBeGreaterThan(0);
+    }
+    // The app's first summary has no previous one of its own: no bitrates yet; its second one does.
+    expect(app.incomingBitrate).toBeUndefined();
+    const second = await s.session.getStats();
+    expect(second.incomingBitrate).toBeGreaterThan(0);
+    s.session.end();
+    expectReleased(s.session);
+  });
+});
+
+describe('StatsSampler with a report no newer than its baseline', () => {
+  it('gives no bitrates for it and keeps the baseline (a shared read seen twice, or one taken earlier)', () => {
+    const sampler = new StatsSampler();
+    sampler.summarize(rtpReport(1_000, 10_000));
+    expect(sampler.summarize(rtpReport(1_000, 10_000)).incomingBitrate).toBeUndefined();
+    expect(sampler.summarize(rtpReport(500, 5_000)).incomingBitrate).toBeUndefined();
+    // 10 000 bytes more over the 1 s since the baseline at 1 000 ms: 80 000 bit/s.
+    expect(sampler.summarize(rtpReport(2_000, 20_000)).incomingBitrate).toBe(80_000);
   });
 });
