@@ -8,6 +8,7 @@ import {
   type InMemorySignalingOptions,
 } from '../../src/index.js';
 import { assertReleased } from '../../src/testing/index.js';
+import { debugLogger } from './debugLogger.js';
 import { recordProblem } from './problems.js';
 import { wrtcRuntime } from './wrtcRuntime.js';
 
@@ -26,15 +27,8 @@ export interface WrtcCall {
 }
 
 function side(options: CallSessionOptions): WrtcSide {
-  const debug: string[] = [];
-  const logger = {
-    debug: (message: string) => debug.push(message),
-    info: () => {},
-    warn: () => {},
-    // An error log (an illegal transition, say) fails the test that caused it: failOnProblems.ts wraps
-    // every session's own logger.
-    error: () => {},
-  };
+  // An error log (an illegal transition, say) still fails the test that caused it (see debugLogger).
+  const { logger, debug } = debugLogger();
   const session = new CallSession({ runtime: wrtcRuntime, logger, ...options });
   const result: WrtcSide = { session, tracks: [], errors: [], debug };
   session.on('localStream', (stream) => result.tracks.push(...stream.getTracks()));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { settle } from '../../../src/testing/index.js';
+import { debugLogger } from '../../helpers/debugLogger.js';
 import { driveTo, expectReleased, remoteCandidate, remoteSdp, solo } from '../../helpers/fakeCall.js';
 
 // Review of #11: every refused remote description (a forged ICE restart, a re-offer listing too many
@@ -16,13 +17,7 @@ function overListing(version: number, from = version * 1_000, count = 128) {
 }
 
 function withDebugLog() {
-  const debug: string[] = [];
-  const logger = {
-    debug: (message: string) => debug.push(message),
-    info: () => {},
-    warn: () => {},
-    error: () => {},
-  };
+  const { logger, debug } = debugLogger();
   return { s: solo({ logger }), debug };
 }
 
