@@ -5,8 +5,9 @@
  * declare their keys). Time comes from Redis (`TIME`), so processes with skewed clocks agree on deadlines.
  *
  * Keys (P = prefix): `P room:<room>` hash of member ids · `P m:<id>` member hash (room, proc, res, in, out, bytes,
- * token, leftat) · `P ob:<id>` list of `<n>:<frame>` not yet acknowledged · `P pend:<room>` / `P pendb:<room>` what a
- * lone member sent, and its size · `P tok:<token>` → member id · `P ftok:<token>` finalize info for a member that
+ * token, leftat: the `out` numbers at which a partner left while the member was away, comma-separated, once per
+ * number, so `resume` can put each `peer-left` between the frames sent before and after it) · `P ob:<id>` list
+ * of `<n>:<frame>` not yet acknowledged · `P pend:<room>` / `P pendb:<room>` what a lone member sent, and its size · `P tok:<token>` → member id · `P ftok:<token>` finalize info for a member that
  * was away when its room was finalized (expires after the grace) · `P pm:<proc>` set of a process's members ·
  * `P procs` zset of processes · `P proc:<proc>` heartbeat (expires) · `P graces` zset member → end of grace ·
  * `P limits` zset room → call deadline · `P dl:<room>` a room's call deadline (expires) · `P fin:<room>` finalize
@@ -56,14 +57,9 @@ local function leave(id)
   for _, other in ipairs(rest) do
     local mk = P..'m:'..other
     if redis.call('HGET', mk, 'proc') == '' then
-      -- Away: where in its outbound sequence the partner left, so its resume can say so between the frames sent
-      -- before and after (a newcomer's); once per place (nothing came between two departures).
-      local out, at = redis.call('HGET', mk, 'out'), redis.call('HGET', mk, 'leftat')
-      if at == '' then
-        redis.call('HSET', mk, 'leftat', out)
-      elseif string.match(at, '[^,]*$') ~= out then
-        redis.call('HSET', mk, 'leftat', at..','..out)
-      end
+      local out, at = redis.call('HGET', mk, 'out'), redis.call('HGET', mk, 'leftat') or ''
+      if at == '' then at = out elseif string.match(at, '[^,]*$') ~= out then at = at..','..out end
+      redis.call('HSET', mk, 'leftat', at)
     else
       send(other, { f = { '{"t":"peer-left"}' }, p = 0 })
     end
@@ -181,8 +177,7 @@ return result
 
 /**
  * ARGV: P, room, token, received, proc, newToken, attachment id. Returns 'ok', id, peers, in, old proc, leftat
- * (comma-separated outbound frame numbers at which a partner left while the member was away, or ''), then the
- * frames to replay.
+ * (or ''), then the frames to replay; `leftat` is cleared in the same step, so each departure is told once.
  */
 const RESUME = `
 local room, token, received, proc, new_token = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
@@ -210,7 +205,6 @@ redis.call('HSET', mk, 'proc', proc, 'ptoken', new_token, 'att', ARGV[7])
 redis.call('SADD', P..'pm:'..proc, id)
 redis.call('ZREM', P..'graces', id)
 redis.call('SET', P..'tok:'..new_token, id)
--- Read and cleared here, atomically with the replay it is placed in: told once.
 local left = redis.call('HGET', mk, 'leftat') or ''
 redis.call('HSET', mk, 'leftat', '')
 local result = { 'ok', id, tostring(redis.call('HLEN', P..'room:'..room) - 1), redis.call('HGET', mk, 'in'), old, left }

@@ -218,6 +218,17 @@ describeRedis('cluster mode (real redis-server)', () => {
     await until(() => a.types().includes('interrupted'), 'a interrupted');
     b.signaling.send(candidate(1, 'b'));
     b.signaling.close();
+    // c joins once b's departure is in Redis (before, the room is still full).
+    const { Redis } = await import('ioredis');
+    const inspector = new Redis(redis.url);
+    cleanups.push(() => inspector.quit());
+    for (
+      const deadline = Date.now() + 5_000;
+      (await inspector.hlen(`${prefix}room:swap`)) !== 1;
+      await pause(5)
+    ) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for b to leave');
+    }
     const c = adapter(two!.port, 'swap');
     await c.signaling.ready;
     c.signaling.send(candidate(1, 'c'));
