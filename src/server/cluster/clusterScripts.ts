@@ -7,8 +7,9 @@
  * Keys (P = prefix): `P room:<room>` hash of member ids · `P m:<id>` member hash (room, proc, res, in, out, bytes,
  * token, leftat: the `out` numbers at which a partner left while the member was away, comma-separated, once per
  * number, so `resume` can put each `peer-left` between the frames sent before and after it) · `P ob:<id>` list
- * of `<n>:<frame>` not yet acknowledged · `P pend:<room>` / `P pendb:<room>` what a lone member sent, and its size · `P tok:<token>` → member id · `P ftok:<token>` finalize info for a member that
- * was away when its room was finalized (expires after the grace) · `P pm:<proc>` set of a process's members ·
+ * of `<n>:<frame>` not yet acknowledged · `P pend:<room>` / `P pendb:<room>` what a lone member sent, and its size
+ * · `P tok:<token>` → member id · `P ftok:<token>` finalize info for a member that was away when its room was
+ * finalized (expires after the grace) · `P pm:<proc>` set of a process's members ·
  * `P procs` zset of processes · `P proc:<proc>` heartbeat (expires) · `P graces` zset member → end of grace ·
  * `P limits` zset room → call deadline · `P dl:<room>` a room's call deadline (expires) · `P fin:<room>` finalize
  * info of a finalized room (expires). Channel `P to:<proc>`: JSON `{ m, f?, n?, p?, fin?, lost?, terminate? }` for
