@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { RELAY_PROTOCOL_VERSION } from '../signaling/relayProtocol.js';
-import { finalizeConnection, refuse, sendTo, tellPartner, welcome, welcomeBack } from './connectionFrames.js';
+import { finalizeConnection, refuse, sendTo, welcome, welcomeBack } from './connectionFrames.js';
 import { RelayRoom, type RelayRoomLimits, RoomMember } from './RelayRoom.js';
 import type { Outcome, RelayConnection, RoomBackend } from './RoomBackend.js';
 import { RoomDeadlines } from './RoomDeadlines.js';
@@ -122,14 +122,13 @@ export class LocalRooms implements RoomBackend {
       n: member.inSeq,
       graceMs: this.#options.resumeGraceMs,
     } as const;
-    if (!welcomeBack(conn, resumed, member.outbox.frames(), this.#options.maxBufferedBytes)) {
+    const { partnerLeftAt } = member;
+    if (!welcomeBack(conn, resumed, member.outbox.frames(), partnerLeftAt, this.#options.maxBufferedBytes)) {
       this.#loseSlot(member);
       return undefined;
     }
-    if (member.partnerLeft) {
-      member.partnerLeft = false;
-      tellPartner(conn, false);
-    }
+    // Told once: a later resume does not repeat the departures.
+    partnerLeftAt.length = 0;
     return undefined;
   }
 

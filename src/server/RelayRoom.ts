@@ -33,8 +33,12 @@ export class RoomMember {
   pendingToken: string | undefined;
   inSeq = 0;
   graceTimer: unknown;
-  /** Its partner left while it was away, and nobody took that place: it is told `peer-left` when it resumes. */
-  partnerLeft = false;
+  /**
+   * Where in its outbound sequence (its outbox's last frame number then) each partner left while it was away,
+   * ascending: at resume, `peer-left` goes between the frames before and after, so a newcomer who took the place
+   * meanwhile is not mistaken for the partner that left. A newcomer joining does not clear it.
+   */
+  readonly partnerLeftAt: number[] = [];
 
   constructor(room: RelayRoom, conn: RelayConnection, outbox: Outbox | undefined) {
     this.room = room;
@@ -96,7 +100,6 @@ export class RelayRoom {
   paired(newcomer: RoomMember): boolean {
     const other = this.other(newcomer);
     if (!other) return true;
-    other.partnerLeft = false;
     tellPartner(other.conn, true);
     const held = this.#pending.splice(0);
     this.#pendingBytes = 0;
@@ -139,7 +142,11 @@ export class RelayRoom {
     this.#pendingBytes = 0;
     this.#clearLimit();
     for (const remaining of this.members) {
-      remaining.partnerLeft = !remaining.conn?.open;
+      const at = remaining.outbox?.last;
+      // Away: the departure is recorded, once per place in the sequence (nothing came between two departures).
+      if (!remaining.conn?.open && at !== undefined && remaining.partnerLeftAt.at(-1) !== at) {
+        remaining.partnerLeftAt.push(at);
+      }
       tellPartner(remaining.conn, false);
     }
   }

@@ -19,6 +19,11 @@ export interface SizedFrame {
   readonly bytes: number;
 }
 
+/** A numbered `signal` frame held for a resumable member: `n` is its place in the member's outbound sequence. */
+export interface NumberedFrame extends SizedFrame {
+  readonly n: number;
+}
+
 /** Serialises `data` (a value parsed from JSON) and measures it. */
 export function signalPayload(data: unknown): SignalPayload {
   const json = JSON.stringify(data);

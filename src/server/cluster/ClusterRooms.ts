@@ -1,14 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../logger.js';
 import { RELAY_PROTOCOL_VERSION } from '../../signaling/relayProtocol.js';
-import {
-  finalizeConnection,
-  refuse,
-  sendTo,
-  tellPartner,
-  welcome,
-  welcomeBack,
-} from '../connectionFrames.js';
+import { finalizeConnection, refuse, sendTo, welcome, welcomeBack } from '../connectionFrames.js';
 import type { Problem, RelayConnection, RoomBackend } from '../RoomBackend.js';
 import type { OutboxLimits } from '../resume/Outbox.js';
 import { newResumeToken } from '../resume/resumeToken.js';
@@ -200,17 +193,21 @@ export class ClusterRooms implements RoomBackend {
       n: Number(inSeq),
       graceMs: this.#options.resumeGraceMs,
     } as const;
-    const replay = frames.map((text) => ({ text, bytes: Buffer.byteLength(text) }));
-    if (!welcomeBack(conn, resumed, replay, this.#options.maxBufferedBytes)) {
+    const replay = frames.map((text) => ({
+      text,
+      bytes: Buffer.byteLength(text),
+      n: frameNumber(text) ?? 0,
+    }));
+    // Where partners left while it was away: `peer-left` goes there in the replay, after their frames.
+    const leftAfter = left ? left.split(',').map(Number) : [];
+    if (!welcomeBack(conn, resumed, replay, leftAfter, this.#options.maxBufferedBytes)) {
       // Too much waited to send it again within the socket's cap: the place is given up, as in one process.
       this.#options.logger.info('relay: a member fell too far behind; giving up its place');
       await this.disconnect(conn, true);
       refuse(conn, 'slot-lost', room);
       return undefined;
     }
-    for (const frame of frames) local.sentUpTo = frameNumber(frame) ?? local.sentUpTo;
-    // The partner's place ended while this member was away: it is told now.
-    if (left === '1') tellPartner(conn, false);
+    for (const { n } of replay) local.sentUpTo = n || local.sentUpTo;
     this.#members.release(local);
     return undefined;
   }

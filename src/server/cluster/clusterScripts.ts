@@ -5,9 +5,11 @@
  * declare their keys). Time comes from Redis (`TIME`), so processes with skewed clocks agree on deadlines.
  *
  * Keys (P = prefix): `P room:<room>` hash of member ids · `P m:<id>` member hash (room, proc, res, in, out, bytes,
- * token, left) · `P ob:<id>` list of `<n>:<frame>` not yet acknowledged · `P pend:<room>` / `P pendb:<room>` what a
- * lone member sent, and its size · `P tok:<token>` → member id · `P ftok:<token>` finalize info for a member that
- * was away when its room was finalized (expires after the grace) · `P pm:<proc>` set of a process's members ·
+ * token, leftat: the `out` numbers at which a partner left while the member was away, comma-separated, once per
+ * number, so `resume` can put each `peer-left` between the frames sent before and after it) · `P ob:<id>` list
+ * of `<n>:<frame>` not yet acknowledged · `P pend:<room>` / `P pendb:<room>` what a lone member sent, and its size
+ * · `P tok:<token>` → member id · `P ftok:<token>` finalize info for a member that was away when its room was
+ * finalized (expires after the grace) · `P pm:<proc>` set of a process's members ·
  * `P procs` zset of processes · `P proc:<proc>` heartbeat (expires) · `P graces` zset member → end of grace ·
  * `P limits` zset room → call deadline · `P dl:<room>` a room's call deadline (expires) · `P fin:<room>` finalize
  * info of a finalized room (expires). Channel `P to:<proc>`: JSON `{ m, f?, n?, p?, fin?, lost?, terminate? }` for
@@ -56,7 +58,9 @@ local function leave(id)
   for _, other in ipairs(rest) do
     local mk = P..'m:'..other
     if redis.call('HGET', mk, 'proc') == '' then
-      redis.call('HSET', mk, 'left', '1')
+      local out, at = redis.call('HGET', mk, 'out'), redis.call('HGET', mk, 'leftat') or ''
+      if at == '' then at = out elseif string.match(at, '[^,]*$') ~= out then at = at..','..out end
+      redis.call('HSET', mk, 'leftat', at)
     else
       send(other, { f = { '{"t":"peer-left"}' }, p = 0 })
     end
@@ -119,8 +123,8 @@ end
 
 /**
  * ARGV: P, room, id, proc, resumable ('1'|'0'), token, limitMs, maxFrames, maxBytes, graceMs, attachment id.
- * A second member clears the first's `left` flag: a member away while its partner left and another joined resumes
- * paired (`peers: 1`) and is not told `peer-left`, as in one process.
+ * A second member leaves the first's `leftat` alone: a member away while its partner left and another joined is
+ * still told `peer-left` at resume, between the old partner's frames and the newcomer's, as in one process.
  */
 const JOIN = `
 local room, id, proc, res, token = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
@@ -141,7 +145,7 @@ local rk = P..'room:'..room
 if redis.call('HLEN', rk) >= 2 then return { 'full' } end
 redis.call('HSET', rk, id, '1')
 redis.call('HSET', P..'m:'..id, 'room', room, 'proc', proc, 'res', res, 'in', 0, 'out', 0, 'bytes', 0,
-  'token', token, 'ptoken', '', 'left', '0', 'att', ARGV[11])
+  'token', token, 'ptoken', '', 'leftat', '', 'att', ARGV[11])
 redis.call('SADD', P..'pm:'..proc, id)
 if res == '1' then redis.call('SET', P..'tok:'..token, id) end
 local members = redis.call('HKEYS', rk)
@@ -149,7 +153,6 @@ local result = { 'ok', tostring(#members - 1) }
 if #members == 2 then
   local other = members[1]
   if other == id then other = members[2] end
-  redis.call('HSET', P..'m:'..other, 'left', '0')
   send(other, { f = { '{"t":"peer-joined"}' }, p = 1 })
   local held = redis.call('LRANGE', P..'pend:'..room, 0, -1)
   redis.call('DEL', P..'pend:'..room, P..'pendb:'..room)
@@ -173,7 +176,10 @@ end
 return result
 `;
 
-/** ARGV: P, room, token, received, proc, newToken, attachment id. */
+/**
+ * ARGV: P, room, token, received, proc, newToken, attachment id. Returns 'ok', id, peers, in, old proc, leftat
+ * (or ''), then the frames to replay; `leftat` is cleared in the same step, so each departure is told once.
+ */
 const RESUME = `
 local room, token, received, proc, new_token = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
 local ftok = redis.call('GET', P..'ftok:'..token)
@@ -200,8 +206,8 @@ redis.call('HSET', mk, 'proc', proc, 'ptoken', new_token, 'att', ARGV[7])
 redis.call('SADD', P..'pm:'..proc, id)
 redis.call('ZREM', P..'graces', id)
 redis.call('SET', P..'tok:'..new_token, id)
-local left = redis.call('HGET', mk, 'left')
-redis.call('HSET', mk, 'left', '0')
+local left = redis.call('HGET', mk, 'leftat') or ''
+redis.call('HSET', mk, 'leftat', '')
 local result = { 'ok', id, tostring(redis.call('HLEN', P..'room:'..room) - 1), redis.call('HGET', mk, 'in'), old, left }
 for _, entry in ipairs(redis.call('LRANGE', P..'ob:'..id, 0, -1)) do
   table.insert(result, string.sub(entry, string.find(entry, ':', 1, true) + 1))

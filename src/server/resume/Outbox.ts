@@ -1,10 +1,4 @@
-import { type SignalPayload, type SizedFrame, signalFrame } from '../signalFrame.js';
-
-/** One numbered frame waiting for the member's acknowledgement. */
-interface Entry {
-  n: number;
-  frame: SizedFrame;
-}
+import { type NumberedFrame, type SignalPayload, type SizedFrame, signalFrame } from '../signalFrame.js';
 
 /** Bounds of an {@link Outbox}. */
 export interface OutboxLimits {
@@ -24,7 +18,7 @@ export interface OutboxLimits {
  * @internal
  */
 export class Outbox {
-  readonly #entries: Entry[] = [];
+  readonly #entries: NumberedFrame[] = [];
   readonly #limits: OutboxLimits;
   #bytes = 0;
   #last = 0;
@@ -59,7 +53,7 @@ export class Outbox {
       return undefined;
     }
     this.#last = n;
-    this.#entries.push({ n, frame });
+    this.#entries.push({ ...frame, n });
     this.#bytes += frame.bytes;
     return frame;
   }
@@ -72,16 +66,16 @@ export class Outbox {
     if (!Number.isSafeInteger(n) || n < 0 || n > this.#last) return false;
     let drop = 0;
     while (drop < this.#entries.length && this.#entries[drop]!.n <= n) {
-      this.#bytes -= this.#entries[drop]!.frame.bytes;
+      this.#bytes -= this.#entries[drop]!.bytes;
       drop++;
     }
     this.#entries.splice(0, drop);
     return true;
   }
 
-  /** The frames still held, oldest first, with their sizes (to send again after a resume). */
-  frames(): SizedFrame[] {
-    return this.#entries.map((entry) => entry.frame);
+  /** The frames still held, oldest first, with their sizes and numbers (to send again after a resume). */
+  frames(): readonly NumberedFrame[] {
+    return this.#entries;
   }
 
   /** Forgets everything. */

@@ -78,25 +78,65 @@ describeRedis('ClusterRooms (real redis-server)', () => {
   const signals = (conn: FakeConnection) =>
     conn.frames.filter((frame) => frame.t === 'signal').map((frame) => [frame.n, frame.data]);
 
-  it('a member away while its partner leaves and another joins resumes paired, told nothing more (as LocalRooms)', async () => {
+  it("a member away while its partner leaves and another joins gets, at resume, the partner's frames, peer-left, then the newcomer's (as LocalRooms)", async () => {
     const [one, two] = await processes();
     const { a, b, token } = await paired(one, two, 'swap');
     await one.disconnect(a, false);
+    await two.signal(b, 'from b', undefined);
     await two.disconnect(b, true);
     const c = new FakeConnection();
     await two.join(c, 'swap', false);
     expect(c.frames[0]).toMatchObject({ t: 'joined', peers: 1 });
+    // c's offer goes to a's outbox: a must not take it for a renegotiation from b.
+    await two.signal(c, 'offer from c', undefined);
     const aBack = new FakeConnection();
     await one.resume(aBack, 'swap', token, 0);
-    // Any frame already published for a would be delivered by now; give a stray `peer-left` the time to show.
+    // Any frame already published for a would be delivered by now; give a stray one the time to show.
     await pause(100);
     expect(aBack.frames[0]).toMatchObject({ t: 'resumed', peers: 1 });
-    expect(aBack.types()).toEqual(['resumed']);
+    expect(aBack.frames.slice(1)).toEqual([
+      { t: 'signal', n: 1, data: 'from b' },
+      { t: 'peer-left' },
+      { t: 'signal', n: 2, data: 'offer from c' },
+    ]);
     expect(aBack.partners).toEqual([true]);
-    // And they are partners: what c sends reaches a.
-    await two.signal(c, { hello: 'a' }, undefined);
-    await until(() => signals(aBack).length === 1, 'c → a');
-    expect(signals(aBack)).toEqual([[1, { hello: 'a' }]]);
+    // And they are partners: what c sends next reaches a.
+    await two.signal(c, 'later', undefined);
+    await until(() => signals(aBack).length === 3, 'c → a');
+    expect(signals(aBack).at(-1)).toEqual([3, 'later']);
+    // Told once: a later resume (nothing acknowledged) replays the frames without the departure.
+    await one.disconnect(aBack, false);
+    const aAgain = new FakeConnection();
+    await one.resume(aAgain, 'swap', aBack.frames[0]!.token as string, 1);
+    await pause(100);
+    expect(aAgain.types()).toEqual(['resumed', 'signal', 'signal']);
+  });
+
+  it('a member away while two partners in turn leave is told each departure where it happened (as LocalRooms)', async () => {
+    const [one, two] = await processes();
+    const { a, b, token } = await paired(one, two, 'twice');
+    await one.disconnect(a, false);
+    await two.disconnect(b, true);
+    // c comes and goes without sending anything: one departure is all a can tell apart.
+    const c = new FakeConnection();
+    await two.join(c, 'twice', false);
+    await two.disconnect(c, true);
+    const d = new FakeConnection();
+    await two.join(d, 'twice', false);
+    await two.signal(d, 'from d', undefined);
+    await two.disconnect(d, true);
+    const e = new FakeConnection();
+    await two.join(e, 'twice', false);
+    await two.signal(e, 'from e', undefined);
+    const aBack = new FakeConnection();
+    await one.resume(aBack, 'twice', token, 0);
+    await pause(100);
+    expect(aBack.frames.slice(1).map((f) => (f.t === 'signal' ? f.data : f.t))).toEqual([
+      'peer-left',
+      'from d',
+      'peer-left',
+      'from e',
+    ]);
   });
 
   it('a resume whose replay would pass maxBufferedBytes gives up the place (slot-lost), as in one process', async () => {

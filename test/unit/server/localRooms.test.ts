@@ -189,7 +189,7 @@ describe('LocalRooms reports membership', () => {
     expect(bBack.partners).toEqual([]);
   });
 
-  it('a member away while its partner leaves and another joins resumes paired, told nothing more', () => {
+  it("a member away while its partner leaves and another joins gets, at resume, the partner's frames, peer-left, then the newcomer's", () => {
     // The same scenario runs in cluster mode in test/unit/cluster/clusterRooms.test.ts: both modes must agree.
     const { rooms } = setUp();
     const a = new FakeConnection();
@@ -197,17 +197,59 @@ describe('LocalRooms reports membership', () => {
     rooms.join(a, 'r', true);
     rooms.join(b, 'r', false);
     rooms.disconnect(a, false);
+    rooms.signal(b, 'from b', undefined);
     rooms.disconnect(b, true);
     const c = new FakeConnection();
     rooms.join(c, 'r', false);
     expect(c.frames[0]).toMatchObject({ t: 'joined', peers: 1 });
+    // c's offer goes to a's outbox: a must not take it for a renegotiation from b.
+    rooms.signal(c, 'offer from c', undefined);
     const aBack = new FakeConnection();
     rooms.resume(aBack, 'r', a.frames[0]!.token as string, 0);
     expect(aBack.frames[0]).toMatchObject({ t: 'resumed', peers: 1 });
-    expect(aBack.types()).toEqual(['resumed']);
+    expect(aBack.frames.slice(1)).toEqual([
+      { t: 'signal', n: 1, data: 'from b' },
+      { t: 'peer-left' },
+      { t: 'signal', n: 2, data: 'offer from c' },
+    ]);
+    // Reported once, as it ends: a has a partner (c).
     expect(aBack.partners).toEqual([true]);
-    rooms.signal(c, { hello: 'a' }, undefined);
-    expect(aBack.frames[1]).toEqual({ t: 'signal', n: 1, data: { hello: 'a' } });
+    rooms.signal(c, 'later', undefined);
+    expect(aBack.frames.at(-1)).toEqual({ t: 'signal', n: 3, data: 'later' });
+    // Told once: a later resume (nothing acknowledged) replays the frames without the departure.
+    rooms.disconnect(aBack, false);
+    const aAgain = new FakeConnection();
+    rooms.resume(aAgain, 'r', aBack.frames[0]!.token as string, 1);
+    expect(aAgain.types()).toEqual(['resumed', 'signal', 'signal']);
+  });
+
+  it('a member away while two partners in turn leave is told each departure where it happened', () => {
+    const { rooms } = setUp();
+    const a = new FakeConnection();
+    const b = new FakeConnection();
+    rooms.join(a, 'r', true);
+    rooms.join(b, 'r', false);
+    rooms.disconnect(a, false);
+    rooms.disconnect(b, true);
+    // c comes and goes without sending anything: one departure is all a can tell apart.
+    const c = new FakeConnection();
+    rooms.join(c, 'r', false);
+    rooms.disconnect(c, true);
+    const d = new FakeConnection();
+    rooms.join(d, 'r', false);
+    rooms.signal(d, 'from d', undefined);
+    rooms.disconnect(d, true);
+    const e = new FakeConnection();
+    rooms.join(e, 'r', false);
+    rooms.signal(e, 'from e', undefined);
+    const aBack = new FakeConnection();
+    rooms.resume(aBack, 'r', a.frames[0]!.token as string, 0);
+    expect(aBack.frames.slice(1).map((f) => (f.t === 'signal' ? f.data : f.t))).toEqual([
+      'peer-left',
+      'from d',
+      'peer-left',
+      'from e',
+    ]);
   });
 
   it('a member away while its partner left for good is told peer-left when it resumes (as in cluster mode)', () => {
@@ -224,7 +266,7 @@ describe('LocalRooms reports membership', () => {
     expect(aBack.frames[0]).toMatchObject({ t: 'resumed', peers: 0 });
     // What b sent before leaving comes first, then its departure, as a present member would have seen them.
     expect(aBack.types()).toEqual(['resumed', 'signal', 'peer-left']);
-    expect(aBack.partners).toEqual([false, false]);
+    expect(aBack.partners).toEqual([false]);
     // Told once: a later resume says nothing more.
     rooms.disconnect(aBack, false);
     const aAgain = new FakeConnection();
@@ -265,6 +307,31 @@ describe('LocalRooms reports membership', () => {
     const again = new FakeConnection();
     rooms.resume(again, 'r', a.frames[0]!.token as string, 0);
     expect(again.closedWith).toBe(4100);
+  });
+
+  it('the peer-left placed in a replay counts against maxBufferedBytes like the frames around it', () => {
+    /** `a` away while `b` sends it three frames and leaves for good, then `a` resumes. */
+    function resumeAfterDeparture(maxBufferedBytes: number) {
+      const { rooms } = setUp(1_000, maxBufferedBytes);
+      const a = new FakeConnection();
+      const b = new FakeConnection();
+      rooms.join(a, 'r', true);
+      rooms.join(b, 'r', true);
+      rooms.disconnect(a, false);
+      for (let n = 1; n <= 3; n++) rooms.signal(b, 'x'.repeat(200), n);
+      rooms.disconnect(b, true);
+      const back = new FakeConnection();
+      rooms.resume(back, 'r', a.frames[0]!.token as string, 0);
+      return back;
+    }
+    const generous = resumeAfterDeparture(1 << 20);
+    expect(generous.types()).toEqual(['resumed', 'signal', 'signal', 'signal', 'peer-left']);
+    const replay = generous.sentBytes + 10 * generous.frames.length;
+    expect(resumeAfterDeparture(replay).types()).toEqual(generous.types());
+    // One byte short, for the peer-left alone: nothing goes, the place is given up.
+    const short = resumeAfterDeparture(replay - 1);
+    expect(short.types()).toEqual(['error']);
+    expect(short.closedWith).toBe(4101);
   });
 
   it('a member that resumes alone is told it is alone', () => {
