@@ -1,8 +1,6 @@
 // @vitest-environment node
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { silentLogger } from '../../../src/logger.js';
-import { ClusterRooms } from '../../../src/server/cluster/ClusterRooms.js';
 import { type ClusterRelayServer, createRelayServer } from '../../../src/server/createRelayServer.js';
 import type { SignalingEvent, SignalMessage } from '../../../src/signaling/types.js';
 import {
@@ -11,6 +9,7 @@ import {
 } from '../../../src/signaling/WebSocketSignaling.js';
 import { ManualClock } from '../../../src/testing/ManualClock.js';
 import { runConformance } from '../../conformance/runConformance.js';
+import { clusterProcesses } from '../../helpers/clusterProcesses.js';
 import { FakeConnection } from '../../helpers/fakeRelayConnection.js';
 import { describeRedis, startRedis, type TestRedis } from '../../helpers/redisServer.js';
 import { startRelayNode } from '../../helpers/relayNode.js';
@@ -435,23 +434,9 @@ describeRedis('cluster mode (real redis-server)', () => {
 
   it('ClusterRooms reports each member’s partner to the server: at join, through Redis from another process, at resume', async () => {
     prefix = `t${++prefixCounter}:`;
-    const start = async () => {
-      const rooms = await ClusterRooms.start({
-        redis: redis.url,
-        logger: silentLogger,
-        roomLimits: { maxPendingFrames: 8, maxPendingBytes: 10_000 },
-        outboxLimits: { maxFrames: 8, maxBytes: 20_000 },
-        resumeGraceMs: 5_000,
-        maxDurationMs: undefined,
-        keyPrefix: prefix,
-        heartbeatMs: 500,
-        reapMs: 250,
-        maxBufferedBytes: 1 << 20,
-      });
-      cleanups.push(() => rooms.close());
-      return rooms;
-    };
-    const [one, two] = [await start(), await start()];
+    const [one, two] = await clusterProcesses(redis.url, prefix, (rooms) =>
+      cleanups.push(() => rooms.close()),
+    );
     const a = new FakeConnection();
     await one.join(a, 'r', true);
     expect(a.partners).toEqual([false]);

@@ -1,8 +1,8 @@
 // @vitest-environment node
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/logger.js';
-import { ClusterRooms, type ClusterRoomsOptions } from '../../../src/server/cluster/ClusterRooms.js';
+import type { ClusterRooms, ClusterRoomsOptions } from '../../../src/server/cluster/ClusterRooms.js';
+import { clusterProcesses } from '../../helpers/clusterProcesses.js';
 import { FakeConnection } from '../../helpers/fakeRelayConnection.js';
 import { describeRedis, startRedis, type TestRedis } from '../../helpers/redisServer.js';
 
@@ -32,24 +32,7 @@ describeRedis('ClusterRooms (real redis-server)', () => {
   /** Two processes sharing a fresh key prefix. */
   async function processes(extra: Partial<ClusterRoomsOptions> = {}): Promise<[ClusterRooms, ClusterRooms]> {
     prefix = `cr${++prefixCounter}:`;
-    const start = async () => {
-      const rooms = await ClusterRooms.start({
-        redis: redis.url,
-        logger: silentLogger,
-        roomLimits: { maxPendingFrames: 8, maxPendingBytes: 10_000 },
-        outboxLimits: { maxFrames: 8, maxBytes: 20_000 },
-        resumeGraceMs: 5_000,
-        maxDurationMs: undefined,
-        keyPrefix: prefix,
-        heartbeatMs: 500,
-        reapMs: 250,
-        maxBufferedBytes: 1 << 20,
-        ...extra,
-      });
-      cleanups.push(() => rooms.close());
-      return rooms;
-    };
-    return [await start(), await start()];
+    return clusterProcesses(redis.url, prefix, (rooms) => cleanups.push(() => rooms.close()), extra);
   }
 
   /** `a` (resumable) on process one and `b` on process two, paired; a has been told of b. */
