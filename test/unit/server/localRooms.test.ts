@@ -23,6 +23,24 @@ function setUp(resumeGraceMs = 1_000, maxBufferedBytes = 1 << 20) {
   return { clock, rooms };
 }
 
+/**
+ * `a` (resumable) away while `b` sends it three 200-byte frames, within its outbox's bounds (and, with
+ * `bLeaves`, then leaves for good); then `a` resumes on a new connection, `back`.
+ */
+function resumeAfterBacklog(maxBufferedBytes: number, bLeaves = false) {
+  const { rooms } = setUp(1_000, maxBufferedBytes);
+  const a = new FakeConnection();
+  const b = new FakeConnection();
+  rooms.join(a, 'r', true);
+  rooms.join(b, 'r', true);
+  rooms.disconnect(a, false);
+  for (let n = 1; n <= 3; n++) rooms.signal(b, 'x'.repeat(200), n);
+  if (bLeaves) rooms.disconnect(b, true);
+  const back = new FakeConnection();
+  rooms.resume(back, 'r', a.frames[0]!.token as string, 0);
+  return { rooms, a, b, back };
+}
+
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('Outbox', () => {
@@ -275,29 +293,16 @@ describe('LocalRooms reports membership', () => {
   });
 
   it('a resume whose replay would pass maxBufferedBytes gives up the place (slot-lost) and sends nothing past it', () => {
-    /** `a` away while `b` sends it three frames (within its outbox's bounds), then `a` resumes. */
-    function resumeWithBacklog(maxBufferedBytes: number) {
-      const { rooms } = setUp(1_000, maxBufferedBytes);
-      const a = new FakeConnection();
-      const b = new FakeConnection();
-      rooms.join(a, 'r', true);
-      rooms.join(b, 'r', true);
-      rooms.disconnect(a, false);
-      for (let n = 1; n <= 3; n++) rooms.signal(b, 'x'.repeat(200), n);
-      const back = new FakeConnection();
-      rooms.resume(back, 'r', a.frames[0]!.token as string, 0);
-      return { rooms, a, b, back };
-    }
     // What the replay puts into the socket, with its WebSocket framing (at most 10 bytes a frame).
-    const generous = resumeWithBacklog(1 << 20).back;
+    const generous = resumeAfterBacklog(1 << 20).back;
     expect(generous.types()).toEqual(['resumed', 'signal', 'signal', 'signal']);
     const replay = generous.sentBytes + 10 * generous.frames.length;
     // Exactly at the bound: all of it goes.
-    const exact = resumeWithBacklog(replay).back;
+    const exact = resumeAfterBacklog(replay).back;
     expect(exact.types()).toEqual(['resumed', 'signal', 'signal', 'signal']);
     expect(exact.sentBytes + 10 * exact.frames.length).toBeLessThanOrEqual(replay);
     // One byte past it: nothing of the replay goes, the place is given up, and the peer is told.
-    const { rooms, a, b, back } = resumeWithBacklog(replay - 1);
+    const { rooms, a, b, back } = resumeAfterBacklog(replay - 1);
     expect(back.types()).toEqual(['error']);
     expect(back.frames[0]).toMatchObject({ code: 'slot-lost' });
     expect(back.closedWith).toBe(4101);
@@ -310,26 +315,12 @@ describe('LocalRooms reports membership', () => {
   });
 
   it('the peer-left placed in a replay counts against maxBufferedBytes like the frames around it', () => {
-    /** `a` away while `b` sends it three frames and leaves for good, then `a` resumes. */
-    function resumeAfterDeparture(maxBufferedBytes: number) {
-      const { rooms } = setUp(1_000, maxBufferedBytes);
-      const a = new FakeConnection();
-      const b = new FakeConnection();
-      rooms.join(a, 'r', true);
-      rooms.join(b, 'r', true);
-      rooms.disconnect(a, false);
-      for (let n = 1; n <= 3; n++) rooms.signal(b, 'x'.repeat(200), n);
-      rooms.disconnect(b, true);
-      const back = new FakeConnection();
-      rooms.resume(back, 'r', a.frames[0]!.token as string, 0);
-      return back;
-    }
-    const generous = resumeAfterDeparture(1 << 20);
+    const generous = resumeAfterBacklog(1 << 20, true).back;
     expect(generous.types()).toEqual(['resumed', 'signal', 'signal', 'signal', 'peer-left']);
     const replay = generous.sentBytes + 10 * generous.frames.length;
-    expect(resumeAfterDeparture(replay).types()).toEqual(generous.types());
+    expect(resumeAfterBacklog(replay, true).back.types()).toEqual(generous.types());
     // One byte short, for the peer-left alone: nothing goes, the place is given up.
-    const short = resumeAfterDeparture(replay - 1);
+    const short = resumeAfterBacklog(replay - 1, true).back;
     expect(short.types()).toEqual(['error']);
     expect(short.closedWith).toBe(4101);
   });
