@@ -12,15 +12,10 @@
  * Prints the min / median / max of every mark over `calls` calls per adapter (default 60, the first 10 not
  * counted), the adapters alternating.
  */
-import { CallSession, createInMemorySignalingPair, type RtcRuntime } from '../src/index.js';
+import type { RtcRuntime } from '../src/index.js';
+import { hangupSessions } from './adapters/hangup.js';
 import { rawAdapter } from './adapters/raw.js';
-import {
-  getUserMedia,
-  loopbackOnly,
-  RTC_CONFIGURATION,
-  RTCPeerConnectionCtor,
-  stopLeftovers,
-} from './common.js';
+import { getUserMedia, RTCPeerConnectionCtor, stopLeftovers } from './common.js';
 import { pause } from './fds.js';
 import { summarize } from './stats.js';
 
@@ -51,17 +46,7 @@ proto.close = function (this: unknown): void {
 const runtime: RtcRuntime = { RTCPeerConnection: RTCPeerConnectionCtor, getUserMedia };
 
 async function hangupCall(stream: MediaStream): Promise<void> {
-  const pair = createInMemorySignalingPair();
-  const make = (side: 'a' | 'b') =>
-    new CallSession({
-      signaling: loopbackOnly(pair[side]),
-      polite: side === 'a',
-      runtime,
-      media: side === 'a' ? stream : false,
-      rtcConfiguration: RTC_CONFIGURATION,
-    });
-  const a = make('a');
-  const b = make('b');
+  const [a, b] = hangupSessions(stream, false, runtime);
   let t0: number | undefined;
   // The session ends itself through its public teardown(): wrapping it on the instance marks B's start and end.
   const teardown = b.teardown.bind(b);

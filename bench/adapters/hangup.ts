@@ -24,21 +24,33 @@ export const hangupAdapter: BenchAdapter = {
   connectWithMedia: (stream) => hangupCall(stream, false),
 };
 
-async function hangupCall(
+/**
+ * The two sessions of one bench call over a fresh in-memory pair: A polite with `mediaA`, B with `mediaB`,
+ * default options otherwise, loopback candidates only.
+ */
+export function hangupSessions(
   mediaA: MediaStreamConstraints | MediaStream,
   mediaB: MediaStreamConstraints | false,
-): Promise<CallHandle> {
+  rtcRuntime: RtcRuntime = runtime,
+): [CallSession, CallSession] {
   const pair = createInMemorySignalingPair();
   const make = (side: 'a' | 'b') =>
     new CallSession({
       signaling: loopbackOnly(pair[side]),
       polite: side === 'a',
-      runtime,
+      runtime: rtcRuntime,
       media: side === 'a' ? mediaA : mediaB,
       rtcConfiguration: RTC_CONFIGURATION,
     });
-  let a: CallSession | undefined = make('a');
-  const b = make('b');
+  return [make('a'), make('b')];
+}
+
+async function hangupCall(
+  mediaA: MediaStreamConstraints | MediaStream,
+  mediaB: MediaStreamConstraints | false,
+): Promise<CallHandle> {
+  const [first, b] = hangupSessions(mediaA, mediaB);
+  let a: CallSession | undefined = first;
   const remoteEnded = b.ended.then(() => undefined);
   await Promise.all([a.start(), b.start()]);
   // Collected once connected, as the raw and simple-peer adapters do: a `localStream` listener would put
