@@ -313,7 +313,7 @@ export class CallSession extends SessionEmitter {
 
   /** The `quality` interval's summary: its own baseline, over a read it may share with the silent-path watch. */
   #sampleQuality(maxAgeMs: number): Promise<CallStats> {
-    return this.#qualityStats.sample(this.#peer.stats(maxAgeMs), this.#host.endedError);
+    return this.#qualityStats.sample(this.#peer.stats({ reader: 'quality', maxAgeMs }), this.#host.endedError);
   }
 
   /** What the session still holds. All zero / false once it has ended. */

@@ -64,6 +64,8 @@ export class PeerLink {
   /** The last shared stats read (see {@link PeerLink.stats}) and when it started. */
   #statsRead: Promise<RTCStatsReport> | undefined;
   #statsAt = -Infinity;
+  /** Who started the shared read: a reader never gets back its own (a timer may fire a little early). */
+  #statsBy: string | undefined;
 
   constructor(options: PeerLinkOptions, host: PeerLinkHost) {
     this.#options = options;
@@ -85,18 +87,20 @@ export class PeerLink {
   }
 
   /**
-   * The connection's stats; `undefined` without a connection. With `maxAgeMs` the read is shared: one
-   * started less than `maxAgeMs` ago, settled or still running, serves again, so the session's periodic
-   * readers (the silent-path watch, the `quality` interval) cost one `getStats()` per period between them.
-   * A reader whose period is at least the age it accepts never gets the same read twice. Without
-   * `maxAgeMs`, a read of its own (the app's `getStats()`).
+   * The connection's stats; `undefined` without a connection. With a `shared` reader's name and its
+   * `maxAgeMs`, the read is shared: one another reader started less than `maxAgeMs` ago, settled or still
+   * running, serves again, so the session's periodic readers (the silent-path watch, the `quality` interval)
+   * cost one `getStats()` per period between them. A reader never gets back a read it started itself, even
+   * when its timer fires a little before its period is up (Node counts timers in whole milliseconds). Without
+   * them, a read of its own (the app's `getStats()`).
    */
-  stats(maxAgeMs?: number): Promise<RTCStatsReport> | undefined {
+  stats(shared?: { reader: string; maxAgeMs: number }): Promise<RTCStatsReport> | undefined {
     const pc = this.#pc;
-    if (maxAgeMs === undefined) return pc?.getStats();
+    if (!shared) return pc?.getStats();
     const now = this.#options.clock.now();
-    if (pc && !(now - this.#statsAt < maxAgeMs)) {
+    if (pc && (this.#statsBy === shared.reader || !(now - this.#statsAt < shared.maxAgeMs))) {
       this.#statsAt = now;
+      this.#statsBy = shared.reader;
       this.#statsRead = pc.getStats();
     }
     return this.#statsRead;

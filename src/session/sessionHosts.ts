@@ -165,7 +165,8 @@ export function sessionHosts(session: SessionHost): PartHosts {
     },
     watch: {
       state: session.state,
-      inboundBytes: () => readInboundBytes(session.peer().stats(SILENCE_SAMPLE_MS)),
+      inboundBytes: () =>
+        readInboundBytes(session.peer().stats({ reader: 'watch', maxAgeMs: SILENCE_SAMPLE_MS })),
       expectedKinds: () => {
         const tracks = session.peer().remoteStream?.getTracks() ?? [];
         return (['audio', 'video'] as const).filter(

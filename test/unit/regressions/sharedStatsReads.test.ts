@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallStats } from '../../../src/index.js';
 import { StatsSampler } from '../../../src/media/StatsSampler.js';
 import { SILENCE_SAMPLE_MS, SILENCE_WINDOW_MS } from '../../../src/session/SilentPathWatch.js';
-import { createFakeMediaStream } from '../../../src/testing/index.js';
+import { createFakeMediaStream, ManualClock } from '../../../src/testing/index.js';
 import { driveTo, expectReleased, solo } from '../../helpers/fakeCall.js';
 
 // Review of #11/#14: with `statsIntervalMs` set, the silent-path watch and the `quality` interval each called
@@ -128,5 +128,35 @@ describe('StatsSampler with a report no newer than its baseline', () => {
     expect(sampler.summarize(rtpReport(500, 5_000)).incomingBitrate).toBeUndefined();
     // 10 000 bytes more over the 1 s since the baseline at 1 000 ms: 80 000 bit/s.
     expect(sampler.summarize(rtpReport(2_000, 20_000)).incomingBitrate).toBe(80_000);
+  });
+});
+
+/** Fires every timer of a second or more 1 ms early, as Node can against `performance.now()` (whole-ms timers). */
+class EarlyClock extends ManualClock {
+  override setTimeout(fn: () => void, ms: number): unknown {
+    return super.setTimeout(fn, ms >= 1_000 ? ms - 1 : ms);
+  }
+}
+
+describe('a periodic reader never gets back its own read', () => {
+  it('the silent-path watch, firing 1 ms early, reads afresh every tick instead of every other one', async () => {
+    const clock = new EarlyClock();
+    const s = solo({ clock });
+    await driveTo(s, 'connected');
+    const remote = createFakeMediaStream();
+    for (const track of remote.getTracks()) s.pc().emitTrack(track, [remote]);
+    let calls = 0;
+    let bytes = 0;
+    s.pc().getStats = () => {
+      calls++;
+      bytes += 10_000;
+      return Promise.resolve(rtpReport(clock.now(), bytes));
+    };
+    for (let i = 0; i < 20; i++) await clock.advanceAsync(SILENCE_SAMPLE_MS - 1);
+    // One read a tick: a watch handed its own previous read would see no progress on every other tick.
+    expect(calls).toBe(20);
+    expect(s.session.state).toBe('connected');
+    s.session.end();
+    expectReleased(s.session);
   });
 });
