@@ -311,9 +311,12 @@ export class CallSession extends SessionEmitter {
     return this.#stats.sample(this.#peer.stats(), this.#host.endedError);
   }
 
-  /** The `quality` interval's summary: its own baseline, over a read it may share with the silent-path watch. */
+  /** The `quality` interval's summary: its own baseline, over a read it may share with the watch. */
   #sampleQuality(maxAgeMs: number): Promise<CallStats> {
-    return this.#qualityStats.sample(this.#peer.stats({ reader: 'quality', maxAgeMs }), this.#host.endedError);
+    return this.#qualityStats.sample(
+      this.#peer.stats({ reader: 'quality', maxAgeMs }),
+      this.#host.endedError,
+    );
   }
 
   /** What the session still holds. All zero / false once it has ended. */
