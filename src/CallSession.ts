@@ -311,14 +311,6 @@ export class CallSession extends SessionEmitter {
     return this.#stats.sample(this.#peer.stats(), this.#host.endedError);
   }
 
-  /** The `quality` interval's summary: its own baseline, over a read it may share with the watch. */
-  #sampleQuality(maxAgeMs: number): Promise<CallStats> {
-    return this.#qualityStats.sample(
-      this.#peer.stats({ reader: 'quality', maxAgeMs }),
-      this.#host.endedError,
-    );
-  }
-
   /** What the session still holds. All zero / false once it has ended. */
   liveResources(): LiveResources {
     return {
@@ -390,7 +382,9 @@ export class CallSession extends SessionEmitter {
         this.emit('localStream', stream);
         this.changed();
       },
-      sampleQuality: (maxAgeMs) => this.#sampleQuality(maxAgeMs),
+      // Its own baseline, apart from the app's getStats(); over a read it may share with the watch.
+      sampleQuality: (maxAgeMs) =>
+        this.#qualityStats.sample(this.#peer.stats({ reader: 'quality', maxAgeMs }), this.#host.endedError),
       endedError: () => (this.#summary ? new CallEndedError(this.#summary) : undefined),
       elapsed: () => ({ elapsedMs: this.elapsedMs, remainingMs: this.remainingMs }),
     };
