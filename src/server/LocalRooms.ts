@@ -122,13 +122,9 @@ export class LocalRooms implements RoomBackend {
       n: member.inSeq,
       graceMs: this.#options.resumeGraceMs,
     } as const;
-    const { partnerLeftAt } = member;
-    if (!welcomeBack(conn, resumed, member.outbox.frames(), partnerLeftAt, this.#options.maxBufferedBytes)) {
+    if (!welcomeBack(conn, resumed, member.outbox.frames(), this.#options.maxBufferedBytes)) {
       this.#loseSlot(member);
-      return undefined;
     }
-    // Told once: a later resume does not repeat the departures.
-    partnerLeftAt.length = 0;
     return undefined;
   }
 
@@ -249,8 +245,9 @@ export class LocalRooms implements RoomBackend {
     this.#forgetTokens(member);
     member.outbox?.clear();
     const room = member.room;
-    room.remove(member);
+    const overflowed = room.remove(member);
     if (room.size === 0 && this.#rooms.get(room.name) === room) this.#rooms.delete(room.name);
+    if (overflowed) this.#loseSlot(overflowed);
   }
 
   /** Too much waited for `member`: it loses its place (and its socket), its peer gets `peer-left`. */

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import { tellPartner } from './connectionFrames.js';
 import type { RelayConnection } from './RoomBackend.js';
 import type { Outbox } from './resume/Outbox.js';
-import { type SignalPayload, signalFrame } from './signalFrame.js';
+import { PEER_LEFT_FRAME, type SignalPayload, type SizedFrame, signalFrame } from './signalFrame.js';
 
 /** Limits a room applies to what the first member sends while waiting for the second. */
 export interface RelayRoomLimits {
@@ -33,12 +33,6 @@ export class RoomMember {
   pendingToken: string | undefined;
   inSeq = 0;
   graceTimer: unknown;
-  /**
-   * Where in its outbound sequence (its outbox's last frame number then) each partner left while it was away,
-   * ascending: at resume, `peer-left` goes between the frames before and after, so a newcomer who took the place
-   * meanwhile is not mistaken for the partner that left. A newcomer joining does not clear it.
-   */
-  readonly partnerLeftAt: number[] = [];
 
   constructor(room: RelayRoom, conn: RelayConnection, outbox: Outbox | undefined) {
     this.room = room;
@@ -48,7 +42,21 @@ export class RoomMember {
 
   /** Sends (and, when resumable, holds) `payload` for this member. `false` when its outbox overflowed. */
   deliver(payload: SignalPayload): boolean {
-    const frame = this.outbox ? this.outbox.push(payload) : signalFrame(payload);
+    return this.#send(this.outbox ? this.outbox.push(payload) : signalFrame(payload));
+  }
+
+  /**
+   * Tells this member its partner left. A resumable member gets it numbered and held like a signal, whether its
+   * socket looks open or not: a socket can be dead without the relay knowing yet (half-open), and the member's
+   * resume then shows, by number, whether the `peer-left` arrived. `false` when its outbox overflowed.
+   */
+  partnerLeft(): boolean {
+    const sent = this.#send(this.outbox ? this.outbox.pushPeerLeft() : PEER_LEFT_FRAME);
+    this.conn?.partnered(false);
+    return sent;
+  }
+
+  #send(frame: SizedFrame | undefined): boolean {
     if (frame === undefined) return false;
     if (this.conn?.open) this.conn.send(frame.text, frame.bytes);
     return true;
@@ -133,22 +141,18 @@ export class RelayRoom {
     return 'ok';
   }
 
-  /** Removes `member`; the remaining member gets `peer-left`. Held frames are discarded (their sender left). */
-  remove(member: RoomMember): void {
+  /**
+   * Removes `member`; the remaining member gets `peer-left`. Held frames are discarded (their sender left).
+   * Returns the remaining member when its outbox overflowed with that `peer-left` (it must lose its place).
+   */
+  remove(member: RoomMember): RoomMember | undefined {
     const index = this.members.indexOf(member);
-    if (index === -1) return;
+    if (index === -1) return undefined;
     this.members.splice(index, 1);
     this.#pending.length = 0;
     this.#pendingBytes = 0;
     this.#clearLimit();
-    for (const remaining of this.members) {
-      const at = remaining.outbox?.last;
-      // Away: the departure is recorded, once per place in the sequence (nothing came between two departures).
-      if (!remaining.conn?.open && at !== undefined && remaining.partnerLeftAt.at(-1) !== at) {
-        remaining.partnerLeftAt.push(at);
-      }
-      tellPartner(remaining.conn, false);
-    }
+    return this.members.find((remaining) => !remaining.partnerLeft());
   }
 
   /** Marks the room finalized and returns its members; relays nothing afterwards. */

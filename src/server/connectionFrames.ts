@@ -9,7 +9,7 @@
 import { RelayCloseCode, type RelayServerFrame } from '../signaling/relayProtocol.js';
 import { FRAME_HEADER_BYTES } from './OutboundCap.js';
 import type { RelayConnection } from './RoomBackend.js';
-import type { NumberedFrame, SizedFrame } from './signalFrame.js';
+import type { SizedFrame } from './signalFrame.js';
 
 /** Serialises and sends one frame on a connection (dropped when it is not open). */
 export function sendTo(conn: RelayConnection | undefined, frame: RelayServerFrame): void {
@@ -59,45 +59,27 @@ export function welcome(
   conn.partnered(frame.peers > 0);
 }
 
-/** `peer-left` as sent: unnumbered, so it is never held for acknowledgement. */
-const PEER_LEFT = '{"t":"peer-left"}';
-
 /**
- * Welcomes a resumed member back: `resumed`, then the frames it had not acknowledged, in one go, with a
- * `peer-left` wherever a partner left while it was away (`leftAfter`: the member's last outbound frame number at
- * each departure, ascending). The member sees what happened in the order it happened: what a partner sent, its
- * departure, then what a newcomer sent, so a newcomer's offer is never read as the old partner's. Sends nothing
- * and returns `false` when all of it, framed, would pass `maxBufferedBytes` (what the relay may hold for one
- * socket): the caller then gives up the member's place (`slot-lost`) rather than overfill the new socket.
+ * Welcomes a resumed member back: `resumed`, then the frames it had not acknowledged, in one go. A `peer-left`
+ * is among them, numbered, where a partner left (see `RoomMember.partnerLeft`): the member sees what happened in
+ * the order it happened (what a partner sent, its departure, then what a newcomer sent), so a newcomer's offer is
+ * never read as the old partner's. Sends nothing and returns `false` when all of it, framed, would pass
+ * `maxBufferedBytes` (what the relay may hold for one socket): the caller then gives up the member's place
+ * (`slot-lost`) rather than overfill the new socket.
  */
 export function welcomeBack(
   conn: RelayConnection,
   frame: Extract<RelayServerFrame, { t: 'resumed' }>,
-  replay: readonly NumberedFrame[],
-  leftAfter: readonly number[],
+  replay: readonly SizedFrame[],
   maxBufferedBytes: number,
 ): boolean {
-  const out: SizedFrame[] = [];
-  const peerLeft = { text: PEER_LEFT, bytes: PEER_LEFT.length };
-  let departures = 0;
-  const departuresBefore = (n: number): void => {
-    while (departures < leftAfter.length && leftAfter[departures]! < n) {
-      out.push(peerLeft);
-      departures++;
-    }
-  };
-  for (const entry of replay) {
-    departuresBefore(entry.n);
-    out.push(entry);
-  }
-  departuresBefore(Number.POSITIVE_INFINITY);
   const text = JSON.stringify(frame);
   let total = Buffer.byteLength(text) + FRAME_HEADER_BYTES;
-  for (const { bytes } of out) total += bytes + FRAME_HEADER_BYTES;
+  for (const { bytes } of replay) total += bytes + FRAME_HEADER_BYTES;
   if (total > maxBufferedBytes) return false;
   conn.send(text);
   conn.partnered(frame.peers > 0);
-  for (const { text, bytes } of out) conn.send(text, bytes);
+  for (const { text, bytes } of replay) conn.send(text, bytes);
   return true;
 }
 

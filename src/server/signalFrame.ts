@@ -38,3 +38,12 @@ export function signalFrame(payload: SignalPayload, n?: number): SizedFrame {
   const text = `{"t":"signal",${n === undefined ? '' : `"n":${n},`}"data":${payload.json}}`;
   return { text, bytes: payload.bytes + text.length - payload.json.length };
 }
+
+/** `peer-left` as sent to a member that did not ask to resume: unnumbered, never held. */
+export const PEER_LEFT_FRAME: SizedFrame = { text: '{"t":"peer-left"}', bytes: 17 };
+
+/** The `peer-left` frame numbered `n`, for a resumable member (held and acknowledged like a signal). */
+export function peerLeftFrame(n: number): SizedFrame {
+  const text = `{"t":"peer-left","n":${n}}`;
+  return { text, bytes: text.length };
+}

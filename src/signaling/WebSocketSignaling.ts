@@ -383,7 +383,8 @@ export class WebSocketSignaling implements SignalingAdapter {
         this.#onAck(frame.n);
         return;
       case 'peer-left':
-        this.#hub.emit({ type: 'peer-left' });
+        // Numbered for a resumable member, like a signal: a replayed one that already arrived is not told twice.
+        if (this.#fresh(frame.n)) this.#hub.emit({ type: 'peer-left' });
         return;
       case 'finalize':
         this.#hub.emit(
@@ -439,16 +440,17 @@ export class WebSocketSignaling implements SignalingAdapter {
   }
 
   #onSignal(data: unknown, n: unknown, bytes: number): void {
-    if (this.#resumable && isCount(n)) {
-      // Already delivered before the socket dropped: the relay sent it again because our ack did not reach it.
-      if (n <= this.#received) {
-        this.#ackSoon();
-        return;
-      }
-      this.#received = n;
-      this.#ackSoon();
-    }
-    this.#hub.emit({ type: 'message', data }, bytes);
+    if (this.#fresh(n)) this.#hub.emit({ type: 'message', data }, bytes);
+  }
+
+  /** Counts a numbered relay frame for the next ack; `false` for one that arrived before (a replay). */
+  #fresh(n: unknown): boolean {
+    if (!this.#resumable || !isCount(n)) return true;
+    this.#ackSoon();
+    // Already delivered before the socket dropped: the relay sent it again because our ack did not reach it.
+    if (n <= this.#received) return false;
+    this.#received = n;
+    return true;
   }
 
   #onAck(n: unknown): void {

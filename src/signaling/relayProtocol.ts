@@ -52,7 +52,7 @@ export type RelayServerFrame =
   | { t: 'peer-joined' }
   | { t: 'signal'; data: unknown; n?: number }
   | { t: 'ack'; n: number }
-  | { t: 'peer-left' }
+  | { t: 'peer-left'; n?: number }
   | { t: 'finalize'; info?: unknown }
   | { t: 'error'; code: RelayErrorCode; message: string };
 

@@ -178,7 +178,7 @@ export class ClusterRooms implements RoomBackend {
       else refuse(conn, 'resume-failed', room);
       return undefined;
     }
-    const [, peers, inSeq, , left, ...frames] = rest as [string, string, string, string, string, ...string[]];
+    const [, peers, inSeq, , ...frames] = rest as [string, string, string, string, ...string[]];
     if (previous && previous.conn !== conn) {
       // The old socket is half-open: it must not end the membership when it goes (Redis ignores its departure,
       // which carries the old attachment id), and it gets nothing more.
@@ -198,9 +198,7 @@ export class ClusterRooms implements RoomBackend {
       bytes: Buffer.byteLength(text),
       n: frameNumber(text) ?? 0,
     }));
-    // Where partners left while it was away: `peer-left` goes there in the replay, after their frames.
-    const leftAfter = left ? left.split(',').map(Number) : [];
-    if (!welcomeBack(conn, resumed, replay, leftAfter, this.#options.maxBufferedBytes)) {
+    if (!welcomeBack(conn, resumed, replay, this.#options.maxBufferedBytes)) {
       // Too much waited to send it again within the socket's cap: the place is given up, as in one process.
       this.#options.logger.info('relay: a member fell too far behind; giving up its place');
       await this.disconnect(conn, true);

@@ -184,8 +184,8 @@ export function parseInfo(raw: string | undefined): unknown {
   }
 }
 
-/** The `n` of a numbered signal frame as the cluster scripts write it. */
+/** The `n` of a numbered frame (a signal or a `peer-left`) as the cluster scripts write it. */
 export function frameNumber(frame: string): number | undefined {
-  const match = /^\{"t":"signal","n":(\d+),/.exec(frame);
+  const match = /^\{"t":"(?:signal|peer-left)","n":(\d+)[,}]/.exec(frame);
   return match ? Number(match[1]) : undefined;
 }

@@ -5,9 +5,8 @@
  * declare their keys). Time comes from Redis (`TIME`), so processes with skewed clocks agree on deadlines.
  *
  * Keys (P = prefix): `P room:<room>` hash of member ids · `P m:<id>` member hash (room, proc, res, in, out, bytes,
- * token, leftat: the `out` numbers at which a partner left while the member was away, comma-separated, once per
- * number, so `resume` can put each `peer-left` between the frames sent before and after it) · `P ob:<id>` list
- * of `<n>:<frame>` not yet acknowledged · `P pend:<room>` / `P pendb:<room>` what a lone member sent, and its size
+ * token, mf / mb: its outbox bounds) · `P ob:<id>` list of `<n>:<frame>` not yet acknowledged (numbered signals
+ * and, where a partner left, a numbered `peer-left`) · `P pend:<room>` / `P pendb:<room>` what a lone member sent, and its size
  * · `P tok:<token>` → member id · `P ftok:<token>` finalize info for a member that was away when its room was
  * finalized (expires after the grace) · `P pm:<proc>` set of a process's members ·
  * `P procs` zset of processes · `P proc:<proc>` heartbeat (expires) · `P graces` zset member → end of grace ·
@@ -44,6 +43,24 @@ local function remove_member(id)
   redis.call('ZREM', P..'graces', id)
   redis.call('DEL', mk, P..'ob:'..id)
 end
+-- Numbers and holds the next frame for a resumable member (within its outbox bounds; false past them): a signal
+-- carrying data, or (data == nil) a peer-left, numbered too so its resume shows whether it arrived.
+local function push_out(id, data, max_frames, max_bytes)
+  local mk = P..'m:'..id
+  max_frames, max_bytes = max_frames or math.huge, max_bytes or math.huge
+  if redis.call('HGET', mk, 'res') ~= '1' then
+    if data == nil then return '{"t":"peer-left"}', nil end
+    return '{"t":"signal","data":'..data..'}', nil
+  end
+  local n = tonumber(redis.call('HGET', mk, 'out')) + 1
+  local frame = '{"t":"peer-left","n":'..n..'}'
+  if data ~= nil then frame = '{"t":"signal","n":'..n..',"data":'..data..'}' end
+  local bytes = tonumber(redis.call('HGET', mk, 'bytes'))
+  if redis.call('LLEN', P..'ob:'..id) >= max_frames or bytes + #frame > max_bytes then return false, nil end
+  redis.call('HSET', mk, 'out', n, 'bytes', bytes + #frame)
+  redis.call('RPUSH', P..'ob:'..id, n..':'..frame)
+  return frame, n
+end
 local function leave(id)
   local room = redis.call('HGET', P..'m:'..id, 'room')
   redis.call('ZREM', P..'graces', id)
@@ -56,13 +73,14 @@ local function leave(id)
   local rest = redis.call('HKEYS', rk)
   if #rest == 0 then redis.call('DEL', rk) end
   for _, other in ipairs(rest) do
+    -- Held for a resumable member whether or not a process holds its socket (it may be half-open).
     local mk = P..'m:'..other
-    if redis.call('HGET', mk, 'proc') == '' then
-      local out, at = redis.call('HGET', mk, 'out'), redis.call('HGET', mk, 'leftat') or ''
-      if at == '' then at = out elseif string.match(at, '[^,]*$') ~= out then at = at..','..out end
-      redis.call('HSET', mk, 'leftat', at)
+    local frame, n = push_out(other, nil, tonumber(redis.call('HGET', mk, 'mf')), tonumber(redis.call('HGET', mk, 'mb')))
+    if frame then
+      send(other, { f = { frame }, n = n, p = 0 })
     else
-      send(other, { f = { '{"t":"peer-left"}' }, p = 0 })
+      send(other, { lost = 1 })
+      leave(other)
     end
   end
 end
@@ -84,19 +102,6 @@ local function finalize_room(room, info, remember_ms, grace_ms)
   end
   redis.call('DEL', rk, P..'pend:'..room, P..'pendb:'..room)
   redis.call('ZREM', P..'limits', room)
-end
-local function push_out(id, data, max_frames, max_bytes)
-  local mk = P..'m:'..id
-  if redis.call('HGET', mk, 'res') ~= '1' then
-    return '{"t":"signal","data":'..data..'}', nil
-  end
-  local n = tonumber(redis.call('HGET', mk, 'out')) + 1
-  local frame = '{"t":"signal","n":'..n..',"data":'..data..'}'
-  local bytes = tonumber(redis.call('HGET', mk, 'bytes'))
-  if redis.call('LLEN', P..'ob:'..id) >= max_frames or bytes + #frame > max_bytes then return false, nil end
-  redis.call('HSET', mk, 'out', n, 'bytes', bytes + #frame)
-  redis.call('RPUSH', P..'ob:'..id, n..':'..frame)
-  return frame, n
 end
 local function trim(id, upto)
   local mk = P..'m:'..id
@@ -123,7 +128,7 @@ end
 
 /**
  * ARGV: P, room, id, proc, resumable ('1'|'0'), token, limitMs, maxFrames, maxBytes, graceMs, attachment id.
- * A second member leaves the first's `leftat` alone: a member away while its partner left and another joined is
+ * A second member leaves the first's outbox alone: a member away while its partner left and another joined is
  * still told `peer-left` at resume, between the old partner's frames and the newcomer's, as in one process.
  */
 const JOIN = `
@@ -145,7 +150,7 @@ local rk = P..'room:'..room
 if redis.call('HLEN', rk) >= 2 then return { 'full' } end
 redis.call('HSET', rk, id, '1')
 redis.call('HSET', P..'m:'..id, 'room', room, 'proc', proc, 'res', res, 'in', 0, 'out', 0, 'bytes', 0,
-  'token', token, 'ptoken', '', 'leftat', '', 'att', ARGV[11])
+  'token', token, 'ptoken', '', 'att', ARGV[11], 'mf', max_frames, 'mb', max_bytes)
 redis.call('SADD', P..'pm:'..proc, id)
 if res == '1' then redis.call('SET', P..'tok:'..token, id) end
 local members = redis.call('HKEYS', rk)
@@ -177,8 +182,8 @@ return result
 `;
 
 /**
- * ARGV: P, room, token, received, proc, newToken, attachment id. Returns 'ok', id, peers, in, old proc, leftat
- * (or ''), then the frames to replay; `leftat` is cleared in the same step, so each departure is told once.
+ * ARGV: P, room, token, received, proc, newToken, attachment id. Returns 'ok', id, peers, in, old proc, then the
+ * frames to replay (a departure among them as its numbered `peer-left`).
  */
 const RESUME = `
 local room, token, received, proc, new_token = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6]
@@ -206,9 +211,7 @@ redis.call('HSET', mk, 'proc', proc, 'ptoken', new_token, 'att', ARGV[7])
 redis.call('SADD', P..'pm:'..proc, id)
 redis.call('ZREM', P..'graces', id)
 redis.call('SET', P..'tok:'..new_token, id)
-local left = redis.call('HGET', mk, 'leftat') or ''
-redis.call('HSET', mk, 'leftat', '')
-local result = { 'ok', id, tostring(redis.call('HLEN', P..'room:'..room) - 1), redis.call('HGET', mk, 'in'), old, left }
+local result = { 'ok', id, tostring(redis.call('HLEN', P..'room:'..room) - 1), redis.call('HGET', mk, 'in'), old }
 for _, entry in ipairs(redis.call('LRANGE', P..'ob:'..id, 0, -1)) do
   table.insert(result, string.sub(entry, string.find(entry, ':', 1, true) + 1))
 end

@@ -1,4 +1,10 @@
-import { type NumberedFrame, type SignalPayload, type SizedFrame, signalFrame } from '../signalFrame.js';
+import {
+  type NumberedFrame,
+  peerLeftFrame,
+  type SignalPayload,
+  type SizedFrame,
+  signalFrame,
+} from '../signalFrame.js';
 
 /** Bounds of an {@link Outbox}. */
 export interface OutboxLimits {
@@ -47,15 +53,16 @@ export class Outbox {
    * when holding it would pass a bound (nothing is held then).
    */
   push(payload: SignalPayload): SizedFrame | undefined {
-    const n = this.#last + 1;
-    const frame = signalFrame(payload, n);
-    if (this.#entries.length >= this.#limits.maxFrames || this.#bytes + frame.bytes > this.#limits.maxBytes) {
-      return undefined;
-    }
-    this.#last = n;
-    this.#entries.push({ ...frame, n });
-    this.#bytes += frame.bytes;
-    return frame;
+    return this.#hold((n) => signalFrame(payload, n));
+  }
+
+  /**
+   * Numbers a `peer-left` as the next frame and holds it like a signal, within the same bounds: the member
+   * acknowledges it, so a resume can tell whether it arrived (an unnumbered one, sent into a socket nobody knew
+   * was dead, could be lost without anyone knowing).
+   */
+  pushPeerLeft(): SizedFrame | undefined {
+    return this.#hold(peerLeftFrame);
   }
 
   /**
@@ -71,6 +78,18 @@ export class Outbox {
     }
     this.#entries.splice(0, drop);
     return true;
+  }
+
+  #hold(frameNumbered: (n: number) => SizedFrame): SizedFrame | undefined {
+    const n = this.#last + 1;
+    const frame = frameNumbered(n);
+    if (this.#entries.length >= this.#limits.maxFrames || this.#bytes + frame.bytes > this.#limits.maxBytes) {
+      return undefined;
+    }
+    this.#last = n;
+    this.#entries.push({ ...frame, n });
+    this.#bytes += frame.bytes;
+    return frame;
   }
 
   /** The frames still held, oldest first, with their sizes and numbers (to send again after a resume). */

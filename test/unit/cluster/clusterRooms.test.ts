@@ -79,20 +79,56 @@ describeRedis('ClusterRooms (real redis-server)', () => {
     expect(aBack.frames[0]).toMatchObject({ t: 'resumed', peers: 1 });
     expect(aBack.frames.slice(1)).toEqual([
       { t: 'signal', n: 1, data: 'from b' },
-      { t: 'peer-left' },
-      { t: 'signal', n: 2, data: 'offer from c' },
+      { t: 'peer-left', n: 2 },
+      { t: 'signal', n: 3, data: 'offer from c' },
     ]);
     expect(aBack.partners).toEqual([true]);
     // And they are partners: what c sends next reaches a.
     await two.signal(c, 'later', undefined);
     await until(() => signals(aBack).length === 3, 'c → a');
-    expect(signals(aBack).at(-1)).toEqual([3, 'later']);
-    // Told once: a later resume (nothing acknowledged) replays the frames without the departure.
+    expect(signals(aBack).at(-1)).toEqual([4, 'later']);
+    // The departure is numbered: a later resume that had not got that far is told it again, at its place...
     await one.disconnect(aBack, false);
     const aAgain = new FakeConnection();
     await one.resume(aAgain, 'swap', aBack.frames[0]!.token as string, 1);
     await pause(100);
-    expect(aAgain.types()).toEqual(['resumed', 'signal', 'signal']);
+    expect(aAgain.types()).toEqual(['resumed', 'peer-left', 'signal', 'signal']);
+    // ...and one past it (it arrived) is not: told once.
+    await one.disconnect(aAgain, false);
+    const aOnceMore = new FakeConnection();
+    await one.resume(aOnceMore, 'swap', aAgain.frames[0]!.token as string, 2);
+    await pause(100);
+    expect(aOnceMore.frames.slice(1).map((f) => f.n)).toEqual([3, 4]);
+  });
+
+  it("a half-open member (its socket looks open) whose partner leaves gets, at resume, the partner's frames, peer-left, then the newcomer's (as LocalRooms)", async () => {
+    const [one, two] = await processes();
+    const { a, b, token } = await paired(one, two, 'halfopen');
+    // a's socket died without the relay noticing: it still looks open, and what is sent into it is lost.
+    await two.signal(b, 'from b', undefined);
+    await two.disconnect(b, true);
+    const c = new FakeConnection();
+    await two.join(c, 'halfopen', false);
+    await two.signal(c, 'offer from c', undefined);
+    await until(() => signals(a).length === 2, "c's offer published to a's dead socket");
+    expect(a.open).toBe(true);
+    // a's client got nothing of that; it resumes on a new connection with the last number it got (none).
+    const aBack = new FakeConnection();
+    await one.resume(aBack, 'halfopen', token, 0);
+    await pause(100);
+    expect(a.terminated).toBe(true);
+    expect(aBack.frames[0]).toMatchObject({ t: 'resumed', peers: 1 });
+    expect(aBack.frames.slice(1)).toEqual([
+      { t: 'signal', n: 1, data: 'from b' },
+      { t: 'peer-left', n: 2 },
+      { t: 'signal', n: 3, data: 'offer from c' },
+    ]);
+    // A client that did get the peer-left (its number) before the drop is not told it again.
+    await one.disconnect(aBack, false);
+    const aAgain = new FakeConnection();
+    await one.resume(aAgain, 'halfopen', aBack.frames[0]!.token as string, 2);
+    await pause(100);
+    expect(aAgain.frames.slice(1)).toEqual([{ t: 'signal', n: 3, data: 'offer from c' }]);
   });
 
   it('a member away while two partners in turn leave is told each departure where it happened (as LocalRooms)', async () => {
@@ -100,7 +136,7 @@ describeRedis('ClusterRooms (real redis-server)', () => {
     const { a, b, token } = await paired(one, two, 'twice');
     await one.disconnect(a, false);
     await two.disconnect(b, true);
-    // c comes and goes without sending anything: one departure is all a can tell apart.
+    // c comes and goes without sending anything: its departure is told too, each one numbered.
     const c = new FakeConnection();
     await two.join(c, 'twice', false);
     await two.disconnect(c, true);
@@ -116,10 +152,27 @@ describeRedis('ClusterRooms (real redis-server)', () => {
     await pause(100);
     expect(aBack.frames.slice(1).map((f) => (f.t === 'signal' ? f.data : f.t))).toEqual([
       'peer-left',
+      'peer-left',
       'from d',
       'peer-left',
       'from e',
     ]);
+    expect(aBack.frames.slice(1).map((f) => f.n)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('a member whose outbox is full when its partner leaves loses its place, as in one process', async () => {
+    const [one, two] = await processes({ outboxLimits: { maxFrames: 3, maxBytes: 20_000 } });
+    const { a, b, token } = await paired(one, two, 'full');
+    // Three frames a never acknowledges fill its outbox: no room for a numbered peer-left.
+    for (let i = 1; i <= 3; i++) await two.signal(b, i, undefined);
+    await two.disconnect(b, true);
+    await until(() => a.closedWith !== undefined, 'a loses its place');
+    expect(a.frames.at(-1)).toMatchObject({ t: 'error', code: 'slot-lost' });
+    expect(a.closedWith).toBe(4101);
+    expect(await inspector.keys(`${prefix}room:*`)).toEqual([]);
+    const back = new FakeConnection();
+    await one.resume(back, 'full', token, 0);
+    expect(back.closedWith).toBe(4100);
   });
 
   it('a resume whose replay would pass maxBufferedBytes gives up the place (slot-lost), as in one process', async () => {

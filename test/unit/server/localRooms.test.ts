@@ -8,13 +8,13 @@ import { FakeConnection } from '../../helpers/fakeRelayConnection.js';
 
 // The resume bookkeeping at the lowest level: fake connections, the manual clock, no sockets.
 
-function setUp(resumeGraceMs = 1_000, maxBufferedBytes = 1 << 20) {
+function setUp(resumeGraceMs = 1_000, maxBufferedBytes = 1 << 20, maxFrames = 3) {
   const clock = new ManualClock();
   const rooms = new LocalRooms({
     clock,
     logger: silentLogger,
     roomLimits: { maxPendingFrames: 4, maxPendingBytes: 10_000 },
-    outboxLimits: { maxFrames: 3, maxBytes: 10_000 },
+    outboxLimits: { maxFrames, maxBytes: 10_000 },
     resumeGraceMs,
     maxDurationMs: undefined,
     maxRememberedRooms: 10,
@@ -25,10 +25,11 @@ function setUp(resumeGraceMs = 1_000, maxBufferedBytes = 1 << 20) {
 
 /**
  * `a` (resumable) away while `b` sends it three 200-byte frames, within its outbox's bounds (and, with
- * `bLeaves`, then leaves for good); then `a` resumes on a new connection, `back`.
+ * `bLeaves`, then leaves for good: its numbered `peer-left` is a fourth frame); then `a` resumes on a new
+ * connection, `back`.
  */
 function resumeAfterBacklog(maxBufferedBytes: number, bLeaves = false) {
-  const { rooms } = setUp(1_000, maxBufferedBytes);
+  const { rooms } = setUp(1_000, maxBufferedBytes, bLeaves ? 4 : 3);
   const a = new FakeConnection();
   const b = new FakeConnection();
   rooms.join(a, 'r', true);
@@ -143,6 +144,24 @@ describe('LocalRooms resume bookkeeping', () => {
     expect(back.closedWith).toBe(4100);
   });
 
+  it('a member whose outbox is full when its partner leaves loses its place: the peer-left is held within the same bounds', () => {
+    const { rooms } = setUp();
+    const a = new FakeConnection();
+    const b = new FakeConnection();
+    rooms.join(a, 'r', true);
+    rooms.join(b, 'r', false);
+    const token = a.frames[0]!.token as string;
+    // Three frames a never acknowledges fill its outbox (maxFrames 3): no room for a numbered peer-left.
+    for (let n = 1; n <= 3; n++) rooms.signal(b, n, undefined);
+    rooms.disconnect(b, true);
+    expect(a.frames.at(-1)).toMatchObject({ t: 'error', code: 'slot-lost' });
+    expect(a.closedWith).toBe(4101);
+    expect(rooms.roomCount).toBe(0);
+    const back = new FakeConnection();
+    rooms.resume(back, 'r', token, 0);
+    expect(back.closedWith).toBe(4100);
+  });
+
   it('a resume from another socket while the old one is open terminates the old one and keeps the place', () => {
     const { rooms } = setUp();
     const a = new FakeConnection();
@@ -209,7 +228,7 @@ describe('LocalRooms reports membership', () => {
 
   it("a member away while its partner leaves and another joins gets, at resume, the partner's frames, peer-left, then the newcomer's", () => {
     // The same scenario runs in cluster mode in test/unit/cluster/clusterRooms.test.ts: both modes must agree.
-    const { rooms } = setUp();
+    const { rooms } = setUp(1_000, 1 << 20, 8);
     const a = new FakeConnection();
     const b = new FakeConnection();
     rooms.join(a, 'r', true);
@@ -227,29 +246,65 @@ describe('LocalRooms reports membership', () => {
     expect(aBack.frames[0]).toMatchObject({ t: 'resumed', peers: 1 });
     expect(aBack.frames.slice(1)).toEqual([
       { t: 'signal', n: 1, data: 'from b' },
-      { t: 'peer-left' },
-      { t: 'signal', n: 2, data: 'offer from c' },
+      { t: 'peer-left', n: 2 },
+      { t: 'signal', n: 3, data: 'offer from c' },
     ]);
     // Reported once, as it ends: a has a partner (c).
     expect(aBack.partners).toEqual([true]);
     rooms.signal(c, 'later', undefined);
-    expect(aBack.frames.at(-1)).toEqual({ t: 'signal', n: 3, data: 'later' });
-    // Told once: a later resume (nothing acknowledged) replays the frames without the departure.
+    expect(aBack.frames.at(-1)).toEqual({ t: 'signal', n: 4, data: 'later' });
+    // The departure is numbered: a later resume that had not got that far is told it again, at its place...
     rooms.disconnect(aBack, false);
     const aAgain = new FakeConnection();
     rooms.resume(aAgain, 'r', aBack.frames[0]!.token as string, 1);
-    expect(aAgain.types()).toEqual(['resumed', 'signal', 'signal']);
+    expect(aAgain.types()).toEqual(['resumed', 'peer-left', 'signal', 'signal']);
+    // ...and one past it (it arrived) is not: told once.
+    rooms.disconnect(aAgain, false);
+    const aOnceMore = new FakeConnection();
+    rooms.resume(aOnceMore, 'r', aAgain.frames[0]!.token as string, 2);
+    expect(aOnceMore.frames.slice(1).map((f) => f.n)).toEqual([3, 4]);
+  });
+
+  it("a half-open member (its socket looks open) whose partner leaves gets, at resume, the partner's frames, peer-left, then the newcomer's", () => {
+    // The same scenario runs in cluster mode in test/unit/cluster/clusterRooms.test.ts: both modes must agree.
+    const { rooms } = setUp(1_000, 1 << 20, 8);
+    const a = new FakeConnection();
+    const b = new FakeConnection();
+    rooms.join(a, 'r', true);
+    rooms.join(b, 'r', false);
+    // a's socket died without the relay noticing: it still looks open, and what is sent into it is lost.
+    rooms.signal(b, 'from b', undefined);
+    rooms.disconnect(b, true);
+    const c = new FakeConnection();
+    rooms.join(c, 'r', false);
+    rooms.signal(c, 'offer from c', undefined);
+    expect(a.open).toBe(true);
+    // a's client got nothing of that; it resumes on a new connection with the last number it got (none).
+    const aBack = new FakeConnection();
+    rooms.resume(aBack, 'r', a.frames[0]!.token as string, 0);
+    expect(a.terminated).toBe(true);
+    expect(aBack.frames[0]).toMatchObject({ t: 'resumed', peers: 1 });
+    expect(aBack.frames.slice(1)).toEqual([
+      { t: 'signal', n: 1, data: 'from b' },
+      { t: 'peer-left', n: 2 },
+      { t: 'signal', n: 3, data: 'offer from c' },
+    ]);
+    // A client that did get the peer-left (its number) before the drop is not told it again.
+    rooms.disconnect(aBack, false);
+    const aAgain = new FakeConnection();
+    rooms.resume(aAgain, 'r', aBack.frames[0]!.token as string, 2);
+    expect(aAgain.frames.slice(1)).toEqual([{ t: 'signal', n: 3, data: 'offer from c' }]);
   });
 
   it('a member away while two partners in turn leave is told each departure where it happened', () => {
-    const { rooms } = setUp();
+    const { rooms } = setUp(1_000, 1 << 20, 8);
     const a = new FakeConnection();
     const b = new FakeConnection();
     rooms.join(a, 'r', true);
     rooms.join(b, 'r', false);
     rooms.disconnect(a, false);
     rooms.disconnect(b, true);
-    // c comes and goes without sending anything: one departure is all a can tell apart.
+    // c comes and goes without sending anything: its departure is told too, each one numbered.
     const c = new FakeConnection();
     rooms.join(c, 'r', false);
     rooms.disconnect(c, true);
@@ -264,10 +319,12 @@ describe('LocalRooms reports membership', () => {
     rooms.resume(aBack, 'r', a.frames[0]!.token as string, 0);
     expect(aBack.frames.slice(1).map((f) => (f.t === 'signal' ? f.data : f.t))).toEqual([
       'peer-left',
+      'peer-left',
       'from d',
       'peer-left',
       'from e',
     ]);
+    expect(aBack.frames.slice(1).map((f) => f.n)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('a member away while its partner left for good is told peer-left when it resumes (as in cluster mode)', () => {
@@ -285,10 +342,10 @@ describe('LocalRooms reports membership', () => {
     // What b sent before leaving comes first, then its departure, as a present member would have seen them.
     expect(aBack.types()).toEqual(['resumed', 'signal', 'peer-left']);
     expect(aBack.partners).toEqual([false]);
-    // Told once: a later resume says nothing more.
+    // Told once: a later resume past its number says nothing more.
     rooms.disconnect(aBack, false);
     const aAgain = new FakeConnection();
-    rooms.resume(aAgain, 'r', aBack.frames[0]!.token as string, 1);
+    rooms.resume(aAgain, 'r', aBack.frames[0]!.token as string, 2);
     expect(aAgain.types()).toEqual(['resumed']);
   });
 

@@ -145,6 +145,36 @@ describe('WebSocketSignaling reconnection policy', () => {
     expect(last().sent[0]).toEqual({ t: 'resume', room: 'r', token: 'T2', n: 3 });
   });
 
+  it('counts and acknowledges a numbered peer-left like a signal, and does not tell a replayed one twice', async () => {
+    const { clock, events, first, last } = setUp();
+    first.receive({ t: 'signal', n: 1, data: 'from b' });
+    first.receive({ t: 'peer-left', n: 2 });
+    clock.advance(10);
+    expect(first.sent.at(-1)).toEqual({ t: 'ack', n: 2 });
+    first.fire('close', { code: 1006, reason: '' });
+    clock.advance(100);
+    const second = last();
+    second.fire('open');
+    // The resume says the peer-left arrived: the relay need not replay it.
+    expect(second.sent[0]).toEqual({ t: 'resume', room: 'r', token: 'T1', n: 2 });
+    second.receive({ t: 'resumed', room: 'r', peers: 1, token: 'T2', n: 0, graceMs: 5_000 });
+    // A relay that replays it anyway (our resume crossed its send) does not end a second call with it.
+    second.receive({ t: 'peer-left', n: 2 });
+    second.receive({ t: 'signal', n: 3, data: 'offer from c' });
+    await flush();
+    expect(events.map((e) => (e.type === 'message' ? e.data : e.type))).toEqual([
+      'from b',
+      'peer-left',
+      'interrupted',
+      'resumed',
+      'offer from c',
+    ]);
+    // An unnumbered peer-left (a relay before numbering, or a member that did not ask to resume) is told as is.
+    second.receive({ t: 'peer-left' });
+    await flush();
+    expect(events.at(-1)).toEqual({ type: 'peer-left' });
+  });
+
   it('abandons an attempt that hangs after attemptTimeoutMs and tries again', () => {
     const { clock, first } = setUp({ reconnect: { attemptTimeoutMs: 1_000 } });
     first.fire('close', { code: 1006, reason: '' });
