@@ -19,6 +19,12 @@
  * @packageDocumentation
  */
 
+/**
+ * Shared functions. `push_out` numbers and holds the next frame for a resumable member, within its outbox bounds
+ * (false past them): a signal carrying `data`, or (`data` nil) a `peer-left`, numbered so the member's resume
+ * shows whether it arrived. `leave` gives the remaining member its `peer-left` that way whether or not a process
+ * holds its socket (it may be half-open); one whose outbox is full loses its place.
+ */
 const PRELUDE = `
 local P = ARGV[1]
 local function now_ms()
@@ -43,8 +49,6 @@ local function remove_member(id)
   redis.call('ZREM', P..'graces', id)
   redis.call('DEL', mk, P..'ob:'..id)
 end
--- Numbers and holds the next frame for a resumable member (within its outbox bounds; false past them): a signal
--- carrying data, or (data == nil) a peer-left, numbered too so its resume shows whether it arrived.
 local function push_out(id, data, max_frames, max_bytes)
   local mk = P..'m:'..id
   max_frames, max_bytes = max_frames or math.huge, max_bytes or math.huge
@@ -73,7 +77,6 @@ local function leave(id)
   local rest = redis.call('HKEYS', rk)
   if #rest == 0 then redis.call('DEL', rk) end
   for _, other in ipairs(rest) do
-    -- Held for a resumable member whether or not a process holds its socket (it may be half-open).
     local mk = P..'m:'..other
     local frame, n = push_out(other, nil, tonumber(redis.call('HGET', mk, 'mf')), tonumber(redis.call('HGET', mk, 'mb')))
     if frame then
