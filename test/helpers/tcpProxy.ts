@@ -10,6 +10,11 @@ export interface TcpProxy {
   readonly accepted: number;
   /** Destroys every open connection, both halves, without a close handshake; returns how many it cut. */
   cut(): number;
+  /**
+   * Stops forwarding on every open connection, both ways, without closing anything: what either end writes is
+   * read and discarded. A half-open path: each end still thinks its socket open (until `cut`).
+   */
+  stall(): void;
   /** Points new connections at another target port (the relay moved to another process). */
   retarget(port: number): void;
   /** Refuses (`true`) or accepts again (`false`) new connections. */
@@ -65,6 +70,14 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       }
       pairs.clear();
       return count;
+    },
+    stall() {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.on('data', () => {});
+        upstream.on('data', () => {});
+      }
     },
     retarget(port) {
       target = port;

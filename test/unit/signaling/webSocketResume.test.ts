@@ -118,6 +118,37 @@ describe('WebSocketSignaling resume on the real relay', () => {
     }
   }, 20_000);
 
+  it("a half-open socket while the partner leaves and another joins: after the resume, the partner's messages, peer-left, then the newcomer's", async () => {
+    const server = await relay();
+    const pa = await proxy(server.port);
+    const a = adapter(pa.port, 'resume-halfopen');
+    const b = adapter(server.port, 'resume-halfopen');
+    await Promise.all([a.signaling.ready, b.signaling.ready]);
+    b.signaling.send(candidate(1, 'b'));
+    await until(() => a.messages().length === 1, "b's first message");
+    // a's path dies silently: the relay still thinks its socket open, and what it writes there is lost.
+    pa.stall();
+    b.signaling.send(candidate(2, 'b'));
+    b.signaling.close();
+    const c = adapter(server.port, 'resume-halfopen');
+    await c.signaling.ready;
+    c.signaling.send(candidate(1, 'c'));
+    await pause(100);
+    expect(a.types()).toEqual(['message']);
+    // a's client notices the drop and resumes: the departure comes at its place, before the newcomer's offer.
+    pa.cut();
+    await until(() => a.messages().length === 3, 'the replay');
+    await pause(100);
+    expect(a.events.map((e) => (e.type === 'message' ? e.data : e.type))).toEqual([
+      candidate(1, 'b'),
+      'interrupted',
+      'resumed',
+      candidate(2, 'b'),
+      'peer-left',
+      candidate(1, 'c'),
+    ]);
+  });
+
   it('the peer gets peer-left only when the grace period runs out', async () => {
     const clock = new ManualClock();
     const server = await relay({ clock, resumeGraceMs: 60_000 });
