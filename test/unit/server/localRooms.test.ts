@@ -23,6 +23,16 @@ function setUp(resumeGraceMs = 1_000, maxBufferedBytes = 1 << 20, maxFrames = 3)
   return { clock, rooms };
 }
 
+/** `a` (resumable) and `b` (resumable when `bResumable`) paired in room `r`, then `a`'s socket drops: `a` is away. */
+function awayFromPartner(rooms: LocalRooms, bResumable: boolean) {
+  const a = new FakeConnection();
+  const b = new FakeConnection();
+  rooms.join(a, 'r', true);
+  rooms.join(b, 'r', bResumable);
+  rooms.disconnect(a, false);
+  return { a, b };
+}
+
 /**
  * `a` (resumable) away while `b` sends it three 200-byte frames, within its outbox's bounds (and, with
  * `bLeaves`, then leaves for good: its numbered `peer-left` is a fourth frame); then `a` resumes on a new
@@ -30,11 +40,7 @@ function setUp(resumeGraceMs = 1_000, maxBufferedBytes = 1 << 20, maxFrames = 3)
  */
 function resumeAfterBacklog(maxBufferedBytes: number, bLeaves = false) {
   const { rooms } = setUp(1_000, maxBufferedBytes, bLeaves ? 4 : 3);
-  const a = new FakeConnection();
-  const b = new FakeConnection();
-  rooms.join(a, 'r', true);
-  rooms.join(b, 'r', true);
-  rooms.disconnect(a, false);
+  const { a, b } = awayFromPartner(rooms, true);
   for (let n = 1; n <= 3; n++) rooms.signal(b, 'x'.repeat(200), n);
   if (bLeaves) rooms.disconnect(b, true);
   const back = new FakeConnection();
@@ -83,11 +89,7 @@ describe('Outbox', () => {
 describe('LocalRooms resume bookkeeping', () => {
   it('a non-final drop holds the place for the grace period, then the peer gets peer-left', () => {
     const { clock, rooms } = setUp(1_000);
-    const a = new FakeConnection();
-    const b = new FakeConnection();
-    rooms.join(a, 'r', true);
-    rooms.join(b, 'r', true);
-    rooms.disconnect(a, false);
+    const { b } = awayFromPartner(rooms, true);
     clock.advance(999);
     expect(b.types()).toEqual(['joined']);
     clock.advance(1);
@@ -229,11 +231,7 @@ describe('LocalRooms reports membership', () => {
   it("a member away while its partner leaves and another joins gets, at resume, the partner's frames, peer-left, then the newcomer's", () => {
     // The same scenario runs in cluster mode in test/unit/cluster/clusterRooms.test.ts: both modes must agree.
     const { rooms } = setUp(1_000, 1 << 20, 8);
-    const a = new FakeConnection();
-    const b = new FakeConnection();
-    rooms.join(a, 'r', true);
-    rooms.join(b, 'r', false);
-    rooms.disconnect(a, false);
+    const { a, b } = awayFromPartner(rooms, false);
     rooms.signal(b, 'from b', undefined);
     rooms.disconnect(b, true);
     const c = new FakeConnection();
@@ -298,11 +296,7 @@ describe('LocalRooms reports membership', () => {
 
   it('a member away while two partners in turn leave is told each departure where it happened', () => {
     const { rooms } = setUp(1_000, 1 << 20, 8);
-    const a = new FakeConnection();
-    const b = new FakeConnection();
-    rooms.join(a, 'r', true);
-    rooms.join(b, 'r', false);
-    rooms.disconnect(a, false);
+    const { a, b } = awayFromPartner(rooms, false);
     rooms.disconnect(b, true);
     // c comes and goes without sending anything: its departure is told too, each one numbered.
     const c = new FakeConnection();
