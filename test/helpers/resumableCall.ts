@@ -7,7 +7,7 @@ import {
   WebSocketSignaling,
 } from '../../src/index.js';
 import type { WrtcSide } from './wrtcCall.js';
-import { wrtcRuntime } from './wrtcRuntime.js';
+import { recordingWrtcRuntime } from './wrtcRuntime.js';
 
 /** One side of a real call over `WebSocketSignaling`, with everything it sent and received recorded. */
 export interface ResumableSide extends WrtcSide {
@@ -48,16 +48,7 @@ export function resumableSide(
     },
     subscribe: (listener: (event: SignalingEvent) => void) => signaling.subscribe(listener),
   };
-  const pcs: RTCPeerConnection[] = [];
-  const runtime = {
-    ...wrtcRuntime,
-    RTCPeerConnection: class extends wrtcRuntime.RTCPeerConnection {
-      constructor(configuration?: RTCConfiguration) {
-        super(configuration);
-        pcs.push(this);
-      }
-    },
-  };
+  const { runtime, pcs } = recordingWrtcRuntime();
   const debug: string[] = [];
   const session = new CallSession({
     signaling: recording,

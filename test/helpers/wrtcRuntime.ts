@@ -66,3 +66,18 @@ export async function framesArrive(
   }
   return counter.count;
 }
+
+/** {@link wrtcRuntime} with every peer connection it builds kept in `pcs`, for tests that act on them. */
+export function recordingWrtcRuntime(): { runtime: NodeMediaRuntime; pcs: RTCPeerConnection[] } {
+  const pcs: RTCPeerConnection[] = [];
+  const runtime = {
+    ...wrtcRuntime,
+    RTCPeerConnection: class extends wrtcRuntime.RTCPeerConnection {
+      constructor(configuration?: RTCConfiguration) {
+        super(configuration);
+        pcs.push(this);
+      }
+    },
+  };
+  return { runtime, pcs };
+}

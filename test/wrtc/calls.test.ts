@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignalMessage } from '../../src/index.js';
 import { expectSideReleased, type WrtcCall, wrtcCall } from '../helpers/wrtcCall.js';
-import { wrtcRuntime } from '../helpers/wrtcRuntime.js';
+import { recordingWrtcRuntime } from '../helpers/wrtcRuntime.js';
 
 // Real peer connections (@roamhq/wrtc, fake camera and microphone) over the in-memory signaling pair.
 // Bounds are the sessions' own timeouts, never wall-clock assertions.
@@ -89,16 +89,7 @@ describe('real calls over the in-memory pair', () => {
   });
 
   it('converges when both sides renegotiate at once (glare on simultaneous ICE restarts)', async () => {
-    const pcs: RTCPeerConnection[] = [];
-    const runtime = {
-      ...wrtcRuntime,
-      RTCPeerConnection: class extends wrtcRuntime.RTCPeerConnection {
-        constructor(configuration?: RTCConfiguration) {
-          super(configuration);
-          pcs.push(this);
-        }
-      },
-    };
+    const { runtime, pcs } = recordingWrtcRuntime();
     // Latency makes both restart offers cross on the wire before either arrives.
     call = wrtcCall({ connectTimeoutMs: 20_000, runtime }, { latencyMs: 80 });
     await connectBoth(call);

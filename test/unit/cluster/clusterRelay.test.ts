@@ -11,6 +11,7 @@ import { ManualClock } from '../../../src/testing/ManualClock.js';
 import { runConformance } from '../../conformance/runConformance.js';
 import { clusterProcesses } from '../../helpers/clusterProcesses.js';
 import { FakeConnection } from '../../helpers/fakeRelayConnection.js';
+import { type RawRelayClient, rawRelayClient } from '../../helpers/rawRelayClient.js';
 import { describeRedis, startRedis, type TestRedis } from '../../helpers/redisServer.js';
 import { startRelayNode } from '../../helpers/relayNode.js';
 import { startTcpProxy } from '../../helpers/tcpProxy.js';
@@ -589,30 +590,8 @@ function closeCodeOfNewSocket(port: number): Promise<number> {
   });
 }
 
-async function rawClient(port: number) {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}`);
-  const frames: Record<string, unknown>[] = [];
-  socket.on('message', (data) => frames.push(JSON.parse(String(data))));
-  socket.on('error', () => {});
-  await new Promise((resolve) => socket.once('open', resolve));
-  let seen = 0;
-  return {
-    socket,
-    send: (frame: unknown) => socket.send(JSON.stringify(frame)),
-    count: (t: string) => frames.filter((frame) => frame.t === t).length,
-    async next(t: string): Promise<Record<string, unknown>> {
-      const deadline = Date.now() + 3_000;
-      for (;;) {
-        const index = frames.findIndex((frame, i) => i >= seen && frame.t === t);
-        if (index !== -1) {
-          seen = index + 1;
-          return frames[index]!;
-        }
-        if (Date.now() > deadline) throw new Error(`no '${t}' frame; got ${JSON.stringify(frames)}`);
-        await pause(10);
-      }
-    },
-  };
+function rawClient(port: number): Promise<RawRelayClient> {
+  return rawRelayClient(`ws://127.0.0.1:${port}`);
 }
 
 describeRedis(

@@ -1,18 +1,14 @@
 // @vitest-environment node
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { createRelayServer, type RelayServer } from '../../../src/server/createRelayServer.js';
 import { ManualClock } from '../../../src/testing/ManualClock.js';
+import { type RawRelayClient, rawRelayClient } from '../../helpers/rawRelayClient.js';
 
 // The relay's side of resume, spoken raw: tokens are unguessable, single use, bound to their room and member,
 // useless after the grace period; what waits for an absent or silent member is bounded.
 
-interface Raw {
-  socket: WebSocket;
-  frames: Record<string, unknown>[];
-  closed: Promise<number>;
-  next(t: string): Promise<Record<string, unknown>>;
-}
+type Raw = RawRelayClient;
 
 const relays: RelayServer[] = [];
 const sockets: WebSocket[] = [];
@@ -28,39 +24,12 @@ async function start(options: Parameters<typeof createRelayServer>[0] = {}): Pro
 }
 
 async function connect(url: string): Promise<Raw> {
-  const socket = new WebSocket(url);
-  sockets.push(socket);
-  const frames: Record<string, unknown>[] = [];
-  const waiters: (() => void)[] = [];
-  socket.on('message', (data) => {
-    frames.push(JSON.parse(String(data)));
-    for (const wake of waiters.splice(0)) wake();
-  });
-  const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  let seen = 0;
-  const next = async (t: string): Promise<Record<string, unknown>> => {
-    const deadline = Date.now() + 3_000;
-    for (;;) {
-      const index = frames.findIndex((frame, i) => i >= seen && frame.t === t);
-      if (index !== -1) {
-        seen = index + 1;
-        return frames[index]!;
-      }
-      if (Date.now() > deadline) throw new Error(`no '${t}' frame; got ${JSON.stringify(frames)}`);
-      await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, 50);
-      });
-    }
-  };
-  return { socket, frames, closed, next };
+  const raw = await rawRelayClient(url);
+  sockets.push(raw.socket);
+  return raw;
 }
 
-const send = (raw: Raw, frame: unknown) => raw.socket.send(JSON.stringify(frame));
+const send = (raw: Raw, frame: unknown) => raw.send(frame);
 
 async function joinResumable(
   url: string,
