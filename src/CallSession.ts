@@ -1,5 +1,5 @@
 import { CallEndedError } from './errors/CallEndedError.js';
-import { HangupError } from './errors/HangupError.js';
+import type { HangupError } from './errors/HangupError.js';
 import { type DeviceRequest, DeviceSwitch } from './media/DeviceSwitch.js';
 import { isMediaStream } from './media/localMedia.js';
 import { MediaOwner } from './media/MediaOwner.js';
@@ -295,9 +295,6 @@ export class CallSession extends SessionEmitter {
    */
   send(data: string | ArrayBuffer): void {
     if (this.#summary) throw new CallEndedError(this.#summary);
-    if (!this.#peer.hasChannels) {
-      throw new HangupError('DATA_CHANNEL', 'the data channel is disabled (options.dataChannel is false)');
-    }
     this.#peer.send(data);
   }
 

@@ -119,10 +119,9 @@ export class MuteSync {
     this.#host.remoteChanged({ kind, muted });
   }
 
-  /** Teardown: nothing more is sent or emitted (the timer goes with the session's other timers). */
+  /** Teardown: nothing more is sent or emitted (its timer went with the session's timer set, closed first). */
   close(): unknown[] {
     this.#closed = true;
-    this.#timers.clear('mute-resync');
     return [];
   }
 

@@ -92,10 +92,7 @@ export class ScreenShare {
       // (a stop() would ask the sender for the camera again and, refused too, resume a share never sent).
       if (this.#screen === screen) {
         this.#generation++;
-        this.#detach();
-        const camera = this.#camera;
-        this.#screen = undefined;
-        this.#camera = undefined;
+        const camera = this.#forget();
         if (local && trackOf(local, 'video') === screen) {
           swapStreamTrack(local, screen, camera);
           ctx.publishLocalStream(local);
@@ -120,10 +117,7 @@ export class ScreenShare {
     const screen = this.#screen;
     if (!screen) return;
     const ctx = this.#ctx;
-    const camera = this.#camera;
-    this.#detach();
-    this.#screen = undefined;
-    this.#camera = undefined;
+    const camera = this.#forget();
     if (ctx.endedError()) return;
     if (camera) camera.enabled = !ctx.isMuted('video');
     const local = ctx.localStream();
@@ -173,9 +167,16 @@ export class ScreenShare {
   /** Teardown: removes the `ended` listener and forgets the tracks (the media owner stops them). */
   release(): void {
     this.#generation++;
+    this.#forget();
+  }
+
+  /** No share any more: the `ended` listener goes and both tracks are let go of; returns the camera. */
+  #forget(): MediaStreamTrack | undefined {
+    const camera = this.#camera;
     this.#detach();
     this.#screen = undefined;
     this.#camera = undefined;
+    return camera;
   }
 
   #listenForBrowserStop(screen: MediaStreamTrack): void {

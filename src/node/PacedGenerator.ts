@@ -33,11 +33,6 @@ export class PacedGenerator {
     return !this.#stopped;
   }
 
-  /** How many items were pushed so far. */
-  get pushed(): number {
-    return this.#next;
-  }
-
   /** Stops at once: clears the pending timer. Idempotent. */
   stop(): void {
     if (this.#stopped) return;

@@ -42,6 +42,7 @@ export class DataChannelLink {
   #queuedBytes = 0;
   #peerClosed = false;
   #controlOpen = false;
+  #detached = false;
 
   constructor(host: DataChannelLinkHost) {
     this.#host = host;
@@ -129,6 +130,9 @@ export class DataChannelLink {
    */
   detach(): unknown[] {
     const failures: unknown[] = [];
+    // Once: PeerLink detaches before the connection closes and closes the channels after it.
+    if (this.#detached) return failures;
+    this.#detached = true;
     this.#queue = [];
     this.#queuedBytes = 0;
     for (const channel of [this.#control, this.#app]) {
@@ -194,7 +198,8 @@ function sendOn(channel: RTCDataChannel, data: ChannelData): void {
   }
 }
 
-function dataChannelError(message: string, cause?: unknown): HangupError {
+/** The `DATA_CHANNEL` error `send()` throws, with the runtime's failure as its cause. */
+export function dataChannelError(message: string, cause?: unknown): HangupError {
   return new HangupError('DATA_CHANNEL', message, cause === undefined ? undefined : { cause });
 }
 

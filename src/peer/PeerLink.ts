@@ -3,7 +3,7 @@ import type { HangupError } from '../errors/HangupError.js';
 import type { Logger } from '../logger.js';
 import type { RtcRuntime } from '../runtime.js';
 import type { SignalDescription, SignalMessage } from '../signaling/types.js';
-import { DataChannelLink } from './DataChannelLink.js';
+import { DataChannelLink, dataChannelError } from './DataChannelLink.js';
 import { IceCandidateQueue } from './IceCandidateQueue.js';
 import { PerfectNegotiation } from './PerfectNegotiation.js';
 import { attachPeerConnection, candidateToJson, closePeerConnection } from './peerConnection.js';
@@ -121,11 +121,6 @@ export class PeerLink {
     return this.#remoteStream;
   }
 
-  /** Whether the session's data channels exist (`dataChannel` option). */
-  get hasChannels(): boolean {
-    return this.#channels !== undefined;
-  }
-
   /**
    * Builds the connection and its negotiation (held). Constructing a connection is a blocking call of a
    * millisecond or so in @roamhq/wrtc, so the session calls this while the camera starts.
@@ -216,7 +211,8 @@ export class PeerLink {
    * @throws HangupError `DATA_CHANNEL` when the channel is disabled, closed, full or refuses it.
    */
   send(data: string | ArrayBuffer): void {
-    if (!this.#channels) throw new Error('hangup internal error: send() without data channels');
+    if (!this.#channels)
+      throw dataChannelError('the data channel is disabled (options.dataChannel is false)');
     this.#channels.send(data);
   }
 

@@ -88,8 +88,8 @@ export class SilentPathWatch {
   #tick(): void {
     const host = this.#host;
     if (host.state() === 'ended') return;
+    // Sends or logs, never ends the call (a failed control send is not fatal).
     host.heartbeat();
-    if (host.state() === 'ended') return;
     // The next tick is due whatever the stats do: a read that never settles must not stop the watch.
     this.#schedule();
     if (this.#sampling) {

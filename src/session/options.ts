@@ -198,9 +198,10 @@ export function resolveOptions(options: CallSessionOptions): ResolvedOptions {
     maxIceRestarts: integer('maxIceRestarts', options.maxIceRestarts ?? 2),
     iceRestartTimeoutMs: positive('iceRestartTimeoutMs', options.iceRestartTimeoutMs ?? 10_000),
     maxQueuedCandidates: integer('maxQueuedCandidates', options.maxQueuedCandidates ?? 256),
-    maxRemoteCandidates: atLeastOne(
+    maxRemoteCandidates: integer(
       'maxRemoteCandidates',
       options.maxRemoteCandidates ?? DEFAULT_MAX_REMOTE_CANDIDATES,
+      1,
     ),
     callId: options.callId,
     endOnPageHide: boolean('endOnPageHide', options.endOnPageHide ?? true),
@@ -264,16 +265,9 @@ function positive(name: string, value: number): number {
   return value;
 }
 
-function atLeastOne(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new TypeError(`options.${name} must be a whole number >= 1 (got ${String(value)})`);
-  }
-  return value;
-}
-
-function integer(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new TypeError(`options.${name} must be a whole number >= 0 (got ${String(value)})`);
+function integer(name: string, value: number, min = 0): number {
+  if (!Number.isInteger(value) || value < min) {
+    throw new TypeError(`options.${name} must be a whole number >= ${min} (got ${String(value)})`);
   }
   return value;
 }
