@@ -132,7 +132,8 @@ export class LocalRooms implements RoomBackend {
     const member = this.#members.get(conn);
     if (!member) return ['not-joined', 'join a room before sending signals'];
     if (member.outbox) {
-      if (n === undefined || !Number.isSafeInteger(n) || n < 1) {
+      // The relay checked that `n`, when present, is a count (isCount); a numbered member's starts at 1.
+      if (n === undefined || n < 1) {
         return ['bad-frame', 'a resumable member numbers its signals: "n" must be a positive integer'];
       }
       // Already relayed: a frame the client sent again after a resume because our ack did not reach it.

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { tellPartner } from './connectionFrames.js';
+import { tellPeerJoined } from './connectionFrames.js';
 import type { RelayConnection } from './RoomBackend.js';
 import type { Outbox } from './resume/Outbox.js';
 import { PEER_LEFT_FRAME, type SignalPayload, type SizedFrame, signalFrame } from './signalFrame.js';
@@ -108,7 +108,7 @@ export class RelayRoom {
   paired(newcomer: RoomMember): boolean {
     const other = this.other(newcomer);
     if (!other) return true;
-    tellPartner(other.conn, true);
+    tellPeerJoined(other.conn);
     const held = this.#pending.splice(0);
     this.#pendingBytes = 0;
     return held.every((payload) => newcomer.deliver(payload));

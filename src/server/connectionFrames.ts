@@ -83,11 +83,8 @@ export function welcomeBack(
   return true;
 }
 
-/**
- * Tells a member its partner arrived (`peer-joined`) or left (`peer-left`), and reports the same to the server
- * (`partnered`).
- */
-export function tellPartner(conn: RelayConnection | undefined, present: boolean): void {
-  sendTo(conn, { t: present ? 'peer-joined' : 'peer-left' });
-  conn?.partnered(present);
+/** Tells a member its partner arrived (`peer-joined`), and reports the same to the server (`partnered`). */
+export function tellPeerJoined(conn: RelayConnection | undefined): void {
+  sendTo(conn, { t: 'peer-joined' });
+  conn?.partnered(true);
 }

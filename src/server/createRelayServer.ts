@@ -484,8 +484,7 @@ export async function createRelayServer(
         rateLimit(socket);
         return;
       }
-      client.queued++;
-      client.chain = client.chain.then(() => {
+      const handle = (): Promise<void> | undefined => {
         try {
           const outcome = onFrame(client, raw, isBinary);
           if (outcome instanceof Promise) {
@@ -496,7 +495,15 @@ export async function createRelayServer(
           fail(error);
         }
         return undefined;
-      });
+      };
+      // Nothing in line: handled now, in the task that read it, so the frames of one chunk are handled in one
+      // task (the room logic answers such a burst once: one ack). Otherwise in line behind what waits.
+      if (++client.queued === 1) {
+        const pending = handle();
+        if (pending) client.chain = client.chain.then(() => pending);
+      } else {
+        client.chain = client.chain.then(handle);
+      }
     });
     // Control frames are frames: each costs a token, and the pong the relay owes goes under the outbound cap.
     socket.on('ping', (payload) => {
@@ -598,5 +605,3 @@ function isRoomName(value: unknown): value is string {
 function badRoom(): Problem {
   return ['bad-room', `room must be a string of 1–${MAX_ROOM_NAME_LENGTH} characters`];
 }
-
-/** A frame number: a non-negative safe integer. */

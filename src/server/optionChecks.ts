@@ -5,8 +5,6 @@ import { MAX_TIMER_DELAY_MS } from '../util/TimerSet.js';
  * range and the value received, thrown before anything listens.
  */
 
-/** Longest delay a Node timer honours; a longer one is clamped to 1 ms (with a warning), so it would fire at once. */
-
 function fail(name: string, requirement: string, value: unknown): never {
   const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
   throw new TypeError(`createRelayServer: ${name} must be ${requirement}; got ${shown}`);

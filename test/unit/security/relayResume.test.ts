@@ -279,3 +279,19 @@ async function until(check: () => boolean, ms = 3_000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe('acknowledgements', () => {
+  it('a burst of signals read in one chunk is acknowledged once, with the last number', async () => {
+    const url = await start();
+    const { raw } = await joinResumable(url, 'burst');
+    // One TCP write carrying five frames: the relay reads them in one chunk.
+    const tcp = (raw.socket as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+    tcp.cork();
+    for (let n = 1; n <= 5; n++) send(raw, { t: 'signal', n, data: { n } });
+    tcp.uncork();
+    expect(await raw.next('ack')).toMatchObject({ n: 5 });
+    // Nothing more comes for that burst: a second ack would have arrived with the first.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(raw.count('ack')).toBe(1);
+  });
+});
