@@ -223,9 +223,8 @@ export class BroadcastChannelSignaling implements SignalingAdapter {
         return;
       case 'signal':
         if (from === this.#peer) {
-          // Measured only when it will be held (nobody subscribed): delivering needs no size.
-          const bytes = this.#hub.subscribed ? 0 : heldBytes(raw.data);
-          this.#hub.emit({ type: 'message', data: raw.data }, bytes);
+          // Measured only if the hub holds it: also while older held events wait, not only with nobody subscribed.
+          this.#hub.emit({ type: 'message', data: raw.data }, () => heldBytes(raw.data));
         }
         return;
       case 'leave':

@@ -42,11 +42,6 @@ export class SignalingEventHub {
     this.#logger = logger;
   }
 
-  /** Whether anyone is subscribed right now. */
-  get subscribed(): boolean {
-    return this.#listeners.size > 0;
-  }
-
   /**
    * Adds `listener`. Events buffered while nobody was subscribed are delivered, in order, in a microtask (never
    * inside `subscribe()` itself, so the caller can finish wiring up first).
@@ -64,14 +59,15 @@ export class SignalingEventHub {
 
   /**
    * Delivers `event` to every listener, or buffers it while nobody is subscribed (or older buffered events are
-   * still waiting for their microtask, so the order holds). `bytes` is what the event costs to hold.
+   * still waiting for their microtask, so the order holds). `bytes` is what the event costs to hold, or a
+   * function measuring it only when the event is held (delivering needs no size).
    */
-  emit(event: SignalingEvent, bytes = 0): void {
+  emit(event: SignalingEvent, bytes: number | (() => number) = 0): void {
     if (this.#listeners.size > 0 && this.#pending.length === 0) {
       for (const listener of [...this.#listeners]) this.#call(listener, event);
       return;
     }
-    this.#hold(event, bytes);
+    this.#hold(event, typeof bytes === 'function' ? bytes() : bytes);
   }
 
   /** Forgets every listener and buffered event. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Logger } from '../../../src/logger.js';
+import { type Logger, silentLogger } from '../../../src/logger.js';
+import { SignalingEventHub } from '../../../src/signaling/SignalingEventHub.js';
 import type { SignalingEvent } from '../../../src/signaling/types.js';
 import { type WebSocketLike, WebSocketSignaling } from '../../../src/signaling/WebSocketSignaling.js';
 import { ManualClock } from '../../../src/testing/ManualClock.js';
@@ -127,5 +128,18 @@ describe('WebSocketSignaling: events held while nobody is subscribed', () => {
     await flush();
     expect(next.ids()).toEqual(['b', 'c']);
     signaling.close();
+  });
+});
+
+describe('SignalingEventHub: what an event costs to hold is counted whenever it is held', () => {
+  it('also when a listener is subscribed but older held events still wait for their hand-over', async () => {
+    const hub = new SignalingEventHub({ maxEvents: 64, maxBytes: 100 }, silentLogger);
+    hub.emit({ type: 'message', data: 'first' }, 60);
+    const seen: unknown[] = [];
+    hub.subscribe((event) => seen.push(event.type === 'message' && event.data));
+    // Held behind `first` (not yet handed over): its 60 bytes count, so `first` is the one to lose.
+    hub.emit({ type: 'message', data: 'second' }, () => 60);
+    await Promise.resolve();
+    expect(seen).toEqual(['second']);
   });
 });
