@@ -114,6 +114,24 @@ describe('getStats and quality', () => {
     expectReleased(call.a, call.b);
   });
 
+  it('a getStats() pending at teardown rejects with CallEndedError when the runtime resolves it afterwards', async () => {
+    const call = fakeCall();
+    await connect(call);
+    const pc = pcOf(call, call.a);
+    let resolveStats!: (report: RTCStatsReport) => void;
+    pc.getStats = () =>
+      new Promise<RTCStatsReport>((resolve) => {
+        resolveStats = resolve;
+      });
+    const pending = call.a.getStats().catch((error: unknown) => error);
+    call.a.end();
+    resolveStats(new Map() as RTCStatsReport);
+    const error = await pending;
+    expect(isCallEndedError(error)).toBe(true);
+    await call.clock.advanceAsync(1);
+    expectReleased(call.a, call.b);
+  });
+
   it('emits no quality event by default', async () => {
     const call = fakeCall();
     const samples: unknown[] = [];

@@ -89,4 +89,19 @@ describe("silent path, at the session: the peer's mute state decides what is exp
     s.session.end();
     expectReleased(s.session);
   });
+
+  it('a peer whose tracks ended raises no alarm while nothing arrives (an ended track sends nothing by design)', async () => {
+    const s = solo();
+    await driveTo(s, 'connected');
+    const remote = createFakeMediaStream();
+    for (const track of remote.getTracks()) s.pc().emitTrack(track, [remote]);
+    for (const track of remote.getTracks()) track.stop();
+    await settle();
+    await s.clock.advanceAsync(3 * SILENCE_WINDOW_MS);
+    expect(s.log.errors).toEqual([]);
+    expect(s.pc().restartIceCalls).toBe(0);
+    expect(s.session.state).toBe('connected');
+    s.session.end();
+    expectReleased(s.session);
+  });
 });
