@@ -83,12 +83,18 @@ async function connected(c: WrtcCall): Promise<void> {
 /** The most reports a one-a-second bound allows since `started` (`performance.now()`). */
 const atMostOneASecond = (started: number) => Math.floor((performance.now() - started) / 1_000) + 1;
 
-function endAndMeasure(c: WrtcCall['b'], label: string): void {
+/**
+ * The victim hangs up (`end()` timed for docs/security.md) and releases everything, with `victim`'s
+ * connections closed.
+ */
+function victimHangsUp(c: WrtcCall['b'], label: string, victim?: Counted): void {
   const started = performance.now();
   c.session.end();
   const ms = performance.now() - started;
   // For docs/security.md ("figure measured under attack"); not an assertion.
   console.info(`[hostilePeer] ${label}: victim end() took ${ms.toFixed(1)} ms`);
+  expectSideReleased(c);
+  if (victim) expect(victim.pcs.map((pc) => pc.signalingState)).toEqual(victim.pcs.map(() => 'closed'));
 }
 
 describe('a connected peer that turns hostile (@roamhq/wrtc)', () => {
@@ -121,9 +127,7 @@ describe('a connected peer that turns hostile (@roamhq/wrtc)', () => {
     expect(victim.added).toBe(64);
     expect(call.b.errors.map((error) => error.code)).toEqual(['CANDIDATE_LIMIT']);
     expect(call.b.session.state).toBe('connected');
-    endAndMeasure(call.b, `${FLOOD} candidates`);
-    expectSideReleased(call.b);
-    expect(victim.pcs.map((pc) => pc.signalingState)).toEqual(victim.pcs.map(() => 'closed'));
+    victimHangsUp(call.b, `${FLOOD} candidates`, victim);
     expect((await call.a.session.ended).reason).toBe('remote-hangup');
     expectSideReleased(call.a);
   });
@@ -156,8 +160,7 @@ describe('a connected peer that turns hostile (@roamhq/wrtc)', () => {
     await muted;
     while (got.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(got.sort()).toEqual(['from a', 'from b']);
-    endAndMeasure(call.b, '2 200-section offer');
-    expectSideReleased(call.b);
+    victimHangsUp(call.b, '2 200-section offer');
     expect((await call.a.session.ended).reason).toBe('remote-hangup');
     expectSideReleased(call.a);
     expect(call.a.errors).toEqual([]);
@@ -217,9 +220,7 @@ describe('a connected peer that turns hostile (@roamhq/wrtc)', () => {
     expect(refused.length).toBeGreaterThanOrEqual(1);
     expect(refused.length).toBeLessThanOrEqual(Math.min(3, atMostOneASecond(started)));
     expect(call.b.errors.filter((error) => error.code === 'CANDIDATE_LIMIT').length).toBeGreaterThan(0);
-    endAndMeasure(call.b, '10 forged ICE restarts with 100 candidates each');
-    expectSideReleased(call.b);
-    expect(victim.pcs.map((pc) => pc.signalingState)).toEqual(victim.pcs.map(() => 'closed'));
+    victimHangsUp(call.b, '10 forged ICE restarts with 100 candidates each', victim);
     call.a.session.end();
     expectSideReleased(call.a);
   });
@@ -258,8 +259,7 @@ describe('a connected peer that turns hostile (@roamhq/wrtc)', () => {
     expect(refused.length).toBeGreaterThanOrEqual(1);
     expect(refused.length).toBeLessThanOrEqual(atMostOneASecond(started));
     expect(call.b.session.state).toBe('connected');
-    endAndMeasure(call.b, '10 re-offers keeping the ufrag with 128 listed candidates each');
-    expectSideReleased(call.b);
+    victimHangsUp(call.b, '10 re-offers keeping the ufrag with 128 listed candidates each');
     call.a.session.end();
     expectSideReleased(call.a);
   });
